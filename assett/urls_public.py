@@ -1,0 +1,15 @@
+"""The national platform, on the bare domain (public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+from .urls_common import urlpatterns as common
+
+urlpatterns = [
+    path("", tenant_views.landing, name="home"),
+    path("plateforme/", include("tenants.urls_backoffice")),
+    path("admin/", admin.site.urls),
+    *common,
+]

@@ -1,0 +1,16 @@
+"""A territory's site, on its own domain (its schema)."""
+
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+from .urls_common import urlpatterns as common
+
+urlpatterns = [
+    path("", tenant_views.territory_home, name="home"),
+    path("theme.css", tenant_views.theme_css, name="theme_css"),
+    path("media/<path:path>", tenant_views.media, name="media"),
+    path("gestion/", include("tenants.urls_staff")),
+    path("", include("organisations.urls")),
+    *common,
+]

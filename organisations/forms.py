@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assett.forms import DsfrForm, DsfrModelForm
+
+from .enums import HeadcountBand, OrganisationKind
+from .models import Organisation
+from .naf import SECTIONS
+
+
+class OrganisationForm(DsfrModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "siret", "siren", "naf_code", "headcount_band", "address", "postal_code", "commune"]
+        help_texts = {
+            "siret": _("14 chiffres, sur l'avis de situation SIRENE ou annuaire-entreprises.data.gouv.fr."),
+            "siren": _("Seulement pour une association sans SIRET : 9 chiffres."),
+            "naf_code": _("Code APE / NAF rév. 2, par exemple 62.01Z."),
+        }
+
+
+class InvitationForm(DsfrForm):
+    email = forms.EmailField(label=_("Adresse électronique de votre collègue"))
+
+
+class JoinRequestForm(DsfrForm):
+    message = forms.CharField(
+        label=_("Message aux responsables (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        max_length=1000,
+    )
+
+
+class JoinSearchForm(DsfrForm):
+    q = forms.CharField(label=_("Nom, SIRET ou SIREN de l'organisation"), min_length=3, max_length=100)
+
+
+class StaffFilterForm(DsfrForm):
+    q = forms.CharField(label=_("Recherche"), required=False, help_text=_("Nom, SIRET ou commune"))
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", _("Tous"))] + OrganisationKind.choices, required=False)
+    naf_section = forms.ChoiceField(
+        label=_("Section NAF"),
+        choices=[("", _("Toutes"))] + [(letter, f"{letter} – {label}") for letter, label in SECTIONS.items()],
+        required=False,
+    )
+    headcount_band = forms.ChoiceField(
+        label=_("Tranche d'effectif"), choices=[("", _("Toutes"))] + HeadcountBand.choices, required=False
+    )

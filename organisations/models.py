@@ -1,0 +1,134 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .enums import HeadcountBand, JoinRequestStatus, MembershipRole, OrganisationKind
+from .naf import NAF_VERSION, naf_section, normalize_naf
+from .validators import normalize_identifier, validate_naf_code, validate_siren, validate_siret
+
+
+class Organisation(models.Model):
+    """A participant: a business, an association or a public establishment of the territory."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type d'organisation"), max_length=30, choices=OrganisationKind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    naf_code = models.CharField(_("code NAF"), max_length=6, blank=True, validators=[validate_naf_code])
+    naf_version = models.CharField(_("version de la nomenclature NAF"), max_length=10, blank=True)
+    naf_section = models.CharField(_("section NAF"), max_length=1, blank=True, editable=False)
+    headcount_band = models.CharField(_("tranche d'effectif"), max_length=2, choices=HeadcountBand.choices)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.CharField(_("commune"), max_length=120)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="unique_siret"),
+        ]
+        indexes = [models.Index(fields=["kind", "naf_section", "headcount_band"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.siret = normalize_identifier(self.siret)
+        self.siren = normalize_identifier(self.siren)
+        if self.siret:
+            self.siren = self.siret[:9]
+        elif self.kind == OrganisationKind.ASSOCIATION:
+            if not self.siren:
+                raise ValidationError(
+                    {"siret": _("Indiquez le SIRET de l'association ou, à défaut, son SIREN.")}, code="required"
+                )
+        elif self.kind:
+            raise ValidationError({"siret": _("Le SIRET est obligatoire pour ce type d'organisation.")}, code="required")
+        if self.naf_code:
+            self.naf_code = normalize_naf(self.naf_code)
+
+    def save(self, *args, **kwargs):
+        # The NAF version is stored beside the code: the nomenclature will change (NAF 2025).
+        self.naf_version = NAF_VERSION if self.naf_code else ""
+        self.naf_section = naf_section(self.naf_code) if self.naf_code else ""
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre")
+        verbose_name_plural = _("membres")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"
+
+    @property
+    def is_owner(self):
+        return self.role == MembershipRole.OWNER
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An owner's invitation to a colleague, accepted from the link emailed to them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique"))
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"], condition=Q(accepted_at__isnull=True), name="one_pending_invitation"
+            )
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class JoinRequest(models.Model):
+    """A participant asks to join an organisation that already exists; an owner decides."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message"), blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("demande d'adhésion")
+        verbose_name_plural = _("demandes d'adhésion")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], condition=Q(status="pending"), name="one_pending_join_request"
+            )
+        ]

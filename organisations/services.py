@@ -1,0 +1,147 @@
+"""Writes on organisations and their members. Views call these and show DomainError messages."""
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.links import current_territory, territory_url
+
+from .enums import JoinRequestStatus, MembershipRole
+from .models import Invitation, JoinRequest, Membership, Organisation
+
+
+class OrganisationError(Exception):
+    """A refused operation; the message is French and shown to the user as is."""
+
+
+@transaction.atomic
+def create_organisation(user, **fields):
+    """Create the organisation (already validated by its form) with `user` as owner."""
+    organisation = Organisation(created_by=user, **fields)
+    organisation.full_clean()
+    organisation.save()
+    Membership.objects.create(user=user, organisation=organisation, role=MembershipRole.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def invite_member(organisation, inviter, email):
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email=email).exists():
+        raise OrganisationError(_("%(email)s fait déjà partie de %(org)s.") % {"email": email, "org": organisation})
+    invitation, created = Invitation.objects.get_or_create(
+        organisation=organisation, email=email, accepted_at=None, defaults={"invited_by": inviter}
+    )
+    territory = current_territory()
+    context = {
+        "organisation": organisation,
+        "inviter": inviter,
+        "territory": territory,
+        "url": territory_url(territory, "organisations:accept_invitation", token=invitation.token),
+    }
+    subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
+    body = render_to_string("organisations/email/invitation_message.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(token, user):
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        raise OrganisationError(_("Cette invitation n'est plus valable."))
+    if invitation.email != user.email.lower():
+        raise OrganisationError(
+            _("Cette invitation a été envoyée à une autre adresse électronique que celle de votre compte.")
+        )
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": MembershipRole.MEMBER}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    JoinRequest.objects.filter(
+        organisation=invitation.organisation, user=user, status=JoinRequestStatus.PENDING
+    ).update(status=JoinRequestStatus.ACCEPTED, decided_at=timezone.now())
+    return membership
+
+
+@transaction.atomic
+def cancel_invitation(invitation):
+    if invitation.accepted_at is None:
+        invitation.delete()
+
+
+@transaction.atomic
+def request_to_join(organisation, user, message=""):
+    if organisation.memberships.filter(user=user).exists():
+        raise OrganisationError(_("Vous faites déjà partie de cette organisation."))
+    join_request, created = JoinRequest.objects.get_or_create(
+        organisation=organisation, user=user, status=JoinRequestStatus.PENDING, defaults={"message": message}
+    )
+    if not created:
+        raise OrganisationError(_("Votre demande est déjà en attente de réponse."))
+    owners = list(organisation.memberships.filter(role=MembershipRole.OWNER).values_list("user__email", flat=True))
+    territory = current_territory()
+    context = {
+        "organisation": organisation,
+        "requester": user,
+        "message": message,
+        "url": territory_url(territory, "organisations:detail", pk=organisation.pk),
+    }
+    subject = render_to_string("organisations/email/join_request_subject.txt", context).strip()
+    body = render_to_string("organisations/email/join_request_message.txt", context)
+    if owners:
+        transaction.on_commit(lambda: send_mail(subject, body, None, owners))
+    return join_request
+
+
+@transaction.atomic
+def decide_join_request(join_request, owner, accept):
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise OrganisationError(_("Cette demande a déjà été traitée."))
+    join_request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = owner
+    join_request.save(update_fields=["status", "decided_at", "decided_by"])
+    if accept:
+        Membership.objects.get_or_create(
+            user=join_request.user, organisation=join_request.organisation, defaults={"role": MembershipRole.MEMBER}
+        )
+    return join_request
+
+
+def _ensure_an_owner_remains(organisation, leaving_membership):
+    other_owners = organisation.memberships.filter(role=MembershipRole.OWNER).exclude(pk=leaving_membership.pk)
+    if leaving_membership.is_owner and not other_owners.exists():
+        raise OrganisationError(_("L'organisation doit garder au moins un·e responsable."))
+
+
+@transaction.atomic
+def remove_member(membership):
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    _ensure_an_owner_remains(membership.organisation, membership)
+    membership.delete()
+
+
+@transaction.atomic
+def change_member_role(membership, role):
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    if role == MembershipRole.MEMBER:
+        _ensure_an_owner_remains(membership.organisation, membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def update_organisation(organisation, **fields):
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    return organisation

@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tenants.permissions import staff_required
+
+from . import services
+from .access import get_membership_for_user, get_organisation_for_user
+from .enums import JoinRequestStatus, MembershipRole
+from .forms import InvitationForm, JoinRequestForm, JoinSearchForm, OrganisationForm, StaffFilterForm
+from .models import Invitation, JoinRequest, Membership, Organisation
+from .validators import normalize_identifier
+
+
+@login_required
+def dashboard(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    pending_requests = JoinRequest.objects.filter(user=request.user, status=JoinRequestStatus.PENDING).select_related(
+        "organisation"
+    )
+    invitations = Invitation.objects.filter(email=request.user.email, accepted_at=None).select_related("organisation")
+    return render(
+        request,
+        "organisations/dashboard.html",
+        {"memberships": memberships, "pending_requests": pending_requests, "invitations": invitations},
+    )
+
+
+@login_required
+def create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(
+            request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("L'organisation %(name)s est créée.") % {"name": organisation.name})
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/form.html", {"form": form, "creating": True})
+
+
+@login_required
+def edit(request, pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation(organisation, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        messages.success(request, _("Les informations de l'organisation sont enregistrées."))
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def detail(request, pk):
+    membership = get_membership_for_user(request, pk)
+    organisation = membership.organisation
+    context = {
+        "organisation": organisation,
+        "membership": membership,
+        "members": organisation.memberships.select_related("user").order_by("role", "user__email"),
+    }
+    if membership.is_owner:
+        context.update(
+            invitation_form=InvitationForm(),
+            invitations=organisation.invitations.filter(accepted_at=None).order_by("-created_at"),
+            join_requests=organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related("user"),
+        )
+    return render(request, "organisations/detail.html", context)
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_member(organisation, request.user, form.cleaned_data["email"])
+        except services.OrganisationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
+    else:
+        messages.error(request, _("Indiquez une adresse électronique valide."))
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def cancel_invitation(request, pk, invitation_pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    services.cancel_invitation(get_object_or_404(organisation.invitations, pk=invitation_pk))
+    messages.success(request, _("L'invitation est annulée."))
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
+@login_required
+def accept_invitation(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if request.method == "POST":
+        try:
+            services.accept_invitation(token, request.user)
+        except services.OrganisationError as error:
+            messages.error(request, str(error))
+            return redirect("organisations:dashboard")
+        messages.success(request, _("Vous avez rejoint %(name)s.") % {"name": invitation.organisation.name})
+        return redirect("organisations:detail", pk=invitation.organisation_id)
+    return render(request, "organisations/accept_invitation.html", {"invitation": invitation})
+
+
+@login_required
+def join_search(request):
+    form = JoinSearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        identifier = normalize_identifier(query)
+        filters = Q(name__icontains=query)
+        if identifier.isdigit():
+            filters |= Q(siret=identifier) | Q(siren=identifier[:9])
+        results = Organisation.objects.filter(filters).exclude(memberships__user=request.user).only(
+            "pk", "name", "commune", "kind"
+        )[:20]
+    return render(request, "organisations/join_search.html", {"form": form, "results": results})
+
+
+@login_required
+def join(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_to_join(organisation, request.user, form.cleaned_data["message"])
+        except services.OrganisationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Votre demande a été transmise aux responsables de %(name)s.") % {"name": organisation.name}
+            )
+        return redirect("organisations:dashboard")
+    return render(request, "organisations/join.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def decide_join_request(request, pk, request_pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    join_request = get_object_or_404(organisation.join_requests.select_related("user"), pk=request_pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.decide_join_request(join_request, request.user, accept)
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            (_("%(email)s a rejoint l'organisation.") if accept else _("La demande de %(email)s est refusée."))
+            % {"email": join_request.user.email},
+        )
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def manage_member(request, pk, membership_pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.remove_member(membership)
+            messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.email})
+        elif action in MembershipRole.values:
+            services.change_member_role(membership, action)
+            messages.success(request, _("Le rôle de %(email)s est modifié.") % {"email": membership.user.email})
+        else:
+            raise Http404
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def leave(request, pk):
+    membership = get_membership_for_user(request, pk)
+    try:
+        services.remove_member(membership)
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
+        return redirect("organisations:detail", pk=pk)
+    messages.success(request, _("Vous avez quitté %(name)s.") % {"name": membership.organisation.name})
+    return redirect("organisations:dashboard")
+
+
+@staff_required
+def staff_list(request):
+    form = StaffFilterForm(request.GET or None)
+    organisations = Organisation.objects.annotate(member_count=Count("memberships"))
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            identifier = normalize_identifier(data["q"])
+            filters = Q(name__icontains=data["q"]) | Q(commune__icontains=data["q"])
+            if identifier.isdigit():
+                filters |= Q(siret__startswith=identifier)
+            organisations = organisations.filter(filters)
+        for field in ("kind", "naf_section", "headcount_band"):
+            if data[field]:
+                organisations = organisations.filter(**{field: data[field]})
+    page = Paginator(organisations.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "organisations/staff/list.html", {"form": form, "page": page})

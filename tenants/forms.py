@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+from assett.forms import DsfrForm, DsfrModelForm
+
+from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
+from .enums import EpciKind
+from .models import Territory
+
+
+class OnboardingForm(DsfrForm):
+    name = forms.CharField(label=_("Nom du territoire"), max_length=200)
+    slug = forms.CharField(
+        label=_("Identifiant"), max_length=40, help_text=_("Minuscules, chiffres et tirets, par exemple grand-poitiers.")
+    )
+    domain = forms.CharField(label=_("Domaine du site"), max_length=253, help_text=_("Par exemple grand-poitiers.assett.fr"))
+    kind = forms.ChoiceField(label=_("Type d'EPCI"), choices=EpciKind.choices)
+    siren = forms.CharField(label=_("SIREN de l'EPCI"), max_length=11)
+    admin_email = forms.EmailField(
+        label=_("Adresse de l'administrateur·rice du territoire"),
+        help_text=_("Elle recevra un lien pour choisir son mot de passe."),
+    )
+    programme_name = forms.CharField(label=_("Nom du programme"), max_length=200, initial=DEFAULT_PROGRAMME_NAME)
+    contact_email = forms.EmailField(label=_("Adresse de contact du programme"), required=False)
+    accent_color = forms.CharField(
+        label=_("Couleur d'accent"), max_length=7, initial=DEFAULT_ACCENT_COLOR,
+        help_text=_("Au format #RRVVBB ; contraste d'au moins 4,5:1 avec un texte blanc."),
+    )
+    time_zone = forms.CharField(label=_("Fuseau horaire"), max_length=64, initial=DEFAULT_TIME_ZONE)
+    presentation = forms.CharField(label=_("Présentation"), widget=forms.Textarea, required=False)
+    logo = forms.ImageField(label=_("Logo"), required=False)
+
+
+class TerritorySettingsForm(DsfrModelForm):
+    class Meta:
+        model = Territory
+        fields = ["programme_name", "presentation", "logo", "accent_color", "contact_email", "time_zone"]
+        widgets = {"presentation": forms.Textarea(attrs={"rows": 8})}
+
+
+class TeamInvitationForm(DsfrForm):
+    email = forms.EmailField(label=_("Adresse électronique"))
+    role = forms.ChoiceField(label=_("Rôle"), choices=[(Role.STAFF, Role.STAFF.label), (Role.ADMIN, Role.ADMIN.label)])

@@ -1,0 +1,79 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from organisations.validators import validate_siren
+
+from .branding import validate_accent_color
+from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
+from .enums import EpciKind, TerritoryStatus
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
+    _("L'identifiant ne peut contenir que des minuscules, des chiffres et des tirets (40 caractères au plus)."),
+)
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Le fuseau horaire « %(tz)s » est inconnu."), params={"tz": value}, code="tz")
+
+
+class Territory(TenantMixin):
+    """A territory (EPCI) running the programme: one PostgreSQL schema, one site.
+
+    The public schema has its own row (schema_name='public') as django-tenants requires;
+    it is the national platform, never listed as a territory.
+    """
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=40, unique=True, validators=[slug_validator])
+    kind = models.CharField(_("type d'EPCI"), max_length=20, choices=EpciKind.choices, blank=True)
+    siren = models.CharField(_("SIREN de l'EPCI"), max_length=9, blank=True, validators=[validate_siren])
+    programme_name = models.CharField(_("nom du programme"), max_length=200, default=DEFAULT_PROGRAMME_NAME)
+    presentation = models.TextField(_("présentation"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    accent_color = models.CharField(
+        _("couleur d'accent"), max_length=7, default=DEFAULT_ACCENT_COLOR, validators=[validate_accent_color]
+    )
+    contact_email = models.EmailField(_("adresse de contact"), blank=True)
+    time_zone = models.CharField(
+        _("fuseau horaire"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=TerritoryStatus.choices, default=TerritoryStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    # provision_territory() creates the schema itself, inside its all-or-nothing guard.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_public(self):
+        return self.schema_name == "public"
+
+    @property
+    def is_active(self):
+        return self.status == TerritoryStatus.ACTIVE
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domaine")
+        verbose_name_plural = _("domaines")
+
+    def __str__(self):
+        return self.domain

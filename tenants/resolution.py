@@ -1,0 +1,65 @@
+"""Host name → territory, cached in process.
+
+Stock django-tenants runs a query on every request to resolve the host. Territories
+and domains change rarely, so each process keeps a dict, and checks at most once per
+TENANT_CACHE_CHECK_SECONDS a generation counter in Redis that any change bumps:
+every gunicorn worker sees an edit within about a second, at the price of one Redis
+read per second and per process.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+
+from .models import Domain
+
+GENERATION_KEY = "tenants:generation"
+
+_lock = threading.Lock()
+_by_host = {}
+_state = {"generation": None, "checked_at": 0.0}
+
+
+def _platform_cache():
+    return caches["platform"]
+
+
+def _refresh_if_stale():
+    now = time.monotonic()
+    if now - _state["checked_at"] < settings.TENANT_CACHE_CHECK_SECONDS:
+        return
+    generation = _platform_cache().get(GENERATION_KEY)
+    with _lock:
+        if generation != _state["generation"]:
+            _by_host.clear()
+            _state["generation"] = generation
+        _state["checked_at"] = now
+
+
+def territory_for_host(hostname):
+    """The territory serving `hostname`; raises Domain.DoesNotExist for an unknown host."""
+    _refresh_if_stale()
+    territory = _by_host.get(hostname)
+    if territory is None:
+        territory = Domain.objects.select_related("tenant").get(domain=hostname).tenant
+        _by_host[hostname] = territory
+    return territory
+
+
+def forget_territories():
+    """Drop this process's map now and make every other process drop its own."""
+    with _lock:
+        _by_host.clear()
+
+    def bump():
+        cache = _platform_cache()
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, timeout=None)
+        _state["checked_at"] = 0.0
+
+    transaction.on_commit(bump)

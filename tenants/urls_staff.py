@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("territoire/", views.territory_settings, name="territory_settings"),
+    path("equipe/", views.team, name="team"),
+    path("equipe/<int:pk>/retirer/", views.revoke_team_member, name="revoke_team_member"),
+]

@@ -1,0 +1,158 @@
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils._os import safe_join
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.models import User
+from accounts.services import AccountError, invite_team_member
+
+from .enums import TerritoryStatus
+from .forms import OnboardingForm, TeamInvitationForm, TerritorySettingsForm
+from .links import site_url
+from .models import Territory
+from .permissions import national_admin_required, territory_admin_required
+from .services import ProvisioningError, TerritorySpec, provision_territory, set_territory_status
+
+
+def _territories():
+    return Territory.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).prefetch_related("domains")
+
+
+def _with_urls(territories):
+    for territory in territories:
+        primary = next((d for d in territory.domains.all() if d.is_primary), None)
+        territory.site_url = site_url(primary.domain) if primary else None
+    return territories
+
+
+# ---- national site (public schema) ----
+
+
+def landing(request):
+    territories = _with_urls(_territories().filter(status=TerritoryStatus.ACTIVE))
+    return render(request, "tenants/landing.html", {"territories": territories})
+
+
+@national_admin_required
+def backoffice(request):
+    return render(request, "tenants/backoffice/list.html", {"territories": _with_urls(_territories())})
+
+
+@national_admin_required
+def onboard(request):
+    form = OnboardingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        logo = data.pop("logo")
+        try:
+            result = provision_territory(TerritorySpec(**data), logo=logo)
+        except ProvisioningError as error:
+            for field, field_errors in error.errors.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            if result.created:
+                messages.success(
+                    request,
+                    _("Le territoire %(name)s est prêt. Une invitation a été envoyée à %(email)s.")
+                    % {"name": result.territory.name, "email": data["admin_email"]},
+                )
+            else:
+                messages.info(request, _("Ce territoire existait déjà : rien n'a été modifié."))
+            return redirect("backoffice")
+    return render(request, "tenants/backoffice/onboard.html", {"form": form})
+
+
+@national_admin_required
+@require_POST
+def change_status(request, pk):
+    territory = get_object_or_404(_territories(), pk=pk)
+    status = request.POST.get("status")
+    if status not in TerritoryStatus.values:
+        raise Http404
+    set_territory_status(territory, status)
+    messages.success(request, _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()})
+    return redirect("backoffice")
+
+
+# ---- a territory's site (its schema) ----
+
+
+def territory_home(request):
+    return render(request, "tenants/home.html")
+
+
+@cache_control(max_age=300)
+def theme_css(request):
+    color = request.tenant.accent_color
+    css = f":root {{ --assett-accent: {color}; }}\n"
+    return HttpResponse(css, content_type="text/css")
+
+
+def media(request, path):
+    """Serve a file from the current territory's media folder only.
+
+    Files are stored under MEDIA_ROOT/<schema>/ (TenantFileSystemStorage): a path of
+    another territory simply does not exist from here.
+    """
+    root = Path(settings.MEDIA_ROOT) / connection.schema_name
+    try:
+        full_path = Path(safe_join(root, path))
+    except Exception as error:
+        raise Http404 from error
+    if not full_path.is_file():
+        raise Http404
+    content_type, _encoding = mimetypes.guess_type(full_path.name)
+    response = FileResponse(full_path.open("rb"), content_type=content_type or "application/octet-stream")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@territory_admin_required
+def territory_settings(request):
+    territory = Territory.objects.get(pk=request.tenant.pk)  # fresh copy: request.tenant is shared in process
+    form = TerritorySettingsForm(request.POST or None, request.FILES or None, instance=territory)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Les paramètres du territoire sont enregistrés."))
+        return redirect("territory_settings")
+    return render(request, "tenants/staff/settings.html", {"form": form})
+
+
+@territory_admin_required
+def team(request):
+    form = TeamInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _user, created = invite_team_member(
+                request.tenant, form.cleaned_data["email"], form.cleaned_data["role"], invited_by=request.user
+            )
+        except AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("team")
+    members = User.objects.filter(role__in=[Role.STAFF, Role.ADMIN]).order_by("email")
+    return render(request, "tenants/staff/team.html", {"form": form, "members": members})
+
+
+@territory_admin_required
+@require_POST
+def revoke_team_member(request, pk):
+    member = get_object_or_404(User, pk=pk, role__in=[Role.STAFF, Role.ADMIN])
+    if member == request.user:
+        messages.error(request, _("Vous ne pouvez pas retirer votre propre accès."))
+    else:
+        member.role = Role.PARTICIPANT
+        member.save(update_fields=["role"])
+        messages.success(request, _("%(email)s ne fait plus partie de l'équipe.") % {"email": member.email})
+    return redirect("team")
