@@ -95,6 +95,7 @@ SHARED_APPS = [
     "allauth.account",
     "django_htmx",
     "dsfr",
+    "widget_tweaks",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -235,6 +236,7 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ASSETT <ne-pas-repondre@assett.localhost>")

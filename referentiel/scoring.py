@@ -106,9 +106,7 @@ class QuestionSpec:
 @dataclass(frozen=True)
 class AnswerSpec:
     question_id: int
-    choice_ids: frozenset[int] = (
-        frozenset()
-    )  # one for ladder/yesno, several for multiple
+    choice_ids: frozenset[int] = frozenset()  # one for ladder/yesno, several for multiple
     value: float | None = None  # numeric
     not_applicable: bool = False
 
@@ -165,9 +163,7 @@ def _check_choice_ids(question: QuestionSpec, answer: AnswerSpec) -> None:
     known = {c.id for c in question.choices}
     foreign = set(answer.choice_ids) - known
     if foreign:
-        raise ScoringError(
-            f"choice ids {sorted(foreign)} do not belong to question {question.id}"
-        )
+        raise ScoringError(f"choice ids {sorted(foreign)} do not belong to question {question.id}")
 
 
 def _is_answered(question: QuestionSpec, answer: AnswerSpec | None) -> bool:
@@ -192,17 +188,13 @@ def _is_answered(question: QuestionSpec, answer: AnswerSpec | None) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _question_ratio_exact(
-    question: QuestionSpec, answer: AnswerSpec | None
-) -> Fraction | None:
+def _question_ratio_exact(question: QuestionSpec, answer: AnswerSpec | None) -> Fraction | None:
     if question.kind not in KINDS:
         raise ScoringError(f"question {question.id}: unknown kind {question.kind!r}")
     if answer is None:
         return None
     if answer.question_id != question.id:
-        raise ScoringError(
-            f"answer for question {answer.question_id} given to question {question.id}"
-        )
+        raise ScoringError(f"answer for question {answer.question_id} given to question {question.id}")
     # Validated even for N/A answers: a foreign id means the caller mixed up
     # questions, which must surface whatever the answer says.
     _check_choice_ids(question, answer)
@@ -213,12 +205,8 @@ def _question_ratio_exact(
         if not answer.choice_ids:
             return None  # unanswered
         if len(answer.choice_ids) > 1:
-            raise ScoringError(
-                f"question {question.id} ({question.kind}) accepts a single choice"
-            )
-        best = max(
-            (_exact(c.points, "points") for c in question.choices), default=_ZERO
-        )
+            raise ScoringError(f"question {question.id} ({question.kind}) accepts a single choice")
+        best = max((_exact(c.points, "points") for c in question.choices), default=_ZERO)
         if best <= 0:
             return None  # cannot discriminate between respondents
         (chosen_id,) = answer.choice_ids
@@ -233,11 +221,7 @@ def _question_ratio_exact(
         if total <= 0:
             return None  # nothing to earn: cannot discriminate
         ticked = sum(
-            (
-                _exact(c.points, "points")
-                for c in question.choices
-                if c.id in answer.choice_ids
-            ),
+            (_exact(c.points, "points") for c in question.choices if c.id in answer.choice_ids),
             _ZERO,
         )
         return _clamp01(ticked / total)
@@ -252,9 +236,7 @@ def _question_ratio_exact(
         return None  # cannot discriminate
     # With overlapping bands the most favourable one wins, so that the
     # result does not depend on the order the bands were declared in.
-    matching = [
-        _exact(b.points, "points") for b in question.bands if b.contains(answer.value)
-    ]
+    matching = [_exact(b.points, "points") for b in question.bands if b.contains(answer.value)]
     if not matching:
         return _ZERO  # outside every band
     return _clamp01(max(matching) / best)
@@ -334,9 +316,7 @@ def _score_theme_exact(
     return _ThemeExact(score=score, answered=answered, applicable=applicable)
 
 
-def _theme_result(
-    theme: str, exact: _ThemeExact, levels: Sequence[LevelSpec]
-) -> ThemeScore:
+def _theme_result(theme: str, exact: _ThemeExact, levels: Sequence[LevelSpec]) -> ThemeScore:
     score = None if exact.score is None else _to_display(exact.score)
     return ThemeScore(
         theme=theme,
@@ -369,14 +349,11 @@ def score_theme(
     if theme is None:
         if len(codes) != 1:
             raise ScoringError(
-                "score_theme needs questions of exactly one theme "
-                f"(or an explicit theme), got {sorted(codes)}"
+                f"score_theme needs questions of exactly one theme (or an explicit theme), got {sorted(codes)}"
             )
         (theme,) = codes
     elif codes - {theme}:
-        raise ScoringError(
-            f"questions of themes {sorted(codes - {theme})} given for {theme!r}"
-        )
+        raise ScoringError(f"questions of themes {sorted(codes - {theme})} given for {theme!r}")
     exact = _score_theme_exact(questions, answers_by_question_id)
     return _theme_result(theme, exact, levels)
 
@@ -423,13 +400,8 @@ def score_assessment(
         if exact.score is not None:
             evaluated.append(exact.score)  # full precision, not the rounded one
 
-    if evaluated:
-        overall = _to_display(sum(evaluated, _ZERO) / len(evaluated))
-    else:
-        overall = None
-    return AssessmentScore(
-        overall=overall, level=level_for(overall, levels), themes=themes
-    )
+    overall = _to_display(sum(evaluated, _ZERO) / len(evaluated)) if evaluated else None
+    return AssessmentScore(overall=overall, level=level_for(overall, levels), themes=themes)
 
 
 # --------------------------------------------------------------------------
@@ -445,9 +417,7 @@ def _delta(previous: float | None, current: float | None) -> float | None:
     return _to_display(Fraction(current) - Fraction(previous))
 
 
-def compare(
-    previous: AssessmentScore, current: AssessmentScore
-) -> dict[str, float | None]:
+def compare(previous: AssessmentScore, current: AssessmentScore) -> dict[str, float | None]:
     """Progress between two assessments: current - previous, per theme and
     under the key "overall"; None when either side is None or the theme is
     missing on one side (the referential changed in between).
@@ -457,9 +427,7 @@ def compare(
     if OVERALL in codes:
         # Would silently overwrite (or be overwritten by) the overall delta.
         raise ScoringError(f"theme code {OVERALL!r} is reserved")
-    result: dict[str, float | None] = {
-        OVERALL: _delta(previous.overall, current.overall)
-    }
+    result: dict[str, float | None] = {OVERALL: _delta(previous.overall, current.overall)}
     for code in codes:
         before = previous.themes.get(code)
         after = current.themes.get(code)
@@ -470,9 +438,7 @@ def compare(
     return result
 
 
-def strengths_and_priorities(
-    result: AssessmentScore, n: int = 3
-) -> tuple[list[str], list[str]]:
+def strengths_and_priorities(result: AssessmentScore, n: int = 3) -> tuple[list[str], list[str]]:
     """The n strongest theme codes (highest score first) and the n weakest
     (lowest first), ignoring « non évalué » themes.
 
@@ -481,9 +447,7 @@ def strengths_and_priorities(
     """
     if n < 0:
         raise ScoringError(f"n must be >= 0, got {n}")
-    scored = [
-        (t.score, code) for code, t in result.themes.items() if t.score is not None
-    ]
+    scored = [(t.score, code) for code, t in result.themes.items() if t.score is not None]
     strongest = [code for _, code in sorted(scored, key=lambda sc: (-sc[0], sc[1]))[:n]]
     weakest = [code for _, code in sorted(scored, key=lambda sc: (sc[0], sc[1]))[:n]]
     return strongest, weakest

@@ -49,10 +49,14 @@ def territory_for_host(hostname):
     return territory
 
 
-def forget_territories():
-    """Drop this process's map now and make every other process drop its own."""
+def forget_territories_in_process():
     with _lock:
         _by_host.clear()
+
+
+def forget_territories():
+    """Drop this process's map now and make every other process drop its own."""
+    forget_territories_in_process()
 
     def bump():
         cache = _platform_cache()

@@ -69,9 +69,7 @@ def numeric(qid, theme="T1", weight=1, bands=OPEN_BANDS):
 
 
 def choice(qid, *indexes):
-    return AnswerSpec(
-        question_id=qid, choice_ids=frozenset(qid * 10 + i for i in indexes)
-    )
+    return AnswerSpec(question_id=qid, choice_ids=frozenset(qid * 10 + i for i in indexes))
 
 
 def value(qid, v):
@@ -294,9 +292,7 @@ def test_theme_weighted_mean(weights, expected):
 def test_theme_only_zero_weights_is_not_evaluated():
     questions = [ladder(1, weight=0), ladder(2, weight=-1)]
     result = score_theme(questions, by_id(choice(1, 3), choice(2, 3)), LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=None, level=None, answered=2, applicable=2
-    )
+    assert result == ThemeScore(theme="T1", score=None, level=None, answered=2, applicable=2)
 
 
 def test_theme_mixed_kinds():
@@ -313,45 +309,33 @@ def test_theme_not_applicable_excluded_from_numerator_and_denominator():
     answers = by_id(choice(1, 3), na(2), choice(3, 1))
     # (1 + 1/3) / 2, not (1 + 0 + 1/3) / 3
     result = score_theme(questions, answers, LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=66.7, level=3, answered=2, applicable=2
-    )
+    assert result == ThemeScore(theme="T1", score=66.7, level=3, answered=2, applicable=2)
 
 
 def test_theme_all_not_applicable_is_not_evaluated():
     result = score_theme([ladder(1), yesno(2)], by_id(na(1), na(2)), LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=None, level=None, answered=0, applicable=0
-    )
+    assert result == ThemeScore(theme="T1", score=None, level=None, answered=0, applicable=0)
 
 
 def test_theme_unanswered_is_not_evaluated_but_applicable():
     result = score_theme([ladder(1), yesno(2)], {}, LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=None, level=None, answered=0, applicable=2
-    )
+    assert result == ThemeScore(theme="T1", score=None, level=None, answered=0, applicable=2)
 
 
 def test_theme_unanswered_questions_do_not_count_as_zero():
     result = score_theme([ladder(1), ladder(2)], by_id(choice(1, 3)), LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=100.0, level=4, answered=1, applicable=2
-    )
+    assert result == ThemeScore(theme="T1", score=100.0, level=4, answered=1, applicable=2)
 
 
 def test_theme_empty_multiple_is_a_real_zero():
     result = score_theme([multiple(1)], by_id(AnswerSpec(question_id=1)), LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=0.0, level=1, answered=1, applicable=1
-    )
+    assert result == ThemeScore(theme="T1", score=0.0, level=1, answered=1, applicable=1)
 
 
 def test_theme_numeric_without_bands_is_answered_but_not_scored():
     questions = [numeric(1, bands=()), ladder(2)]
     result = score_theme(questions, by_id(value(1, 42), choice(2, 0)), LEVELS)
-    assert result == ThemeScore(
-        theme="T1", score=0.0, level=1, answered=2, applicable=2
-    )
+    assert result == ThemeScore(theme="T1", score=0.0, level=1, answered=2, applicable=2)
 
 
 def test_theme_empty_ladder_answer_is_not_answered():
@@ -604,19 +588,12 @@ def referentials(draw):
 @st.composite
 def level_sets(draw):
     """Levels with ranks increasing with thresholds, given in random order."""
-    thresholds = sorted(
-        draw(st.lists(st.integers(0, 100), min_size=1, max_size=6, unique=True))
-    )
-    levels = [
-        LevelSpec(rank=i + 1, name=f"L{i + 1}", threshold=t)
-        for i, t in enumerate(thresholds)
-    ]
+    thresholds = sorted(draw(st.lists(st.integers(0, 100), min_size=1, max_size=6, unique=True)))
+    levels = [LevelSpec(rank=i + 1, name=f"L{i + 1}", threshold=t) for i, t in enumerate(thresholds)]
     return draw(st.permutations(levels))
 
 
-PROPERTY_SETTINGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
-)
+PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 
 def _points(question, answer):
@@ -637,9 +614,7 @@ def test_property_scores_are_within_bounds(ref):
         assert 0 <= theme.answered <= theme.applicable <= len(in_theme)
         # LEVELS starts at 0, so a level exists exactly when a score does.
         assert (theme.level is None) == (theme.score is None)
-    assert (result.overall is None) == all(
-        t.score is None for t in result.themes.values()
-    )
+    assert (result.overall is None) == all(t.score is None for t in result.themes.values())
 
 
 def _assert_not_lower(before, after):
@@ -686,9 +661,7 @@ def test_property_not_applicable_is_neutral(ref, data):
     others = [a for a in answers if a.question_id != target.id]
 
     with_na = score_assessment(questions, [*others, na(target.id)], LEVELS)
-    removed = score_assessment(
-        [q for q in questions if q is not target], others, LEVELS
-    )
+    removed = score_assessment([q for q in questions if q is not target], others, LEVELS)
 
     assert with_na.overall == removed.overall
     assert with_na.level == removed.level
@@ -722,11 +695,7 @@ def test_property_level_is_monotone_in_score(levels, scores):
 def test_property_theme_levels_follow_theme_scores(ref, levels):
     questions, answers = ref
     result = score_assessment(questions, answers, levels)
-    scored = sorted(
-        (t.score, 0 if t.level is None else t.level)
-        for t in result.themes.values()
-        if t.score is not None
-    )
+    scored = sorted((t.score, 0 if t.level is None else t.level) for t in result.themes.values() if t.score is not None)
     assert [lv for _, lv in scored] == sorted(lv for _, lv in scored)
     assert result.level == level_for(result.overall, levels)
 

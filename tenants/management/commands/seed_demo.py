@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.enums import Role
+from organisations.demo import demo_user, seed_organisations
+from tenants.demo import DEMO_PASSWORD, DEMO_TERRITORIES
+from tenants.platform import ensure_public_tenant
+from tenants.services import TerritorySpec, provision_territory
+
+
+class Command(BaseCommand):
+    help = "Crée les sept territoires lauréats sur <slug>.localhost, avec comptes et organisations de démonstration."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--domain-suffix", default="localhost")
+
+    def handle(self, *args, domain_suffix, **options):
+        ensure_public_tenant()
+        with schema_context("public"):
+            national = demo_user("national@assett.localhost", DEMO_PASSWORD)
+            if not national.is_superuser:
+                national.is_staff = national.is_superuser = True
+                national.save()
+        for demo in DEMO_TERRITORIES:
+            spec = TerritorySpec(
+                domain=f"{demo['slug']}.{domain_suffix}",
+                admin_email=f"admin@{demo['slug']}.localhost",
+                contact_email=f"contact@{demo['slug']}.localhost",
+                **{key: value for key, value in demo.items() if key in TerritorySpec.__dataclass_fields__},
+            )
+            result = provision_territory(spec)
+            territory = result.territory
+            with schema_context(territory.schema_name), transaction.atomic():
+                admin = demo_user(spec.admin_email, DEMO_PASSWORD, role=Role.ADMIN)
+                if not admin.has_usable_password():
+                    admin.set_password(DEMO_PASSWORD)
+                    admin.save()
+                demo_user(f"equipe@{demo['slug']}.localhost", DEMO_PASSWORD, role=Role.STAFF)
+                organisations = seed_organisations(territory, DEMO_PASSWORD)
+                for seed in self.extra_seeds():
+                    seed(territory, organisations)
+            state = "créé" if result.created else "déjà présent"
+            self.stdout.write(f"{territory.name} ({state}) : http://{spec.domain}/")
+
+    def extra_seeds(self):
+        """Later apps add their demo data here (assessments, action plans...)."""
+        return []

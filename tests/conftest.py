@@ -1,0 +1,182 @@
+"""Shared fixtures.
+
+Two territories are provisioned once per session (a schema each costs seconds), and
+every test runs in a transaction that is rolled back. Tests that need a real worker
+or a real browser talk to the same test database through committed session data.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+
+from tenants.platform import ensure_public_tenant
+from tenants.resolution import forget_territories_in_process
+from tenants.services import TerritorySpec, provision_territory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+TERRITORY_A = TerritorySpec(
+    name="Territoire A", slug="territoire-a", domain="territoire-a.localhost", admin_email="admin@a.example",
+    kind="cu", siren="200069854",
+)
+TERRITORY_B = TerritorySpec(
+    name="Territoire B", slug="territoire-b", domain="territoire-b.localhost", admin_email="admin@b.example",
+    kind="metropole", siren="243100518",
+)
+
+
+@pytest.fixture(scope="session")
+def territories(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_public_tenant("testserver")
+        a = provision_territory(TERRITORY_A).territory
+        b = provision_territory(TERRITORY_B).territory
+        connection.set_schema_to_public()
+    return a, b
+
+
+@pytest.fixture
+def territory_a(territories):
+    return territories[0]
+
+
+@pytest.fixture
+def territory_b(territories):
+    return territories[1]
+
+
+@pytest.fixture
+def in_a(db, territory_a):
+    """Run the test body in territory A's schema."""
+    connection.set_tenant(territory_a)
+    yield territory_a
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def client_a(territory_a):
+    return Client(HTTP_HOST=TERRITORY_A.domain)
+
+
+@pytest.fixture
+def client_b(territory_b):
+    return Client(HTTP_HOST=TERRITORY_B.domain)
+
+
+@pytest.fixture
+def public_client(db, territories):
+    return Client(HTTP_HOST="testserver")
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_prefix():
+    """Each test sees an empty cache (and fresh allauth rate limits) without flushing Redis."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    cache = caches["default"]
+    original = cache.key_prefix
+    cache.key_prefix = prefix
+    yield
+    cache.key_prefix = original
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema():
+    yield
+    connection.set_schema_to_public()
+    # A rolled-back test may have left uncommitted territories in the host cache.
+    forget_territories_in_process()
+
+
+def _database_url():
+    db = connection.settings_dict
+    host = db["HOST"]
+    if host.startswith("/"):
+        return f"postgresql://{db['USER']}@/{db['NAME']}?host={host}"
+    return f"postgresql://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(territories):
+    """A real Celery worker process on the real Redis broker, reading the test database."""
+    from assett.celery import app
+
+    env = {**os.environ, "DATABASE_URL": _database_url(), "ASSETT_TESTING": "1"}
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "assett", "worker", "--pool=solo", "-Q", queue, "-l", "WARNING",
+         "-n", f"{queue}@%h"],
+        cwd=BASE_DIR, env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if app.control.inspect(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5).ping():
+            break
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("The Celery worker did not start within 30 s.")
+    yield queue
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(territories, django_db_blocker):
+    """A real HTTP server on a free port, serving the test database (committed data only)."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    django_db_blocker.unblock()
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    django_db_blocker.restore()
+
+
+def chromium_path():
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
