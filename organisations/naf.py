@@ -66,9 +66,7 @@ def naf_section(code: str) -> str | None:
 
 def naf_choices() -> list[tuple[str, str]]:
     """(code, "code – label") pairs sorted by code, for form and model choices."""
-    return [
-        (code, f"{code} – {entry.label}") for code, entry in sorted(load_naf().items())
-    ]
+    return [(code, f"{code} – {entry.label}") for code, entry in sorted(load_naf().items())]
 
 
 def _load_sections() -> dict[str, str]:

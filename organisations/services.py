@@ -49,9 +49,7 @@ def invite_member(organisation, inviter, email):
 
 @transaction.atomic
 def accept_invitation(token, user):
-    invitation = (
-        Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
-    )
+    invitation = Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
     if invitation is None or invitation.accepted_at is not None:
         raise OrganisationError(_("Cette invitation n'est plus valable."))
     if invitation.email != user.email.lower():

@@ -12,7 +12,11 @@ urlpatterns = [
     path("organisations/<int:pk>/modifier/", views.edit, name="edit"),
     path("organisations/<int:pk>/demander/", views.join, name="join"),
     path("organisations/<int:pk>/inviter/", views.invite, name="invite"),
-    path("organisations/<int:pk>/invitations/<int:invitation_pk>/annuler/", views.cancel_invitation, name="cancel_invitation"),
+    path(
+        "organisations/<int:pk>/invitations/<int:invitation_pk>/annuler/",
+        views.cancel_invitation,
+        name="cancel_invitation",
+    ),
     path("organisations/<int:pk>/demandes/<int:request_pk>/", views.decide_join_request, name="decide_join_request"),
     path("organisations/<int:pk>/membres/<int:membership_pk>/", views.manage_member, name="manage_member"),
     path("organisations/<int:pk>/quitter/", views.leave, name="leave"),

@@ -47,9 +47,7 @@ def _has_length(value: str, length: int) -> bool:
 def validate_siren(value) -> None:
     siren = normalize_identifier(value)
     if not _has_length(siren, 9):
-        raise ValidationError(
-            _("Le SIREN doit comporter 9 chiffres."), code="invalid_format"
-        )
+        raise ValidationError(_("Le SIREN doit comporter 9 chiffres."), code="invalid_format")
     if not luhn_is_valid(siren):
         raise ValidationError(
             _("Ce numéro SIREN n'est pas valide (clé de contrôle incorrecte)."),
@@ -66,9 +64,7 @@ def _siret_key_is_valid(siret: str) -> bool:
 def validate_siret(value) -> None:
     siret = normalize_identifier(value)
     if not _has_length(siret, 14):
-        raise ValidationError(
-            _("Le SIRET doit comporter 14 chiffres."), code="invalid_format"
-        )
+        raise ValidationError(_("Le SIRET doit comporter 14 chiffres."), code="invalid_format")
     if not _siret_key_is_valid(siret):
         raise ValidationError(
             _("Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte)."),

@@ -122,9 +122,11 @@ def join_search(request):
         filters = Q(name__icontains=query)
         if identifier.isdigit():
             filters |= Q(siret=identifier) | Q(siren=identifier[:9])
-        results = Organisation.objects.filter(filters).exclude(memberships__user=request.user).only(
-            "pk", "name", "commune", "kind"
-        )[:20]
+        results = (
+            Organisation.objects.filter(filters)
+            .exclude(memberships__user=request.user)
+            .only("pk", "name", "commune", "kind")[:20]
+        )
     return render(request, "organisations/join_search.html", {"form": form, "results": results})
 
 

@@ -12,9 +12,13 @@ from .models import Territory
 class OnboardingForm(DsfrForm):
     name = forms.CharField(label=_("Nom du territoire"), max_length=200)
     slug = forms.CharField(
-        label=_("Identifiant"), max_length=40, help_text=_("Minuscules, chiffres et tirets, par exemple grand-poitiers.")
+        label=_("Identifiant"),
+        max_length=40,
+        help_text=_("Minuscules, chiffres et tirets, par exemple grand-poitiers."),
     )
-    domain = forms.CharField(label=_("Domaine du site"), max_length=253, help_text=_("Par exemple grand-poitiers.assett.fr"))
+    domain = forms.CharField(
+        label=_("Domaine du site"), max_length=253, help_text=_("Par exemple grand-poitiers.assett.fr")
+    )
     kind = forms.ChoiceField(label=_("Type d'EPCI"), choices=EpciKind.choices)
     siren = forms.CharField(label=_("SIREN de l'EPCI"), max_length=11)
     admin_email = forms.EmailField(
@@ -24,7 +28,9 @@ class OnboardingForm(DsfrForm):
     programme_name = forms.CharField(label=_("Nom du programme"), max_length=200, initial=DEFAULT_PROGRAMME_NAME)
     contact_email = forms.EmailField(label=_("Adresse de contact du programme"), required=False)
     accent_color = forms.CharField(
-        label=_("Couleur d'accent"), max_length=7, initial=DEFAULT_ACCENT_COLOR,
+        label=_("Couleur d'accent"),
+        max_length=7,
+        initial=DEFAULT_ACCENT_COLOR,
         help_text=_("Au format #RRVVBB ; contraste d'au moins 4,5:1 avec un texte blanc."),
     )
     time_zone = forms.CharField(label=_("Fuseau horaire"), max_length=64, initial=DEFAULT_TIME_ZONE)

@@ -81,11 +81,15 @@ def _clean_spec(spec):
     if spec.slug in RESERVED_SLUGS:
         errors.setdefault("slug", []).append(_("Cet identifiant est réservé par la plateforme."))
     if not spec.domain or "." not in spec.domain or " " in spec.domain or "/" in spec.domain:
-        errors.setdefault("domain", []).append(_("Indiquez un nom de domaine valide, par exemple territoire.assett.fr."))
+        errors.setdefault("domain", []).append(
+            _("Indiquez un nom de domaine valide, par exemple territoire.assett.fr.")
+        )
     try:
         validate_email(spec.admin_email)
     except ValidationError:
-        errors.setdefault("admin_email", []).append(_("Indiquez l'adresse électronique valide de l'administrateur·rice."))
+        errors.setdefault("admin_email", []).append(
+            _("Indiquez l'adresse électronique valide de l'administrateur·rice.")
+        )
     if errors:
         raise ProvisioningError(errors)
     return spec, candidate
@@ -99,10 +103,13 @@ def _check_conflicts(spec):
         return existing
     errors = {}
     if existing:
-        errors["slug"] = [_("L'identifiant « %(slug)s » est déjà utilisé par %(name)s.") % {"slug": spec.slug, "name": existing.name}]
+        errors["slug"] = [
+            _("L'identifiant « %(slug)s » est déjà utilisé par %(name)s.") % {"slug": spec.slug, "name": existing.name}
+        ]
     if domain_owner:
         errors["domain"] = [
-            _("Le domaine « %(domain)s » est déjà utilisé par %(name)s.") % {"domain": spec.domain, "name": domain_owner.tenant.name}
+            _("Le domaine « %(domain)s » est déjà utilisé par %(name)s.")
+            % {"domain": spec.domain, "name": domain_owner.tenant.name}
         ]
     if not existing and schema_exists(schema_name_for(spec.slug)):
         errors.setdefault("slug", []).append(_("Un schéma de base de données porte déjà ce nom."))

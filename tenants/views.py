@@ -80,7 +80,10 @@ def change_status(request, pk):
     if status not in TerritoryStatus.values:
         raise Http404
     set_territory_status(territory, status)
-    messages.success(request, _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()})
+    messages.success(
+        request,
+        _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()},
+    )
     return redirect("backoffice")
 
 

@@ -26,12 +26,20 @@ from tenants.services import TerritorySpec, provision_territory
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 TERRITORY_A = TerritorySpec(
-    name="Territoire A", slug="territoire-a", domain="territoire-a.localhost", admin_email="admin@a.example",
-    kind="cu", siren="200069854",
+    name="Territoire A",
+    slug="territoire-a",
+    domain="territoire-a.localhost",
+    admin_email="admin@a.example",
+    kind="cu",
+    siren="200069854",
 )
 TERRITORY_B = TerritorySpec(
-    name="Territoire B", slug="territoire-b", domain="territoire-b.localhost", admin_email="admin@b.example",
-    kind="metropole", siren="243100518",
+    name="Territoire B",
+    slug="territoire-b",
+    domain="territoire-b.localhost",
+    admin_email="admin@b.example",
+    kind="metropole",
+    siren="243100518",
 )
 
 
@@ -113,9 +121,23 @@ def celery_worker(territories):
     env = {**os.environ, "DATABASE_URL": _database_url(), "ASSETT_TESTING": "1"}
     queue = f"test-{uuid.uuid4().hex[:8]}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "assett", "worker", "--pool=solo", "-Q", queue, "-l", "WARNING",
-         "-n", f"{queue}@%h"],
-        cwd=BASE_DIR, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "assett",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-l",
+            "WARNING",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -165,8 +187,15 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=path,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -179,4 +208,3 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-

@@ -46,16 +46,12 @@ def raises_code(validator, value) -> str:
 # --- Luhn -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "digits", ["0", "18", "79927398713", "732829320", "73282932000074"]
-)
+@pytest.mark.parametrize("digits", ["0", "18", "79927398713", "732829320", "73282932000074"])
 def test_luhn_accepts_valid_numbers(digits):
     assert luhn_is_valid(digits) is True
 
 
-@pytest.mark.parametrize(
-    "digits", ["", "1", "79927398710", "732829321", "7328 29320", "73282932O"]
-)
+@pytest.mark.parametrize("digits", ["", "1", "79927398710", "732829321", "7328 29320", "73282932O"])
 def test_luhn_rejects_invalid_numbers(digits):
     assert luhn_is_valid(digits) is False
 
@@ -93,9 +89,7 @@ def test_valid_siren(siren):
     validate_siren(siren)
 
 
-@pytest.mark.parametrize(
-    "siren", ["732 829 320", "732.829.320", "732\u00a0829\u00a0320"]
-)
+@pytest.mark.parametrize("siren", ["732 829 320", "732.829.320", "732\u00a0829\u00a0320"])
 def test_formatted_siren_is_accepted(siren):
     validate_siren(siren)
 
@@ -187,16 +181,12 @@ def test_normalize_naf(raw, expected):
     assert normalize_naf(raw) == expected
 
 
-@pytest.mark.parametrize(
-    "code", ["62.01Z", "6201Z", "62.01z", " 62.01Z ", "01.11Z", "99.00Z", "43.22B"]
-)
+@pytest.mark.parametrize("code", ["62.01Z", "6201Z", "62.01z", " 62.01Z ", "01.11Z", "99.00Z", "43.22B"])
 def test_valid_naf_code(code):
     validate_naf_code(code)
 
 
-@pytest.mark.parametrize(
-    "code", ["99.99Z", "00.00A", "62.01A", "62.01", "6201", "", "NAF"]
-)
+@pytest.mark.parametrize("code", ["99.99Z", "00.00A", "62.01A", "62.01", "6201", "", "NAF"])
 def test_invalid_naf_code(code):
     assert raises_code(validate_naf_code, code) == "unknown_naf_code"
 

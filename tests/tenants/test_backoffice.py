@@ -13,9 +13,15 @@ def national_admin(db, territories):
 
 
 FORM = {
-    "name": "Communauté de communes du Haut-Poitou", "slug": "haut-poitou-test", "domain": "haut-poitou-test.localhost",
-    "kind": "cc", "siren": "200070043", "admin_email": "climat@haut-poitou.example",
-    "programme_name": "Acteurs engagés", "accent_color": "#000091", "time_zone": "Europe/Paris",
+    "name": "Communauté de communes du Haut-Poitou",
+    "slug": "haut-poitou-test",
+    "domain": "haut-poitou-test.localhost",
+    "kind": "cc",
+    "siren": "200070043",
+    "admin_email": "climat@haut-poitou.example",
+    "programme_name": "Acteurs engagés",
+    "accent_color": "#000091",
+    "time_zone": "Europe/Paris",
 }
 
 

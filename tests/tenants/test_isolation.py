@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import User
-from tenants.tasks import ping
 from tenants.enums import TerritoryStatus
 from tenants.models import Domain, Territory
+from tenants.tasks import ping
 
 from ..conftest import TERRITORY_A, TERRITORY_B
 
@@ -25,7 +25,10 @@ def make_user(territory, email="camille@example.org", password="Mot-de-passe-42"
 
 def test_session_cookie_of_a_is_not_logged_in_on_b(db, client_a, territory_a, territory_b):
     make_user(territory_a)
-    assert client_a.post("/comptes/login/", {"login": "camille@example.org", "password": "Mot-de-passe-42"}).status_code == 302
+    assert (
+        client_a.post("/comptes/login/", {"login": "camille@example.org", "password": "Mot-de-passe-42"}).status_code
+        == 302
+    )
     assert client_a.get("/mon-espace/").status_code == 200
     stolen = client_a.cookies["sessionid"].value
 

@@ -14,8 +14,13 @@ from tenants.services import ProvisioningError, TerritorySpec, provision_territo
 from ..conftest import TERRITORY_A
 
 SPEC = TerritorySpec(
-    name="Grand Besançon Métropole", slug="besancon-test", domain="besancon-test.localhost",
-    admin_email="Chargee.Mission@besancon.example", kind="metropole", siren="242500361", time_zone="Europe/Paris",
+    name="Grand Besançon Métropole",
+    slug="besancon-test",
+    domain="besancon-test.localhost",
+    admin_email="Chargee.Mission@besancon.example",
+    kind="metropole",
+    siren="242500361",
+    time_zone="Europe/Paris",
 )
 
 
@@ -140,8 +145,9 @@ def test_every_problem_is_reported_at_once(db, territories):
 
 
 def test_mayotte_keeps_its_own_time_zone(db, territories):
-    spec = TerritorySpec(**{**SPEC.__dict__, "slug": "mayotte-test", "domain": "mayotte-test.localhost",
-                            "time_zone": "Indian/Mayotte"})
+    spec = TerritorySpec(
+        **{**SPEC.__dict__, "slug": "mayotte-test", "domain": "mayotte-test.localhost", "time_zone": "Indian/Mayotte"}
+    )
     territory = provision_territory(spec).territory
     assert Territory.objects.get(pk=territory.pk).time_zone == "Indian/Mayotte"
 
@@ -158,6 +164,17 @@ def test_create_territory_command_is_idempotent(db, territories, capsys):
 
 def test_create_territory_command_explains_errors(db, territories):
     with pytest.raises(CommandError, match="Rien n'a été créé"):
-        call_command("create_territory", "--name", "X", "--slug", "x-test", "--domain", "x.localhost",
-                     "--admin-email", "a@b.example", "--siren", "123456789")
+        call_command(
+            "create_territory",
+            "--name",
+            "X",
+            "--slug",
+            "x-test",
+            "--domain",
+            "x.localhost",
+            "--admin-email",
+            "a@b.example",
+            "--siren",
+            "123456789",
+        )
     assert not Territory.objects.filter(slug="x-test").exists()

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             result = provision_territory(TerritorySpec(**{"kind": "", **fields}))
         except ProvisioningError as error:
             raise CommandError(
-                "Rien n'a été créé :\n" + "\n".join(f"- {field} : {msg}" for field, msgs in error.errors.items() for msg in msgs)
+                "Rien n'a été créé :\n"
+                + "\n".join(f"- {field} : {msg}" for field, msgs in error.errors.items() for msg in msgs)
             ) from error
         territory = result.territory
         if result.created:

@@ -1,0 +1,30 @@
+# The two commands of the README. Both work on a bare machine with Python >= 3.11:
+# without DATABASE_URL / REDIS_URL they start an embedded PostgreSQL and Redis under .local/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint bench clean-local
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[local,dev]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m assett.devstack run
+
+test: $(VENV)/.installed
+	$(PY) -m assett.devstack test $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m assett.devstack manage makemigrations --check --dry-run
+
+bench: $(VENV)/.installed
+	$(PY) -m assett.devstack bench
+
+clean-local:
+	rm -rf .local
