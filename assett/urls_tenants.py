@@ -12,5 +12,6 @@ urlpatterns = [
     path("media/<path:path>", tenant_views.media, name="media"),
     path("gestion/", include("tenants.urls_staff")),
     path("", include("organisations.urls")),
+    path("", include("referentiel.urls")),
     *common,
 ]

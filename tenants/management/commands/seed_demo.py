@@ -6,6 +6,7 @@ from accounts.enums import Role
 from organisations.demo import demo_user, seed_organisations
 from tenants.demo import DEMO_PASSWORD, DEMO_TERRITORIES
 from tenants.platform import ensure_public_tenant
+from tenants.provisioning import provisioning_hooks
 from tenants.services import TerritorySpec, provision_territory
 
 
@@ -37,6 +38,9 @@ class Command(BaseCommand):
                     admin.set_password(DEMO_PASSWORD)
                     admin.save()
                 demo_user(f"equipe@{demo['slug']}.localhost", DEMO_PASSWORD, role=Role.STAFF)
+                # Territories created before an app existed get its national content too.
+                for hook in provisioning_hooks():
+                    hook(territory)
                 organisations = seed_organisations(territory, DEMO_PASSWORD)
                 for seed in self.extra_seeds():
                     seed(territory, organisations)

@@ -1,0 +1,156 @@
+"""Writes on assessments: start, answer (autosave), submit. Views turn AssessmentError into messages."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation
+
+from . import scoring
+from .enums import AssessmentStatus, QuestionKind, VersionStatus
+from .models import Answer, Assessment, ReferentialVersion
+from .structure import answer_spec, question_spec, structure_for
+
+
+class AssessmentError(Exception):
+    """A refused operation; the French message is shown to the participant as is."""
+
+
+def current_version():
+    return ReferentialVersion.objects.filter(status=VersionStatus.PUBLISHED).first()
+
+
+def in_progress_assessment(organisation):
+    return Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.IN_PROGRESS).first()
+
+
+@transaction.atomic
+def start_assessment(organisation, user):
+    """The organisation's assessment in progress, or a new one on the published version.
+
+    Members of one organisation share one assessment in progress; the row lock on the
+    organisation makes two simultaneous clicks create only one.
+    """
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    existing = in_progress_assessment(organisation)
+    if existing:
+        return existing
+    version = current_version()
+    if version is None:
+        raise AssessmentError(_("Le référentiel n'est pas encore publié par votre territoire."))
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(organisation=organisation, version=version, started_by=user)
+    except IntegrityError:
+        return in_progress_assessment(organisation)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    choice_ids: tuple = ()
+    value: Decimal | None = None
+    not_applicable: bool = False
+    explicit_none: bool = False
+    comment: str = ""
+
+
+def _check_answer(question, data):
+    if data.not_applicable:
+        if not question.allow_not_applicable:
+            raise AssessmentError(_("La réponse « non concerné » n'est pas possible pour cette question."))
+        return
+    valid_ids = {choice.pk for choice in question.choice_list}
+    if not set(data.choice_ids) <= valid_ids:
+        raise AssessmentError(_("Ce choix ne correspond pas à la question."))
+    if question.kind in (QuestionKind.LADDER, QuestionKind.YESNO) and len(data.choice_ids) > 1:
+        raise AssessmentError(_("Choisissez une seule réponse."))
+    if question.kind == QuestionKind.NUMERIC and data.value is not None and data.value < 0:
+        raise AssessmentError(_("La valeur doit être positive ou nulle."))
+
+
+@transaction.atomic
+def save_answer(assessment, question, user, data):
+    """Create or replace the answer to one question; records who answered and when."""
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
+    if question.version_id != assessment.version_id or not question.applies_to(assessment.organisation):
+        raise AssessmentError(_("Cette question ne fait pas partie de votre auto-évaluation."))
+    _check_answer(question, data)
+    answer, _created = Answer.objects.update_or_create(
+        assessment=assessment,
+        question=question,
+        defaults={
+            "choice_ids": [] if data.not_applicable else sorted(data.choice_ids),
+            "value": None if data.not_applicable else data.value,
+            "not_applicable": data.not_applicable,
+            "explicit_none": data.explicit_none and not data.not_applicable and not data.choice_ids,
+            "comment": data.comment.strip()[:2000],
+            "answered_by": user,
+            "answered_at": timezone.now(),
+        },
+    )
+    # The assessment's updated_at says when someone last worked on it.
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now(), last_theme_id=question.theme_id)
+    return answer
+
+
+@dataclass(frozen=True)
+class ThemeProgress:
+    theme: object
+    questions: list
+    answered: int
+
+    @property
+    def total(self):
+        return len(self.questions)
+
+    @property
+    def done(self):
+        return self.answered == self.total
+
+
+def assessment_progress(structure, organisation, answers_by_question):
+    """Per theme: the applicable questions and how many have an answer."""
+    return [
+        ThemeProgress(
+            theme=theme,
+            questions=questions,
+            answered=sum(1 for q in questions if q.pk in answers_by_question and answers_by_question[q.pk].is_answered),
+        )
+        for theme, questions in structure.themes_for(organisation)
+    ]
+
+
+def compute_scores(assessment, answers):
+    """Pure scoring of an assessment's answers, on the questions that apply to its organisation."""
+    structure = structure_for(assessment.version)
+    applicable = [q for _theme, questions in structure.themes_for(assessment.organisation) for q in questions]
+    applicable_ids = {q.pk for q in applicable}
+    return scoring.score_assessment(
+        [question_spec(q) for q in applicable],
+        [answer_spec(a) for a in answers if a.question_id in applicable_ids and a.is_answered],
+        structure.level_specs,
+    )
+
+
+@transaction.atomic
+def submit_assessment(assessment, user):
+    """Lock the assessment and store its scores: results pages never recompute them."""
+    assessment = Assessment.objects.select_for_update().select_related("organisation", "version").get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.IN_PROGRESS:
+        raise AssessmentError(_("Cette auto-évaluation est déjà validée."))
+    result = compute_scores(assessment, list(assessment.answers.all()))
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = user
+    assessment.overall_score = None if result.overall is None else Decimal(str(result.overall))
+    assessment.level_rank = result.level
+    assessment.theme_scores = {
+        code: {"score": t.score, "level": t.level, "answered": t.answered, "applicable": t.applicable}
+        for code, t in result.themes.items()
+    }
+    assessment.save()
+    return assessment
