@@ -10,12 +10,24 @@ from .validators import normalize_identifier
 
 
 class OrganisationForm(DsfrModelForm):
+    # Longer than the stored 14/9 digits: people paste "732 829 320 00074"; clean_* normalises.
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        required=False,
+        help_text=_("14 chiffres, sur l'avis de situation SIRENE ou annuaire-entreprises.data.gouv.fr."),
+    )
+    siren = forms.CharField(
+        label=_("SIREN"),
+        max_length=12,
+        required=False,
+        help_text=_("Seulement pour une association sans SIRET : 9 chiffres."),
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "siret", "siren", "naf_code", "headcount_band", "address", "postal_code", "commune"]
         help_texts = {
-            "siret": _("14 chiffres, sur l'avis de situation SIRENE ou annuaire-entreprises.data.gouv.fr."),
-            "siren": _("Seulement pour une association sans SIRET : 9 chiffres."),
             "naf_code": _("Code APE / NAF rév. 2, par exemple 62.01Z."),
         }
 

@@ -1,0 +1,21 @@
+# Production image: gunicorn (web), Celery (worker, beat). WeasyPrint needs Pango and fonts.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_SETTINGS_MODULE=assett.settings
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8 \
+    fonts-dejavu-core fonts-liberation shared-mime-info \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install . && pip uninstall -y assett
+COPY . .
+# collectstatic needs settings but no database; a throwaway key is enough at build time.
+RUN DJANGO_ENV=development SECRET_KEY=build-only python manage.py collectstatic --noinput \
+ && useradd --create-home --uid 1000 assett && mkdir -p /app/.local/media && chown -R assett /app/.local
+USER assett
+
+EXPOSE 8000
+CMD ["gunicorn", "assett.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

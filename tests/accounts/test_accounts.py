@@ -1,0 +1,133 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.db import connection
+
+from accounts.models import User
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_signup_sends_a_confirmation_link_on_the_territory_domain(db, client_a, territory_a, mailoutbox):
+    response = client_a.post(
+        "/comptes/signup/",
+        {"email": "Nouvelle@Example.org", "password1": "Un-mot-de-passe-42", "password2": "Un-mot-de-passe-42"},
+    )
+
+    assert response.status_code == 302
+    [email] = mailoutbox
+    assert "http://territoire-a.localhost/comptes/confirm-email/" in email.body
+    connection.set_tenant(territory_a)
+    assert User.objects.filter(email="nouvelle@example.org").exists()
+    assert not EmailAddress.objects.get(email__iexact="nouvelle@example.org").verified
+    connection.set_schema_to_public()
+    assert not User.objects.filter(email="nouvelle@example.org").exists()  # not a national account
+
+
+def test_unverified_account_cannot_log_in(db, client_a, territory_a):
+    client_a.post(
+        "/comptes/signup/",
+        {"email": "x@example.org", "password1": "Un-mot-de-passe-42", "password2": "Un-mot-de-passe-42"},
+    )
+    client_a.logout()
+    response = client_a.post("/comptes/login/", {"login": "x@example.org", "password": "Un-mot-de-passe-42"})
+    assert response.status_code == 302
+    assert "confirm-email" in response["Location"]
+    assert client_a.get("/mon-espace/").status_code == 302
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(db, client_a, mailoutbox):
+    response = client_a.post("/comptes/password/reset/", {"email": "personne@example.org"})
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["personne@example.org"]]  # "unknown account" email, same page
+    assert "/comptes/password/reset/key/" not in mailoutbox[0].body
+
+
+def test_password_reset_link_uses_the_host_of_the_territory(db, client_a, territory_a, mailoutbox):
+    connection.set_tenant(territory_a)
+    user = User.objects.create_user("camille@example.org", "Mot-de-passe-42")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    connection.set_schema_to_public()
+
+    client_a.post("/comptes/password/reset/", {"email": "camille@example.org"})
+
+    assert "http://territoire-a.localhost/comptes/password/reset/key/" in mailoutbox[0].body
+
+
+def test_poisoned_host_header_is_refused(db, territories, mailoutbox):
+    from django.test import Client
+
+    response = Client(HTTP_HOST="evil.example.com").post("/comptes/password/reset/", {"email": "a@b.example"})
+    assert response.status_code in (400, 404)
+    assert mailoutbox == []
+
+
+def test_signup_is_closed_on_the_national_site(public_client):
+    response = public_client.get("/comptes/signup/")
+    assert "fermées" in response.content.decode() or response.status_code in (302, 403)
+
+
+def test_pages_carry_security_headers(db, client_a):
+    response = client_a.get("/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_healthz_reports_database_redis_and_workers(db, client_a):
+    response = client_a.get("/healthz")
+    report = json.loads(response.content)
+    assert report["database"] == "ok"
+    assert report["redis"] == "ok"
+    assert report["celery"]["status"] in ("ok", "down")
+    assert response.status_code == (200 if report["celery"]["status"] == "ok" else 503)
+
+
+def test_healthz_is_ok_with_a_running_worker(db, client_a, celery_worker):
+    response = client_a.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content)["celery"]["count"] >= 1
+
+
+def _production_env(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "ASSETT_TESTING")}
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="a-long-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS=".assett.fr",
+        EMAIL_HOST="smtp.example.org",
+    )
+    env.update(overrides)
+    return env
+
+
+def test_production_settings_pass_check_deploy():
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "no issues" in completed.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key_or_with_a_wildcard_host():
+    for overrides in ({"SECRET_KEY": ""}, {"ALLOWED_HOSTS": "*"}, {"DEBUG": "1"}):
+        completed = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=BASE_DIR,
+            env=_production_env(**overrides),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode != 0
+        assert "ImproperlyConfigured" in completed.stderr
