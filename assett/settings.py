@@ -5,6 +5,7 @@ secrets and refuses the development shortcuts (see README, "Configuration").
 """
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -54,14 +55,16 @@ def database_from_url(url):
         "PASSWORD": unquote(parts.password or ""),
         "HOST": query.get("host", [parts.hostname or ""])[0],
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        # Tests: per-request connections, so the live server's threads leave none open at teardown.
+        "CONN_MAX_AGE": 0 if TESTING else env_int("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
     }
 
 
 DJANGO_ENV = env("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
-TESTING = env_bool("ASSETT_TESTING")
+# Set by `make test`; also on when pytest is driving, so a bare `pytest` gets the test settings too.
+TESTING = env_bool("ASSETT_TESTING", default="pytest" in sys.modules)
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -120,6 +123,8 @@ PUBLIC_SCHEMA_URLCONF = "assett.urls_public"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # A territory's schema is created by provision_territory(), inside its own checks.
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# Set the search_path once per schema switch, not before every query (set_tenant() resets it).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.middleware.TerritoryMiddleware",

@@ -23,7 +23,7 @@ from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVer
 UP, DOWN = "up", "down"
 
 # Theme codes end up in participant URLs (…/themes/<code>/) and in exported files.
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 VERSION_FIELDS = {"title", "label", "description"}
 LEVEL_FIELDS = {"name", "description", "threshold"}
@@ -104,7 +104,7 @@ def _full_clean(instance):
 def _check_code(code):
     if not code:
         raise AuthoringError(_("Le code est obligatoire."))
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise AuthoringError(
             _("Le code « %(code)s » ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
             % {"code": code}
@@ -270,7 +270,8 @@ def publish_draft(version, user):
     )
     draft.status = VersionStatus.PUBLISHED
     draft.published_at = now
-    draft.save(update_fields=["status", "published_at"])
+    draft.published_by = user
+    draft.save(update_fields=["status", "published_at", "published_by"])
     return draft
 
 
@@ -357,6 +358,7 @@ def delete_question(question):
 @transaction.atomic
 def move_question(question, direction):
     _lock_draft(question.version_id)
+    question = Question.objects.get(pk=question.pk)  # its theme as stored, not as the caller last saw it
     return _move(question, Question.objects.filter(theme_id=question.theme_id), direction)
 
 
@@ -368,9 +370,7 @@ def add_choice(question, **fields):
     _lock_draft(question.version_id)
     question = Question.objects.get(pk=question.pk)
     if question.kind == QuestionKind.NUMERIC:
-        raise AuthoringError(
-            _("Un indicateur chiffré n'a pas de choix : définissez plutôt des tranches de valeurs.")
-        )
+        raise AuthoringError(_("Un indicateur chiffré n'a pas de choix : définissez plutôt des tranches de valeurs."))
     choice = Choice(question=question, order=_next_order(question.choices.all()))
     _assign(choice, fields, CHOICE_FIELDS)
     _full_clean(choice)

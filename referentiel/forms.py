@@ -78,8 +78,8 @@ class AnswerForm(forms.Form):
         elif question.kind == QuestionKind.NUMERIC:
             self.fields["value"] = FrenchDecimalField(required=False)
         else:
-            if question.allow_not_applicable:
-                choices.append((NOT_APPLICABLE, _("Non concerné")))
+            # Always accepted here so that clean() can explain a refused « non concerné ».
+            choices.append((NOT_APPLICABLE, _("Non concerné")))
             self.fields["choice"] = forms.ChoiceField(choices=choices, required=False)
 
     def clean(self):
@@ -134,11 +134,23 @@ class AnswerForm(forms.Form):
     # What the template shows: the posted input when the form is bound, else the saved answer.
 
     @property
+    def options(self):
+        """(value, label, checked) for each choice input; « non concerné » last for radio questions."""
+        if "choice" not in self.fields:
+            return []
+        selected = self.selected
+        return [
+            (value, label, value in selected)
+            for value, label in self.fields["choice"].choices
+            if value != NOT_APPLICABLE or self.question.allow_not_applicable
+        ]
+
+    @property
     def selected(self):
         """Ids (as strings) of the ticked choices, « na » included for radio questions."""
         if self.is_bound:
             raw = self.data.getlist(self.add_prefix("choice"))
-            if self.data.get(self.add_prefix("na")) and self.question.kind != QuestionKind.MULTIPLE:
+            if self._posted("na") and self.question.kind != QuestionKind.MULTIPLE:
                 raw = [*raw, NOT_APPLICABLE]
             return set(raw)
         if self.answer is None:
@@ -151,14 +163,22 @@ class AnswerForm(forms.Form):
     @property
     def not_applicable(self):
         if self.is_bound:
-            return bool(self.data.get(self.add_prefix("na")))
+            return self._posted("na")
         return bool(self.answer and self.answer.not_applicable)
 
     @property
     def explicit_none(self):
         if self.is_bound:
-            return bool(self.data.get(self.add_prefix("none")))
+            return self._posted("none")
         return bool(self.answer and self.answer.explicit_none)
+
+    def _posted(self, name):
+        """A ticked checkbox, read the way forms.BooleanField reads it."""
+        return (
+            self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if name in self.fields
+            else False
+        )
 
     @property
     def value_text(self):

@@ -41,7 +41,9 @@ class ThemeForm(DsfrModelForm):
         help_texts = {
             "code": _("Court et unique dans la version, par exemple ENE. Lettres sans accent, chiffres, - et _."),
             "color": _("Facultatif, au format #RRVVBB, par exemple #B34000."),
-            "icon": _("Facultatif : nom d'une icône du système de design de l'État, par exemple fr-icon-flashlight-line."),
+            "icon": _(
+                "Facultatif : nom d'une icône du système de design de l'État, par exemple fr-icon-flashlight-line."
+            ),
         }
 
     def clean_color(self):
@@ -96,6 +98,7 @@ class QuestionForm(DsfrModelForm):
     def __init__(self, *args, version, with_theme=True, **kwargs):
         super().__init__(*args, **kwargs)
         if with_theme:
+            self.fields["theme"].label = _("Thème")
             self.fields["theme"].queryset = Theme.objects.filter(version=version).order_by("order", "pk")
             self.fields["theme"].empty_label = None
         else:

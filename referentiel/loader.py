@@ -6,6 +6,7 @@ transaction, so an invalid file changes nothing. `dump_referential` is its exact
 inverse: dump → load → dump gives the same data.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,13 +38,78 @@ class ReferentialFormatError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+# Keys of each item of the format: anything else is refused rather than silently dropped
+# (a misspelt « helptext » would otherwise vanish on import).
+TOP_KEYS = ("title", "version", "description", "levels", "themes")
+LEVEL_KEYS = ("rank", "name", "description", "threshold")
+THEME_KEYS = ("code", "title", "description", "color", "icon", "questions")
+QUESTION_KEYS = (
+    "code",
+    "text",
+    "help_text",
+    "kind",
+    "weight",
+    "organisation_kinds",
+    "headcount_bands",
+    "allow_not_applicable",
+    "unit",
+    "choices",
+    "bands",
+)
+CHOICE_KEYS = ("label", "points")
+BAND_KEYS = ("min", "max", "points")
+
+# Theme and question codes end up in participant URLs (…/themes/<code>/): the same rule
+# as the back office (referentiel/authoring.py).
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_WEIGHT = 100
+# Invisible control characters (pasted from another program) that XML, hence an .xlsx export, cannot hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _number(value):
     if value is None or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
+
+
+def _fits(number, field):
+    """Whether the database column stores `number` exactly (no rounding, no overflow)."""
+    places = field.decimal_places
+    if abs(number) >= Decimal(10) ** (field.max_digits - places):
+        return False
+    return number.normalize().as_tuple().exponent >= -places
+
+
+def _precision_message(field):
+    limit = f"{10 ** (field.max_digits - field.decimal_places):,}".replace(",", "\u202f")
+    return f"au plus {field.decimal_places} décimales et moins de {limit} en valeur absolue."
+
+
+# Locations, shared with the spreadsheet reader (referentiel/spreadsheet.py), which maps
+# them to a sheet and a row.
+def level_location(index):
+    return f"niveau {index}"
+
+
+def theme_location(code, index):
+    return f"thème {code or index}"
+
+
+def question_location(code, theme_where, index):
+    return f"question {code}" if code else f"{theme_where}, question {index}"
+
+
+def choice_location(question_where, index):
+    return f"{question_where}, choix {index}"
+
+
+def band_location(question_where, index):
+    return f"{question_where}, tranche {index}"
 
 
 def validate_referential(data):
@@ -55,29 +121,44 @@ def validate_referential(data):
 
     if not isinstance(data, dict):
         return [Problem("fichier", "le contenu doit être un dictionnaire avec « levels » et « themes ».")]
+    _check_keys(data, TOP_KEYS, "référentiel", problem)
     for key in ("title", "version"):
         if not str(data.get(key) or "").strip():
             problem("référentiel", f"le champ « {key} » est obligatoire.")
+    version_field = ReferentialVersion._meta.get_field("label")
+    _check_text(data, "title", "référentiel", problem, ReferentialVersion._meta.get_field("title"))
+    _check_text(data, "version", "référentiel", problem, version_field)
+    _check_text(data, "description", "référentiel", problem)
 
     levels = data.get("levels") or []
     if not isinstance(levels, list) or len(levels) < 2:
         problem("niveaux", "il faut au moins deux niveaux de maturité.")
         levels = levels if isinstance(levels, list) else []
     previous = None
-    ranks = set()
+    names = set()
+    threshold_field = MaturityLevel._meta.get_field("threshold")
     for index, level in enumerate(levels, start=1):
-        where = f"niveau {index}"
+        where = level_location(index)
         if not isinstance(level, dict):
             problem(where, "chaque niveau doit avoir rank, name et threshold.")
             continue
-        if not str(level.get("name") or "").strip():
+        _check_keys(level, LEVEL_KEYS, where, problem)
+        name = str(level.get("name") or "").strip()
+        if not name:
             problem(where, "le nom est obligatoire.")
-        if level.get("rank") in ranks:
-            problem(where, f"le rang {level.get('rank')} est déjà utilisé.")
-        ranks.add(level.get("rank"))
+        elif name in names:
+            problem(where, f"le nom « {name} » est déjà celui d'un autre niveau.")
+        names.add(name)
+        _check_text(level, "name", where, problem, MaturityLevel._meta.get_field("name"))
+        _check_text(level, "description", where, problem)
+        rank = level.get("rank")
+        if not isinstance(rank, int) or isinstance(rank, bool) or rank != index:
+            problem(where, f"le rang doit être {index} : les niveaux sont numérotés 1, 2, 3… dans l'ordre.")
         threshold = _number(level.get("threshold"))
         if threshold is None or not 0 <= threshold <= 100:
             problem(where, "le seuil doit être un nombre entre 0 et 100.")
+        elif not _fits(threshold, threshold_field):
+            problem(where, "le seuil a au plus 2 décimales.")
         elif previous is not None and threshold <= previous:
             problem(where, "les seuils doivent être strictement croissants.")
         elif previous is None and threshold != 0:
@@ -92,23 +173,60 @@ def validate_referential(data):
     theme_codes, question_codes = set(), set()
     for t_index, theme in enumerate(themes, start=1):
         if not isinstance(theme, dict):
-            problem(f"thème {t_index}", "chaque thème doit être un dictionnaire.")
+            problem(theme_location("", t_index), "chaque thème doit être un dictionnaire.")
             continue
         code = str(theme.get("code") or "").strip()
-        where = f"thème {code or t_index}"
+        where = theme_location(code, t_index)
+        _check_keys(theme, THEME_KEYS, where, problem)
         if not code:
             problem(where, "le code est obligatoire.")
         elif code in theme_codes:
             problem(where, "ce code de thème est utilisé deux fois.")
+        else:
+            _check_code(theme, where, problem, Theme._meta.get_field("code"))
         theme_codes.add(code)
         if not str(theme.get("title") or "").strip():
             problem(where, "le titre est obligatoire.")
+        for key in ("title", "description", "color", "icon"):
+            field = Theme._meta.get_field(key)
+            _check_text(theme, key, where, problem, field if field.max_length else None)
         questions = theme.get("questions") or []
+        if not isinstance(questions, list):
+            problem(where, "« questions » doit être une liste.")
+            questions = []
         if not questions:
             problem(where, "le thème n'a aucune question.")
         for q_index, question in enumerate(questions, start=1):
-            _validate_question(question, f"{where}, question {q_index}", question_codes, problem)
+            _validate_question(question, question_location("", where, q_index), question_codes, problem)
     return problems
+
+
+def _check_keys(item, allowed, where, problem):
+    for key in item:
+        if key not in allowed:
+            problem(where, f"clé « {key} » inconnue (clés possibles : {', '.join(allowed)}).")
+
+
+def _check_text(item, key, where, problem, field=None):
+    value = item.get(key)
+    if value is None:
+        return
+    if not isinstance(value, str):
+        problem(where, f"« {key} » doit être du texte : mettez la valeur entre guillemets.")
+    elif field is not None and field.max_length and len(value.strip()) > field.max_length:
+        problem(where, f"« {key} » dépasse {field.max_length} caractères.")
+    elif CONTROL_CHARACTERS.search(value):
+        problem(where, f"« {key} » contient un caractère de contrôle invisible (copié-collé ?) : supprimez-le.")
+
+
+def _check_code(item, where, problem, field):
+    code = item.get("code")
+    if not isinstance(code, str):
+        problem(where, "le code doit être du texte : mettez-le entre guillemets.")
+    elif not CODE_PATTERN.match(code.strip()):
+        problem(where, "le code ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
+    elif len(code.strip()) > field.max_length:
+        problem(where, f"le code dépasse {field.max_length} caractères.")
 
 
 def _validate_question(question, fallback_where, question_codes, problem):
@@ -116,65 +234,111 @@ def _validate_question(question, fallback_where, question_codes, problem):
         problem(fallback_where, "chaque question doit être un dictionnaire.")
         return
     code = str(question.get("code") or "").strip()
-    where = f"question {code}" if code else fallback_where
+    where = question_location(code, "", 0) if code else fallback_where
+    _check_keys(question, QUESTION_KEYS, where, problem)
     if not code:
         problem(where, "le code est obligatoire.")
     elif code in question_codes:
         problem(where, "ce code de question est utilisé deux fois.")
+    else:
+        _check_code(question, where, problem, Question._meta.get_field("code"))
     question_codes.add(code)
     if not str(question.get("text") or "").strip():
         problem(where, "le texte de la question est obligatoire.")
+    for key in ("text", "help_text", "unit"):
+        field = Question._meta.get_field(key)
+        _check_text(question, key, where, problem, field if field.max_length else None)
     kind = question.get("kind", QuestionKind.LADDER)
     if kind not in QuestionKind.values:
         problem(where, f"type « {kind} » inconnu (attendus : {', '.join(QuestionKind.values)}).")
     weight = question.get("weight", 1)
-    if not isinstance(weight, int) or isinstance(weight, bool) or weight < 0:
-        problem(where, "le poids doit être un entier positif ou nul.")
-    for value in question.get("organisation_kinds") or []:
+    if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= MAX_WEIGHT:
+        problem(where, f"le poids doit être un entier entre 0 et {MAX_WEIGHT}.")
+    if not isinstance(question.get("allow_not_applicable", False), bool):
+        problem(where, "« allow_not_applicable » doit valoir true ou false.")
+    for key in ("organisation_kinds", "headcount_bands"):
+        if not isinstance(question.get(key) or [], list):
+            problem(where, f"« {key} » doit être une liste, par exemple [{'entreprise' if key[0] == 'o' else '41'}].")
+    organisation_kinds = question.get("organisation_kinds") or []
+    for value in organisation_kinds if isinstance(organisation_kinds, list) else []:
         if value not in OrganisationKind.values:
-            problem(where, f"type d'organisation « {value} » inconnu.")
-    for value in question.get("headcount_bands") or []:
+            problem(
+                where, f"type d'organisation « {value} » inconnu (attendus : {', '.join(OrganisationKind.values)})."
+            )
+    headcount_bands = question.get("headcount_bands") or []
+    for value in headcount_bands if isinstance(headcount_bands, list) else []:
         if str(value) not in HeadcountBand.values:
             problem(where, f"tranche d'effectif INSEE « {value} » inconnue.")
     choices = question.get("choices") or []
+    if not isinstance(choices, list):
+        problem(where, "« choices » doit être une liste.")
+        choices = []
+    bands = question.get("bands") or []
+    if not isinstance(bands, list):
+        problem(where, "« bands » doit être une liste.")
+        bands = []
     if kind == QuestionKind.NUMERIC:
         if choices:
             problem(where, "un indicateur chiffré n'a pas de choix (utilisez « bands »).")
         if not str(question.get("unit") or "").strip():
             problem(where, "l'unité de l'indicateur est obligatoire.")
-        _validate_bands(question.get("bands") or [], where, problem)
+        _validate_bands(bands, where, problem)
         return
+    if bands:
+        problem(where, "seul un indicateur chiffré (numeric) a des tranches (« bands »).")
     if len(choices) < 2:
         problem(where, "il faut au moins deux choix.")
+    elif kind == QuestionKind.YESNO and len(choices) != 2:
+        problem(where, "une question oui/non a exactement deux choix.")
     labels = set()
     points = []
+    points_field = Choice._meta.get_field("points")
     for c_index, choice in enumerate(choices, start=1):
-        c_where = f"{where}, choix {c_index}"
+        c_where = choice_location(where, c_index)
         if not isinstance(choice, dict) or not str(choice.get("label") or "").strip():
             problem(c_where, "le libellé est obligatoire.")
             continue
-        if choice["label"] in labels:
+        _check_keys(choice, CHOICE_KEYS, c_where, problem)
+        _check_text(choice, "label", c_where, problem)
+        label = str(choice["label"]).strip()
+        if label in labels:
             problem(c_where, "ce libellé est déjà utilisé dans la question.")
-        labels.add(choice["label"])
+        labels.add(label)
         number = _number(choice.get("points"))
-        if number is None:
-            problem(c_where, "les points doivent être un nombre.")
+        if number is None or number < 0:
+            problem(c_where, "les points doivent être un nombre positif ou nul.")
+        elif not _fits(number, points_field):
+            problem(c_where, f"les points ont {_precision_message(points_field)}")
         else:
             points.append(number)
-    if kind == QuestionKind.LADDER and points and points != sorted(points):
-        problem(where, "les choix d'une échelle vont du moins au plus mature : points croissants.")
+    if kind == QuestionKind.LADDER and any(low >= high for low, high in zip(points, points[1:], strict=False)):
+        problem(where, "les choix d'une échelle vont du moins au plus mature : points strictement croissants.")
     if points and max(points) <= 0:
         problem(where, "au moins un choix doit rapporter des points.")
 
 
 def _validate_bands(bands, where, problem):
     spans = []
+    bound_field = NumericBand._meta.get_field("min_value")
+    points_field = NumericBand._meta.get_field("points")
     for b_index, band in enumerate(bands, start=1):
-        b_where = f"{where}, tranche {b_index}"
-        if not isinstance(band, dict) or _number(band.get("points")) is None:
-            problem(b_where, "chaque tranche a min, max et points (nombre).")
+        b_where = band_location(where, b_index)
+        points = _number(band.get("points")) if isinstance(band, dict) else None
+        if points is None or points < 0:
+            problem(b_where, "chaque tranche a min, max et points (nombre positif ou nul).")
             continue
-        low, high = _number(band.get("min")), _number(band.get("max"))
+        _check_keys(band, BAND_KEYS, b_where, problem)
+        if not _fits(points, points_field):
+            problem(b_where, f"les points ont {_precision_message(points_field)}")
+        bounds = []
+        for key in ("min", "max"):
+            number = _number(band.get(key))
+            if band.get(key) is not None and number is None:
+                problem(b_where, f"« {key} » doit être un nombre, ou vide (null) pour une tranche ouverte.")
+            elif number is not None and not _fits(number, bound_field):
+                problem(b_where, f"« {key} » a {_precision_message(bound_field)}")
+            bounds.append(number)
+        low, high = bounds
         if low is not None and high is not None and low >= high:
             problem(b_where, "min doit être inférieur à max.")
         spans.append((low, high, b_where))
@@ -198,7 +362,12 @@ def load_referential(data, *, publish=False, created_by=None, based_on=None):
     else:
         if ReferentialVersion.objects.filter(status=VersionStatus.DRAFT).exists():
             raise ReferentialFormatError(
-                [Problem("référentiel", "un brouillon existe déjà : publiez-le ou supprimez-le avant d'en importer un autre.")]
+                [
+                    Problem(
+                        "référentiel",
+                        "un brouillon existe déjà : publiez-le ou supprimez-le avant d'en importer un autre.",
+                    )
+                ]
             )
     version = ReferentialVersion.objects.create(
         title=data["title"].strip(),
@@ -211,25 +380,38 @@ def load_referential(data, *, publish=False, created_by=None, based_on=None):
     )
     MaturityLevel.objects.bulk_create(
         MaturityLevel(
-            version=version, rank=level["rank"], name=level["name"].strip(),
-            description=(level.get("description") or "").strip(), threshold=_number(level["threshold"]),
+            version=version,
+            rank=level["rank"],
+            name=level["name"].strip(),
+            description=(level.get("description") or "").strip(),
+            threshold=_number(level["threshold"]),
         )
         for level in data["levels"]
     )
     choices, bands = [], []
     for t_order, theme_data in enumerate(data["themes"]):
         theme = Theme.objects.create(
-            version=version, code=theme_data["code"].strip(), title=theme_data["title"].strip(),
-            description=(theme_data.get("description") or "").strip(), order=t_order,
-            color=theme_data.get("color") or "", icon=theme_data.get("icon") or "",
+            version=version,
+            code=theme_data["code"].strip(),
+            title=theme_data["title"].strip(),
+            description=(theme_data.get("description") or "").strip(),
+            order=t_order,
+            color=(theme_data.get("color") or "").strip(),
+            icon=(theme_data.get("icon") or "").strip(),
         )
         questions = Question.objects.bulk_create(
             Question(
-                version=version, theme=theme, code=q["code"].strip(), text=q["text"].strip(),
-                help_text=(q.get("help_text") or "").strip(), kind=q.get("kind", QuestionKind.LADDER),
-                weight=q.get("weight", 1), organisation_kinds=list(q.get("organisation_kinds") or []),
+                version=version,
+                theme=theme,
+                code=q["code"].strip(),
+                text=q["text"].strip(),
+                help_text=(q.get("help_text") or "").strip(),
+                kind=q.get("kind", QuestionKind.LADDER),
+                weight=q.get("weight", 1),
+                organisation_kinds=list(q.get("organisation_kinds") or []),
                 headcount_bands=[str(b) for b in q.get("headcount_bands") or []],
-                allow_not_applicable=bool(q.get("allow_not_applicable", False)), unit=q.get("unit") or "",
+                allow_not_applicable=q.get("allow_not_applicable", False),
+                unit=(q.get("unit") or "").strip(),
                 order=q_order,
             )
             for q_order, q in enumerate(theme_data["questions"])
@@ -241,7 +423,9 @@ def load_referential(data, *, publish=False, created_by=None, based_on=None):
             ]
             bands += [
                 NumericBand(
-                    question=question, min_value=_number(b.get("min")), max_value=_number(b.get("max")),
+                    question=question,
+                    min_value=_number(b.get("min")),
+                    max_value=_number(b.get("max")),
                     points=_number(b["points"]),
                 )
                 for b in q.get("bands") or []
@@ -280,9 +464,10 @@ def dump_referential(version):
                 item["unit"] = question.unit
             item["choices"] = [{"label": c.label, "points": _plain(c.points)} for c in question.choice_list]
             if question.band_list:
+                # PostgreSQL sorts NULL last; the open-ended lowest band reads best first.
+                bands = sorted(question.band_list, key=lambda b: (b.min_value is not None, b.min_value or 0))
                 item["bands"] = [
-                    {"min": _plain(b.min_value), "max": _plain(b.max_value), "points": _plain(b.points)}
-                    for b in question.band_list
+                    {"min": _plain(b.min_value), "max": _plain(b.max_value), "points": _plain(b.points)} for b in bands
                 ]
             questions.append(item)
         entry = {"code": theme.code, "title": theme.title, "description": theme.description}
@@ -297,8 +482,12 @@ def dump_referential(version):
         "version": version.label,
         "description": version.description,
         "levels": [
-            {"rank": level.rank, "name": level.name, "description": level.description,
-             "threshold": _plain(level.threshold)}
+            {
+                "rank": level.rank,
+                "name": level.name,
+                "description": level.description,
+                "threshold": _plain(level.threshold),
+            }
             for level in structure.levels
         ],
         "themes": themes,
@@ -312,7 +501,9 @@ def read_yaml(path):
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"ligne {mark.line + 1}" if mark else "fichier"
-            raise ReferentialFormatError([Problem(where, f"YAML illisible ({getattr(error, 'problem', error)}).")]) from error
+            raise ReferentialFormatError(
+                [Problem(where, f"YAML illisible ({getattr(error, 'problem', error)}).")]
+            ) from error
 
 
 def install_national_referential(territory=None):

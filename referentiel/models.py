@@ -30,6 +30,9 @@ class ReferentialVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -55,7 +58,9 @@ class MaturityLevel(models.Model):
     name = models.CharField(_("nom"), max_length=80)
     description = models.TextField(_("description"), blank=True)
     threshold = models.DecimalField(
-        _("seuil (score sur 100)"), max_digits=5, decimal_places=2,
+        _("seuil (score sur 100)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
@@ -98,12 +103,18 @@ class Question(models.Model):
     kind = models.CharField(_("type"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.LADDER)
     weight = models.PositiveSmallIntegerField(_("poids"), default=1)
     organisation_kinds = ArrayField(
-        models.CharField(max_length=30, choices=OrganisationKind.choices), default=list, blank=True,
-        verbose_name=_("types d'organisation concernés"), help_text=_("Vide : tous les types."),
+        models.CharField(max_length=30, choices=OrganisationKind.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("types d'organisation concernés"),
+        help_text=_("Vide : tous les types."),
     )
     headcount_bands = ArrayField(
-        models.CharField(max_length=2, choices=HeadcountBand.choices), default=list, blank=True,
-        verbose_name=_("tranches d'effectif concernées"), help_text=_("Vide : toutes les tailles."),
+        models.CharField(max_length=2, choices=HeadcountBand.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("tranches d'effectif concernées"),
+        help_text=_("Vide : toutes les tailles."),
     )
     allow_not_applicable = models.BooleanField(_("« non concerné » possible"), default=False)
     unit = models.CharField(_("unité"), max_length=40, blank=True)
@@ -163,9 +174,7 @@ class Assessment(models.Model):
         _("statut"), max_length=12, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
     )
     started_at = models.DateTimeField(_("commencée le"), auto_now_add=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     # Where the participant was, so that coming back resumes there.
     last_theme = models.ForeignKey(Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -177,7 +186,9 @@ class Assessment(models.Model):
     overall_score = models.DecimalField(_("score global"), max_digits=4, decimal_places=1, null=True, blank=True)
     level_rank = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
     theme_scores = models.JSONField(
-        _("scores par thème"), default=dict, blank=True,
+        _("scores par thème"),
+        default=dict,
+        blank=True,
         help_text="{theme code: {score, level, answered, applicable}}",
     )
 

@@ -181,7 +181,7 @@ def _label_block(angle, radius, lines, font_size):
     """Anchor and baselines of a multi-line label placed outside the outer ring."""
     cos, sin = math.cos(angle), math.sin(angle)
     x, y = _point(angle, radius)
-    gap = font_size * 0.8
+    gap = font_size
     x += cos * gap
     y += sin * gap
     anchor = "start" if cos > 0.25 else "end" if cos < -0.25 else "middle"
@@ -232,13 +232,17 @@ def radar_svg(
     n = len(labels)
     fmt = {"decimal_separator": decimal_separator, "not_evaluated": not_evaluated}
 
-    font = size / 38
-    radius = size * 0.27
+    font = size / 36
+    radius = size * 0.26
     marker_size = font * 0.3
     angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)] if n else []
     extent = _Extent()
-    extent.add(-radius, -radius)
-    extent.add(radius, radius)
+    if n >= 3:
+        for angle in angles:
+            extent.add(*_point(angle, radius))
+    else:
+        extent.add(-radius, -radius)
+        extent.add(radius, radius)
     body = []
 
     # Grid: rings at 25/50/75/100, drawn as polygons so that a score sits on
@@ -255,9 +259,8 @@ def radar_svg(
     for i, angle in enumerate(angles):
         x, y = _point(angle, radius)
         dashed = "3 3" if series[0][i] is None else None
-        grid.append(
-            f"<line {_attrs(x1=0, y1=0, x2=_num(x), y2=_num(y), stroke=_AXIS, stroke_width=1, stroke_dasharray=dashed)}/>"
-        )
+        axis = _attrs(x1=0, y1=0, x2=_num(x), y2=_num(y), stroke=_AXIS, stroke_width=1, stroke_dasharray=dashed)
+        grid.append(f"<line {axis}/>")
     body.append(f'<g aria-hidden="true">{"".join(grid)}</g>')
 
     # Ring values, beside the first (top) axis.
@@ -288,7 +291,7 @@ def radar_svg(
         for k, text in enumerate(lines):
             baseline = first + k * step
             extent.add_text(x, baseline, text, font, anchor)
-            tspans.append(f'<tspan {_attrs(x=_num(x), y=_num(baseline))}>{escape(text)}</tspan>')
+            tspans.append(f"<tspan {_attrs(x=_num(x), y=_num(baseline))}>{escape(text)}</tspan>")
         baseline = first + len(lines) * step
         extent.add_text(x, baseline, score_line, font, anchor, bold=score is not None)
         score_attrs = (

@@ -12,6 +12,7 @@ from organisations.models import Organisation
 from . import scoring
 from .enums import AssessmentStatus, QuestionKind, VersionStatus
 from .models import Answer, Assessment, ReferentialVersion
+from .results import forget_kind_averages
 from .structure import answer_spec, question_spec, structure_for
 
 
@@ -92,8 +93,13 @@ def save_answer(assessment, question, user, data):
             "answered_at": timezone.now(),
         },
     )
-    # The assessment's updated_at says when someone last worked on it.
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now(), last_theme_id=question.theme_id)
+    # Conditional on the status: if a colleague submitted meanwhile, this waits for their row lock,
+    # updates nothing, and the answer is rolled back with the error.
+    touched = Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.IN_PROGRESS).update(
+        updated_at=timezone.now(), last_theme_id=question.theme_id
+    )
+    if not touched:
+        raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
     return answer
 
 
@@ -153,4 +159,5 @@ def submit_assessment(assessment, user):
         for code, t in result.themes.items()
     }
     assessment.save()
+    transaction.on_commit(forget_kind_averages)
     return assessment

@@ -43,3 +43,7 @@ urlpatterns = [
     # Territory staff: adapt the referential (views/authoring.py)
     path("gestion/referentiel/", authoring.overview, name="authoring_overview"),
 ]
+
+from . import urls_authoring  # noqa: E402  (the editor's routes, same namespace)
+
+urlpatterns += urls_authoring.urlpatterns

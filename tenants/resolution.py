@@ -12,7 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import Domain
 
@@ -44,6 +44,7 @@ def territory_for_host(hostname):
     _refresh_if_stale()
     territory = _by_host.get(hostname)
     if territory is None:
+        connection.set_schema_to_public()  # domains live in the public schema
         territory = Domain.objects.select_related("tenant").get(domain=hostname).tenant
         _by_host[hostname] = territory
     return territory

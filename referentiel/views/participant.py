@@ -1,1 +1,263 @@
-"""Being written in this session (see referentiel/urls.py for the routes)."""
+"""The participant's questionnaire: start, one theme per page, autosave, review, submit.
+
+Every page works without JavaScript (one form per theme, saved by its buttons);
+htmx only adds the autosave of each question as soon as it changes.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organisations.access import get_organisation_for_user
+
+from .. import services
+from ..access import get_assessment_for_user
+from ..forms import AnswerForm
+from ..structure import structure_for
+
+
+def participant_required(view):
+    """login_required, except that an htmx request gets its redirect through HX-Redirect.
+
+    Followed silently by the browser, a plain redirect would put the login page
+    inside the question's status line when a session expires mid-questionnaire.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            next_url = request.htmx.current_url_abs_path or request.get_full_path()
+            login = redirect_to_login(next_url)
+            return HttpResponse(status=401, headers={"HX-Redirect": login.url})
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+@dataclass
+class QuestionBlock:
+    question: object
+    form: AnswerForm
+    number: int
+
+    @property
+    def answer(self):
+        return self.form.answer
+
+
+def _answers(assessment, with_authors=False):
+    answers = assessment.answers.all()
+    if with_authors:
+        answers = answers.select_related("answered_by")
+    return {answer.question_id: answer for answer in answers}
+
+
+def _locked(request, assessment):
+    """A submitted assessment: refuse the write, say so, and send people to the results."""
+    message = _("Cette auto-évaluation est validée : elle ne peut plus être modifiée.")
+    if request.htmx:
+        messages.error(request, message)
+        return HttpResponse(
+            message, status=403, headers={"HX-Redirect": reverse("referentiel:results", args=[assessment.pk])}
+        )
+    return render(request, "referentiel/assessment/locked.html", {"assessment": assessment}, status=403)
+
+
+@participant_required
+@require_POST
+def start(request, org_pk):
+    organisation = get_organisation_for_user(request, org_pk)
+    try:
+        assessment = services.start_assessment(organisation, request.user)
+    except services.AssessmentError as error:
+        messages.error(request, str(error))
+        return redirect("organisations:detail", pk=organisation.pk)
+    return redirect("referentiel:resume", pk=assessment.pk)
+
+
+@participant_required
+@require_GET
+def resume(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    if assessment.is_submitted:
+        return redirect("referentiel:results", pk=assessment.pk)
+    answers = _answers(assessment)
+    progress = services.assessment_progress(structure_for(assessment.version), assessment.organisation, answers)
+    # Back where they were; if that theme is complete, on to the next one still open.
+    start_at = next((i for i, item in enumerate(progress) if item.theme.pk == assessment.last_theme_id), 0)
+    for item in progress[start_at:] + progress[:start_at]:
+        if not item.done:
+            return redirect("referentiel:theme", pk=assessment.pk, code=item.theme.code)
+    return redirect("referentiel:review", pk=assessment.pk)
+
+
+def _render_theme(request, assessment, index, progress, answers, forms=None, status=200):
+    themes = [item.theme for item in progress]
+    item = progress[index]
+    number_before = sum(p.total for p in progress[:index])
+    blocks = [
+        QuestionBlock(
+            question=question,
+            form=(forms or {}).get(question.pk) or AnswerForm(question, answer=answers.get(question.pk)),
+            number=number_before + position,
+        )
+        for position, question in enumerate(item.questions, start=1)
+    ]
+    answered = sum(p.answered for p in progress)
+    total = sum(p.total for p in progress)
+    context = {
+        "assessment": assessment,
+        "organisation": assessment.organisation,
+        "theme": item.theme,
+        "theme_progress": item,
+        "blocks": blocks,
+        "progress": progress,
+        "step": index + 1,
+        "steps": len(themes),
+        "previous_theme": themes[index - 1] if index > 0 else None,
+        "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
+        "answered": answered,
+        "total": total,
+        "themes_done": sum(1 for p in progress if p.done),
+        "page_title": item.theme.title,
+    }
+    return render(request, "referentiel/assessment/theme.html", context, status=status)
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def theme(request, pk, code):
+    assessment = get_assessment_for_user(request, pk)
+    if assessment.is_submitted:
+        if request.method == "POST":
+            return _locked(request, assessment)
+        return redirect("referentiel:results", pk=assessment.pk)
+    structure = structure_for(assessment.version)
+    answers = _answers(assessment, with_authors=True)
+    progress = services.assessment_progress(structure, assessment.organisation, answers)
+    index = next((i for i, item in enumerate(progress) if item.theme.code == code), None)
+    if index is None:
+        raise Http404
+    if request.method == "GET":
+        return _render_theme(request, assessment, index, progress, answers)
+
+    forms = {
+        question.pk: AnswerForm(question, request.POST, answer=answers.get(question.pk))
+        for question in progress[index].questions
+    }
+    saved = False
+    with transaction.atomic():
+        for question_pk, form in forms.items():
+            if form.is_valid() and form.needs_saving():
+                try:
+                    services.save_answer(assessment, structure.questions[question_pk], request.user, form.answer_input)
+                except services.AssessmentError as error:
+                    form.add_error(None, str(error))
+                else:
+                    saved = True
+    if any(form.errors for form in forms.values()):
+        messages.error(request, _("Certaines réponses n'ont pas été enregistrées : corrigez-les ci-dessous."))
+        # Re-read so that progress and « enregistré » lines include what was just saved.
+        answers = _answers(assessment, with_authors=True) if saved else answers
+        progress = services.assessment_progress(structure, assessment.organisation, answers)
+        invalid = {pk: form for pk, form in forms.items() if form.errors}
+        return _render_theme(request, assessment, index, progress, answers, forms=invalid)
+
+    if saved:
+        messages.success(request, _("Vos réponses sont enregistrées."))
+    if request.POST.get("go") == "previous" and index > 0:
+        return redirect("referentiel:theme", pk=assessment.pk, code=progress[index - 1].theme.code)
+    if request.POST.get("go") == "next":
+        if index + 1 < len(progress):
+            return redirect("referentiel:theme", pk=assessment.pk, code=progress[index + 1].theme.code)
+        return redirect("referentiel:review", pk=assessment.pk)
+    return redirect("referentiel:theme", pk=assessment.pk, code=code)
+
+
+@participant_required
+@require_POST
+def autosave(request, pk, question_pk):
+    assessment = get_assessment_for_user(request, pk)
+    if assessment.is_submitted:
+        return _locked(request, assessment)
+    question = structure_for(assessment.version).questions.get(question_pk)
+    if question is None or not question.applies_to(assessment.organisation):
+        raise Http404
+    form = AnswerForm(question, request.POST)
+    answer = None
+    if form.is_valid():
+        try:
+            answer = services.save_answer(assessment, question, request.user, form.answer_input)
+        except services.AssessmentError as error:
+            if not request.htmx:
+                return _locked(request, assessment)
+            form.add_error(None, str(error))
+
+    if request.htmx:
+        # 200 even for an invalid answer: htmx swaps nothing on 4xx, and the message must show.
+        return render(
+            request,
+            "referentiel/assessment/_status.html",
+            {"answer": answer, "errors": form.error_messages, "question": question, "autosaved": True},
+        )
+    if answer is None:
+        structure = structure_for(assessment.version)
+        answers = _answers(assessment, with_authors=True)
+        progress = services.assessment_progress(structure, assessment.organisation, answers)
+        index = next(i for i, item in enumerate(progress) if item.theme.pk == question.theme_id)
+        form.answer = answers.get(question.pk)
+        return _render_theme(request, assessment, index, progress, answers, forms={question.pk: form})
+    url = reverse("referentiel:theme", args=[assessment.pk, question.theme.code])
+    return redirect(f"{url}#question-{question.pk}")
+
+
+@participant_required
+@require_GET
+def review(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    if assessment.is_submitted:
+        return redirect("referentiel:results", pk=assessment.pk)
+    answers = _answers(assessment)
+    progress = services.assessment_progress(structure_for(assessment.version), assessment.organisation, answers)
+    rows = [
+        {
+            "item": item,
+            "unanswered": [q for q in item.questions if q.pk not in answers or not answers[q.pk].is_answered],
+        }
+        for item in progress
+    ]
+    answered = sum(item.answered for item in progress)
+    total = sum(item.total for item in progress)
+    context = {
+        "assessment": assessment,
+        "organisation": assessment.organisation,
+        "rows": rows,
+        "answered": answered,
+        "total": total,
+        "unanswered_count": total - answered,
+        "page_title": _("Relecture de l'auto-évaluation"),
+    }
+    return render(request, "referentiel/assessment/review.html", context)
+
+
+@participant_required
+@require_POST
+def submit(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    try:
+        services.submit_assessment(assessment, request.user)
+    except services.AssessmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Votre auto-évaluation est validée. Voici vos résultats."))
+    return redirect("referentiel:results", pk=assessment.pk)

@@ -48,5 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{territory.name} ({state}) : http://{spec.domain}/")
 
     def extra_seeds(self):
-        """Later apps add their demo data here (assessments, action plans...)."""
-        return []
+        """Each app's demo data for a territory, given its demo organisations."""
+        from referentiel.demo import seed_demo_assessments
+
+        return [seed_demo_assessments]

@@ -1,0 +1,154 @@
+"""Questionnaire page and autosave endpoint, on a territory with 500 organisations and 2,000 assessments.
+
+    python -m assett.devstack bench          # all benchmarks, embedded or configured services
+    python bench/bench_questionnaire.py      # this one, with DATABASE_URL / REDIS_URL set
+
+The first run seeds the `bench-referentiel` territory (a few minutes, once); later runs reuse it.
+Requests go through the whole Django stack in process (middleware, sessions, templates, database),
+so the figures are server time without network noise. Goals (issue 3): page <= 8 ms median,
+autosave <= 10 ms p95.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assett.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from organisations.demo import demo_siret  # noqa: E402
+from organisations.enums import HeadcountBand, MembershipRole, OrganisationKind  # noqa: E402
+from organisations.models import Membership, Organisation  # noqa: E402
+from referentiel.demo import seed_assessment  # noqa: E402
+from referentiel.models import Assessment  # noqa: E402
+from referentiel.structure import structure_for  # noqa: E402
+from tenants.platform import ensure_public_tenant  # noqa: E402
+from tenants.services import TerritorySpec, provision_territory  # noqa: E402
+
+ORGANISATIONS = 500
+ASSESSMENTS = 2000
+ROUNDS = 300
+DOMAIN = "bench-referentiel.localhost"
+
+
+def seed():
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    ensure_public_tenant()
+    territory = provision_territory(
+        TerritorySpec(
+            name="Bench référentiel", slug="bench-referentiel", domain=DOMAIN, admin_email="bench@example.org"
+        )
+    ).territory
+    with schema_context(territory.schema_name):
+        if Assessment.objects.count() >= ASSESSMENTS:
+            return territory
+        rng = random.Random(42)
+        started = time.monotonic()
+        user = User.objects.filter(email="bench-participant@example.org").first() or User.objects.create_user(
+            "bench-participant@example.org", "bench-password-42"
+        )
+        kinds, bands = OrganisationKind.values, [b for b in HeadcountBand.values if b != "NN"]
+        organisations = Organisation.objects.bulk_create(
+            Organisation(
+                name=f"Organisation {index:03d}",
+                kind=rng.choice(kinds),
+                siret=demo_siret(rng),
+                naf_code="62.01Z",
+                naf_version="NAFRev2",
+                naf_section="J",
+                headcount_band=rng.choice(bands),
+                commune="Benchville",
+            )
+            for index in range(ORGANISATIONS)
+        )
+        Membership.objects.bulk_create(
+            Membership(user=user, organisation=organisation, role=MembershipRole.OWNER)
+            for organisation in organisations
+        )
+        now = timezone.now()
+        # Three submitted assessments a year apart for each organisation, then one in progress.
+        for index, organisation in enumerate(organisations):
+            maturity = rng.uniform(0.2, 0.7)
+            for year in (3, 2, 1):
+                seed_assessment(
+                    organisation, user, rng, maturity - 0.1 * year, submitted_at=now - timedelta(days=365 * year)
+                )
+            seed_assessment(organisation, user, rng, maturity)
+            if index % 50 == 49:
+                print(f"  seeded {index + 1} organisations ({time.monotonic() - started:.0f} s)", flush=True)
+    return territory
+
+
+def timed(call, rounds):
+    durations = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = call()
+        durations.append((time.perf_counter() - start) * 1000)
+        assert response.status_code in (200, 302), response.status_code
+    durations.sort()
+    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1]
+
+
+def main():
+    territory = seed()
+    with schema_context(territory.schema_name):
+        user = User.objects.get(email="bench-participant@example.org")
+        assessment = Assessment.objects.filter(status="in_progress").select_related("organisation", "version").first()
+        structure = structure_for(assessment.version)
+        theme, questions = structure.themes_for(assessment.organisation)[1]
+        ladder = next(q for q in questions if q.kind == "ladder")
+        counts = (Organisation.objects.count(), Assessment.objects.count())
+    client = Client(HTTP_HOST=DOMAIN)
+    connection.set_tenant(territory)
+    client.force_login(user)
+    connection.set_schema_to_public()
+
+    page_url = f"/auto-evaluations/{assessment.pk}/themes/{theme.code}/"
+    save_url = f"/auto-evaluations/{assessment.pk}/questions/{ladder.pk}/"
+    choices = [c.pk for c in ladder.choice_list]
+    answer = {"value": 0}
+
+    def autosave():
+        answer["value"] += 1
+        return client.post(
+            save_url, {f"q{ladder.pk}-choice": choices[answer["value"] % len(choices)]}, HTTP_HX_REQUEST="true"
+        )
+
+    for _ in range(30):  # warm-up: caches, connections, template loading
+        client.get(page_url)
+        autosave()
+    with CaptureQueriesContext(connection) as page_queries:
+        client.get(page_url)
+    with CaptureQueriesContext(connection) as save_queries:
+        autosave()
+
+    page = timed(lambda: client.get(page_url), ROUNDS)
+    save = timed(autosave, ROUNDS)
+    print(
+        f"\nQuestionnaire on {counts[0]} organisations / {counts[1]} assessments, theme {theme.code} "
+        f"({len(questions)} questions), {ROUNDS} requests each"
+    )
+    print(f"{'endpoint':<22}{'median ms':>11}{'p95 ms':>9}{'queries':>9}   goal")
+    print(f"{'questionnaire page':<22}{page[0]:>11.2f}{page[1]:>9.2f}{len(page_queries):>9}   median <= 8 ms")
+    print(f"{'autosave':<22}{save[0]:>11.2f}{save[1]:>9.2f}{len(save_queries):>9}   p95 <= 10 ms")
+
+
+if __name__ == "__main__":
+    main()

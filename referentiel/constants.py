@@ -1,0 +1,19 @@
+"""Tunable numbers of the self-assessment results."""
+
+# Below this many organisations, a same-kind average would let a participant
+# guess a competitor's scores: it is not shown at all.
+MIN_ORGANISATIONS_FOR_AVERAGE = 5
+
+# Averages move only when someone submits; a few minutes of staleness spares
+# the results page a scan of every organisation's latest assessment.
+AVERAGE_CACHE_SECONDS = 5 * 60
+
+# How many themes are named as strengths and as priorities.
+STRENGTHS_COUNT = 3
+PRIORITIES_COUNT = 3
+
+# Lowest-scored questions listed under each priority theme.
+PRIORITY_QUESTIONS_COUNT = 3
+
+# Organisations per page in the staff follow-up list.
+STAFF_PAGE_SIZE = 50
