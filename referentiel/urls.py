@@ -2,29 +2,10 @@
 
 from django.urls import path
 
-from .views import authoring as _authoring
-from .views import participant as _participant
-from .views import results as _results
+from . import urls_authoring
+from .views import authoring, participant, results
 
 app_name = "referentiel"
-
-
-class _Late:
-    """TEMPORARY while the view modules are being written in parallel: resolves views at call time."""
-
-    def __init__(self, module):
-        self.module = module
-
-    def __getattr__(self, name):
-        module = self.module
-
-        def view(request, *args, **kwargs):
-            return getattr(module, name)(request, *args, **kwargs)
-
-        return view
-
-
-authoring, participant, results = _Late(_authoring), _Late(_participant), _Late(_results)
 
 urlpatterns = [
     # Participants: take the questionnaire (views/participant.py)
@@ -43,7 +24,5 @@ urlpatterns = [
     # Territory staff: adapt the referential (views/authoring.py)
     path("gestion/referentiel/", authoring.overview, name="authoring_overview"),
 ]
-
-from . import urls_authoring  # noqa: E402  (the editor's routes, same namespace)
 
 urlpatterns += urls_authoring.urlpatterns

@@ -56,8 +56,7 @@ def invalid_key(siret):
 def committed(territory, query):
     """Run `query()` in the territory's schema on a connection of its own, in autocommit: it
     sees what the server threads committed, and what it deletes stays deleted (the test's own
-    connection is in the transaction of the django_db mark). The thread also keeps the ORM
-    away from the event loop that Playwright's sync API runs in this one."""
+    connection is in the transaction of the django_db mark)."""
 
     def in_thread():
         try:
@@ -84,13 +83,16 @@ def run():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in the main thread, and the django_db mark opens
-    its transaction there: let Django do so (nothing else uses that connection meanwhile).
-    Module scope, so it is in place before the mark's function-scoped fixture."""
+def orm_beside_playwright(territories, browser):
+    """Playwright's sync API keeps an event loop running in the main thread while `browser`
+    lives. Django then refuses the ORM there (the django_db mark opens its transaction there)
+    unless allowed, and keeps the connections opened meanwhile in an async context that
+    pytest-django does not see: close them, or the test database cannot be dropped.
+    `territories` comes first: the test database is created and provisioned before the loop runs."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+        connections.close_all()
 
 
 @pytest.fixture(autouse=True)
