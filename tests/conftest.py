@@ -113,8 +113,21 @@ def _database_url():
     return f"postgresql://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _wait_for_other_sessions_to_close(django_db_blocker, seconds=10):
+    """PostgreSQL sees a client's exit a moment after it happens; the test database is dropped right after."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(territories):
+def celery_worker(territories, django_db_blocker):
     """A real Celery worker process on the real Redis broker, reading the test database."""
     from assett.celery import app
 
@@ -150,6 +163,7 @@ def celery_worker(territories):
     yield queue
     process.terminate()
     process.wait(timeout=20)
+    _wait_for_other_sessions_to_close(django_db_blocker)
 
 
 @pytest.fixture(scope="session")
@@ -169,6 +183,8 @@ def live_server_url(territories, django_db_blocker):
     thread.start()
     yield server.server_port
     server.shutdown()
+    server.server_close()
+    _wait_for_other_sessions_to_close(django_db_blocker)
     django_db_blocker.restore()
 
 
@@ -183,6 +199,9 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it.")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse
+    # database calls from the tests that follow (SynchronousOnlyOperation), though they are sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,

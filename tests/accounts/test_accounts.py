@@ -95,7 +95,7 @@ def test_healthz_is_ok_with_a_running_worker(db, client_a, celery_worker):
 
 
 def _production_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "ASSETT_TESTING")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "ASSETT_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         DJANGO_ENV="production",
         SECRET_KEY="a-long-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",

@@ -88,7 +88,8 @@ def orm_beside_playwright(territories, browser):
     lives. Django then refuses the ORM there (the django_db mark opens its transaction there)
     unless allowed, and keeps the connections opened meanwhile in an async context that
     pytest-django does not see: close them, or the test database cannot be dropped.
-    `territories` comes first: the test database is created and provisioned before the loop runs."""
+    `territories` comes first: the test database is created and provisioned before the loop
+    runs. Module scope: the environment variable must not reach other tests' subprocesses."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
