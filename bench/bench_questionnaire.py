@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assett.settings")
+os.environ.setdefault("DEBUG", "0")  # production-like: no query log, no debug templates
 
 import django  # noqa: E402
 

@@ -113,17 +113,18 @@ def _database_url():
     return f"postgresql://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _wait_for_other_sessions_to_close(django_db_blocker, seconds=10):
-    """PostgreSQL sees a client's exit a moment after it happens; the test database is dropped right after."""
+def _wait_for_other_sessions_to_close(django_db_blocker, seconds=3):
+    """The test database is dropped right after the session: give the worker's and the live server's
+    connections a moment to go, then end any that lingers (a keep-alive thread's, typically)."""
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+            cursor.execute(f"SELECT count(*) {others}")
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.1)
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
 @pytest.fixture(scope="session")

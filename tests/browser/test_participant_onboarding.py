@@ -31,9 +31,6 @@ pytestmark = [
     # provisions the territories in, and signs people up to, the development database.
     # The test body itself stays out of the mark's transaction: see committed() below.
     pytest.mark.django_db,
-    # tests/conftest.py's live_server_url shuts the server down without server_close(), so its
-    # listening socket is only closed by the garbage collector: ignore that one warning here.
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
 
 PASSWORD = "Transition-Ecologique-2030"
