@@ -62,6 +62,9 @@ def detail(request, pk):
         "organisation": organisation,
         "membership": membership,
         "members": organisation.memberships.select_related("user").order_by("role", "user__email"),
+        # The last owner cannot leave (services.remove_member refuses): do not offer it.
+        "can_leave": not membership.is_owner
+        or organisation.memberships.filter(role=MembershipRole.OWNER).exclude(pk=membership.pk).exists(),
     }
     if membership.is_owner:
         context.update(

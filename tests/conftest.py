@@ -118,13 +118,19 @@ def _wait_for_other_sessions_to_close(django_db_blocker, seconds=3):
     connections a moment to go, then end any that lingers (a keep-alive thread's, typically)."""
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            cursor.execute(f"SELECT count(*) {others}")
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
-        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
+
+        def gone_within(seconds):
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                cursor.execute(f"SELECT count(*) {others}")
+                if cursor.fetchone()[0] == 0:
+                    return True
+                time.sleep(0.1)
+            return False
+
+        if not gone_within(seconds):
+            cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # returns before they are gone
+            gone_within(seconds)
 
 
 @pytest.fixture(scope="session")

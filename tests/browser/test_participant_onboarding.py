@@ -80,13 +80,15 @@ def run():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright(territories, browser):
+def orm_beside_playwright(territories, live_server_url, browser):
     """Playwright's sync API keeps an event loop running in the main thread while `browser`
     lives. Django then refuses the ORM there (the django_db mark opens its transaction there)
     unless allowed, and keeps the connections opened meanwhile in an async context that
     pytest-django does not see: close them, or the test database cannot be dropped.
-    `territories` comes first: the test database is created and provisioned before the loop
-    runs. Module scope: the environment variable must not reach other tests' subprocesses."""
+    The order of the arguments is the order of set-up: the test database is created and
+    provisioned before the loop runs, and the live server is stopped after it (conftest then
+    checks, from this thread, that no other session is left on the test database).
+    Module scope: the environment variable must not reach other tests' subprocesses."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
