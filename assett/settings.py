@@ -58,6 +58,9 @@ def database_from_url(url):
         # Tests: per-request connections, so the live server's threads leave none open at teardown.
         "CONN_MAX_AGE": 0 if TESTING else env_int("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
+        # Server-side parameter binding lets psycopg prepare the hot queries (after a few runs),
+        # so PostgreSQL stops re-planning them on every request. Plans follow search_path changes.
+        "OPTIONS": {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)},
     }
 
 
