@@ -20,6 +20,8 @@ GENERATION_KEY = "tenants:generation"
 
 _lock = threading.Lock()
 _by_host = {}
+# Raw Host header (port included) → territory, filled only after Django validated that header.
+_by_raw_host = {}
 _state = {"generation": None, "checked_at": 0.0}
 
 
@@ -35,8 +37,20 @@ def _refresh_if_stale():
     with _lock:
         if generation != _state["generation"]:
             _by_host.clear()
+            _by_raw_host.clear()
             _state["generation"] = generation
         _state["checked_at"] = now
+
+
+def territory_for_raw_host(raw_host):
+    """The territory already resolved for this exact Host header, or None."""
+    _refresh_if_stale()
+    return _by_raw_host.get(raw_host)
+
+
+def remember_raw_host(raw_host, territory):
+    if len(_by_raw_host) < 10_000:  # bounded: Host headers come from clients
+        _by_raw_host[raw_host] = territory
 
 
 def territory_for_host(hostname):
@@ -53,6 +67,7 @@ def territory_for_host(hostname):
 def forget_territories_in_process():
     with _lock:
         _by_host.clear()
+        _by_raw_host.clear()
 
 
 def forget_territories():
