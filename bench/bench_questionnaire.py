@@ -28,7 +28,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
@@ -96,6 +95,18 @@ def seed():
     return territory
 
 
+def count_queries(call):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        call()
+    return statements
+
+
 def timed(call, rounds):
     durations = []
     for _ in range(rounds):
@@ -135,10 +146,7 @@ def main():
     for _ in range(30):  # warm-up: caches, connections, template loading
         client.get(page_url)
         autosave()
-    with CaptureQueriesContext(connection) as page_queries:
-        client.get(page_url)
-    with CaptureQueriesContext(connection) as save_queries:
-        autosave()
+    page_queries, save_queries = count_queries(lambda: client.get(page_url)), count_queries(autosave)
 
     page = timed(lambda: client.get(page_url), ROUNDS)
     save = timed(autosave, ROUNDS)
