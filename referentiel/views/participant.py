@@ -21,6 +21,7 @@ from organisations.access import get_organisation_for_user
 from .. import services
 from ..access import get_assessment_for_user
 from ..forms import AnswerForm
+from ..question_html import question_html, status_html
 from ..structure import structure_for
 
 
@@ -49,6 +50,7 @@ class QuestionBlock:
     question: object
     form: AnswerForm
     number: int
+    html: str = ""
 
     @property
     def answer(self):
@@ -113,6 +115,8 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
         )
         for position, question in enumerate(item.questions, start=1)
     ]
+    for block in blocks:
+        block.html = question_html(block, assessment, request.user)
     answered = sum(p.answered for p in progress)
     total = sum(p.total for p in progress)
     context = {
@@ -205,11 +209,7 @@ def autosave(request, pk, question_pk):
 
     if request.htmx:
         # 200 even for an invalid answer: htmx swaps nothing on 4xx, and the message must show.
-        return render(
-            request,
-            "referentiel/assessment/_status.html",
-            {"answer": answer, "errors": form.error_messages, "question": question, "autosaved": True},
-        )
+        return HttpResponse(status_html(answer, form.error_messages, request.user, autosaved=True))
     if answer is None:
         structure = structure_for(assessment.version)
         answers = _answers(assessment, with_authors=True)
