@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from organisations.access import get_organisation_for_user
 
 from .. import services
@@ -57,11 +58,20 @@ class QuestionBlock:
         return self.form.answer
 
 
-def _answers(assessment, with_authors=False):
-    answers = assessment.answers.all()
-    if with_authors:
-        answers = answers.select_related("answered_by")
-    return {answer.question_id: answer for answer in answers}
+def _answers(assessment):
+    return {answer.question_id: answer for answer in assessment.answers.all()}
+
+
+def _attach_authors(answers, questions, user):
+    """Colleagues' names for the status lines of the shown questions, in one query (none when alone)."""
+    shown = [answers[q.pk] for q in questions if q.pk in answers]
+    others = {a.answered_by_id for a in shown if a.answered_by_id and a.answered_by_id != user.pk}
+    people = User.objects.in_bulk(others) if others else {}
+    for answer in shown:
+        if answer.answered_by_id == user.pk:
+            answer.answered_by = user
+        elif answer.answered_by_id in people:
+            answer.answered_by = people[answer.answered_by_id]
 
 
 def _locked(request, assessment):
@@ -106,6 +116,7 @@ def resume(request, pk):
 def _render_theme(request, assessment, index, progress, answers, forms=None, status=200):
     themes = [item.theme for item in progress]
     item = progress[index]
+    _attach_authors(answers, item.questions, request.user)
     number_before = sum(p.total for p in progress[:index])
     blocks = [
         QuestionBlock(
@@ -147,7 +158,7 @@ def theme(request, pk, code):
             return _locked(request, assessment)
         return redirect("referentiel:results", pk=assessment.pk)
     structure = structure_for(assessment.version)
-    answers = _answers(assessment, with_authors=True)
+    answers = _answers(assessment)
     progress = services.assessment_progress(structure, assessment.organisation, answers)
     index = next((i for i, item in enumerate(progress) if item.theme.code == code), None)
     if index is None:
@@ -172,7 +183,7 @@ def theme(request, pk, code):
     if any(form.errors for form in forms.values()):
         messages.error(request, _("Certaines réponses n'ont pas été enregistrées : corrigez-les ci-dessous."))
         # Re-read so that progress and « enregistré » lines include what was just saved.
-        answers = _answers(assessment, with_authors=True) if saved else answers
+        answers = _answers(assessment) if saved else answers
         progress = services.assessment_progress(structure, assessment.organisation, answers)
         invalid = {pk: form for pk, form in forms.items() if form.errors}
         return _render_theme(request, assessment, index, progress, answers, forms=invalid)
@@ -212,7 +223,7 @@ def autosave(request, pk, question_pk):
         return HttpResponse(status_html(answer, form.error_messages, request.user, autosaved=True))
     if answer is None:
         structure = structure_for(assessment.version)
-        answers = _answers(assessment, with_authors=True)
+        answers = _answers(assessment)
         progress = services.assessment_progress(structure, assessment.organisation, answers)
         index = next(i for i, item in enumerate(progress) if item.theme.pk == question.theme_id)
         form.answer = answers.get(question.pk)
