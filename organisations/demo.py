@@ -8,6 +8,7 @@ from accounts.models import User
 
 from .enums import MembershipRole, OrganisationKind
 from .models import Membership, Organisation
+from .validators import luhn_is_valid
 
 DEMO_ORGANISATIONS = [
     ("Boulangerie du Marché", OrganisationKind.ENTREPRISE, "10.71C", "02"),
@@ -25,15 +26,7 @@ DEMO_ORGANISATIONS = [
 
 def luhn_key(digits):
     """The digit that makes `digits + key` pass the Luhn check."""
-    for key in range(10):
-        candidate = digits + str(key)
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if index % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return str(key)
-    raise AssertionError("unreachable")
+    return next(str(key) for key in range(10) if luhn_is_valid(digits + str(key)))
 
 
 def demo_siret(rng):

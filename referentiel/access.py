@@ -3,8 +3,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from organisations.access import get_membership_for_user
-
 from .models import Assessment
 
 
@@ -24,7 +22,3 @@ def get_assessment_for_staff(request, pk):
     if not request.user.is_authenticated or not request.user.is_territory_staff:
         raise Http404
     return get_object_or_404(Assessment.objects.select_related("organisation", "version"), pk=pk)
-
-
-def get_organisation_membership(request, organisation_pk):
-    return get_membership_for_user(request, organisation_pk)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +42,7 @@ def start_assessment(organisation, user):
     version = current_version()
     if version is None:
         raise AssessmentError(_("Le référentiel n'est pas encore publié par votre territoire."))
-    try:
-        with transaction.atomic():
-            return Assessment.objects.create(organisation=organisation, version=version, started_by=user)
-    except IntegrityError:
-        return in_progress_assessment(organisation)
+    return Assessment.objects.create(organisation=organisation, version=version, started_by=user)
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,6 @@ def structure_for(version):
     return structure
 
 
-def forget_structures():
-    _cache.clear()
-
-
 def question_spec(question):
     return scoring.QuestionSpec(
         id=question.pk,

@@ -4,5 +4,5 @@ from django.db import connection
 
 @shared_task(name="tenants.ping")
 def ping():
-    """Health probe and tenant check: answers with the schema the worker ran it in."""
+    """Answers with the schema the worker ran it in: how tests prove a task runs in its sender's territory."""
     return connection.schema_name

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from assett.forms import DsfrForm
+from organisations.access import get_membership_for_user
 from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.models import Organisation
 from organisations.naf import SECTIONS
 from tenants.permissions import staff_required
 
-from ..access import get_assessment_for_staff, get_assessment_for_user, get_organisation_membership
+from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import STAFF_PAGE_SIZE
 from ..enums import AssessmentStatus, QuestionKind, VersionStatus
 from ..models import Answer, Assessment, MaturityLevel
@@ -97,7 +98,7 @@ def _indicators(submitted):
 @login_required
 @require_safe
 def history(request, org_pk):
-    membership = get_organisation_membership(request, org_pk)
+    membership = get_membership_for_user(request, org_pk)
     organisation = membership.organisation
     assessments = list(
         Assessment.objects.filter(organisation=organisation)
