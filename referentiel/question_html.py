@@ -1,28 +1,59 @@
 """HTML of one question of the questionnaire, and of its « enregistré » status line.
 
 Built in Python rather than with nested template includes: a theme page shows up to a
-dozen of these, and through the template engine they were two thirds of the page's
-rendering time (bench/bench_questionnaire.py). The markup is the DSFR's fieldset, radio
-and checkbox groups; htmx attributes save the question as soon as it changes.
+dozen of these, and they are the bulk of its markup. The referential's own texts (question,
+help, choice labels) are escaped once per loaded structure and kept on the question; what
+changes per request (ticks, comment, value, status) is escaped here, with `html.escape`,
+which is what Django's escape does minus its lazy-string machinery, the main cost of the
+page when every value went through `format_html` (bench/bench_questionnaire.py).
+The markup is the DSFR's fieldset, radio and checkbox groups; htmx attributes save the
+question as soon as it changes.
 """
+
+from dataclasses import dataclass
+from html import escape
 
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from .enums import QuestionKind
+from .forms import NOT_APPLICABLE
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """A question's own texts, escaped: they only change in a draft, whose structure is reloaded."""
+
+    text: str
+    help_text: str
+    unit: str
+    labels: dict  # choice value (str) → escaped label
+
+
+def _texts(question):
+    texts = getattr(question, "_escaped_texts", None)
+    if texts is None:
+        texts = _Texts(
+            text=escape(question.text),
+            help_text=escape(question.help_text),
+            unit=escape(question.unit),
+            labels={str(choice.pk): escape(choice.label) for choice in question.choice_list},
+        )
+        question._escaped_texts = texts
+    return texts
 
 
 def status_html(answer, errors, user, autosaved):
     """The line under a question: its errors, or when (and by whom) it was saved."""
     if errors:
-        html = format_html_join("", '<p class="fr-message fr-message--error">{}</p>', ((error,) for error in errors))
+        html = "".join(f'<p class="fr-message fr-message--error">{escape(str(error))}</p>' for error in errors)
         if autosaved:
-            html += format_html('<p class="fr-message">{}</p>', _("Cette réponse n'est pas enregistrée."))
-        return html
+            unsaved = _("Cette réponse n'est pas enregistrée.")
+            html += f'<p class="fr-message">{escape(unsaved)}</p>'
+        return mark_safe(html)  # noqa: S308 — every value above is escaped
     if answer is None:
         return mark_safe("")  # noqa: S308 — a constant empty string
     when = localtime(answer.answered_at)
@@ -35,138 +66,91 @@ def status_html(answer, errors, user, autosaved):
         }
         if answer.answered_by_id and answer.answered_by_id != user.pk:
             text += " " + _("par %(person)s") % {"person": answer.answered_by}
-    return format_html('<p class="fr-message fr-message--valid">{}</p>', text)
+    return mark_safe(f'<p class="fr-message fr-message--valid">{escape(text)}</p>')  # noqa: S308
 
 
-def _choice_inputs(p, form, kind, described):
-    input_type, group = (
-        ("checkbox", "fr-checkbox-group") if kind == QuestionKind.MULTIPLE else ("radio", "fr-radio-group")
+def _box(input_type, input_id, name, value, label, checked, described):
+    """One DSFR radio or checkbox; `label` is already escaped, ids and names are « q<id>-… »."""
+    group = "fr-checkbox-group" if input_type == "checkbox" else "fr-radio-group"
+    ticked = " checked" if checked else ""
+    return (
+        f'<div class="fr-fieldset__element"><div class="{group}">'
+        f'<input type="{input_type}" id="{input_id}" name="{name}" value="{value}"{ticked}{described}>'
+        f'<label class="fr-label" for="{input_id}">{label}</label></div></div>'
     )
-    return format_html_join(
-        "",
-        '<div class="fr-fieldset__element"><div class="{}">'
-        '<input type="{}" id="{}-choice-{}" name="{}-choice" value="{}"{}{}>'
-        '<label class="fr-label" for="{}-choice-{}">{}</label></div></div>',
-        (
-            (
-                group,
-                input_type,
-                p,
-                value,
-                p,
-                value,
-                mark_safe(" checked") if checked else "",
-                described,
-                p,
-                value,
-                label,
-            )  # noqa: S308
-            for value, label, checked in form.options
-        ),
+
+
+def _choice_inputs(p, form, question, texts, described):
+    multiple = question.kind == QuestionKind.MULTIPLE
+    input_type = "checkbox" if multiple else "radio"
+    labels = texts.labels
+    if not multiple and question.allow_not_applicable:
+        labels = {**labels, NOT_APPLICABLE: escape(_("Non concerné"))}
+    selected = form.selected
+    return "".join(
+        _box(input_type, f"{p}-choice-{value}", f"{p}-choice", value, label, value in selected, described)
+        for value, label in labels.items()
     )
 
 
 def _checkbox(p, name, label, checked, described):
-    return format_html(
-        '<div class="fr-fieldset__element"><div class="fr-checkbox-group">'
-        '<input type="checkbox" id="{}-{}" name="{}-{}" value="on"{}{}>'
-        '<label class="fr-label" for="{}-{}">{}</label></div></div>',
-        p,
-        name,
-        p,
-        name,
-        mark_safe(" checked") if checked else "",
-        described,
-        p,
-        name,
-        label,  # noqa: S308
-    )
+    return _box("checkbox", f"{p}-{name}", f"{p}-{name}", "on", escape(label), checked, described)
 
 
 def question_html(block, assessment, user):
     """One question as a DSFR fieldset; `block` carries the question, its AnswerForm and its number."""
     question, form = block.question, block.form
-    p = form.prefix
+    texts = _texts(question)
+    p = form.prefix  # « q<id> »: safe in attributes as it is
     errors = form.error_messages
     url = reverse("referentiel:autosave", args=[assessment.pk, question.pk])
     # Errors are announced with the input they concern.
-    described = format_html(' aria-describedby="{}-status"', p) if errors else ""
+    described = f' aria-describedby="{p}-status"' if errors else ""
+    error_class = " fr-fieldset--error" if errors else ""
     parts = [
-        format_html(
-            '<fieldset class="fr-fieldset{}" id="question-{}" hx-post="{}" hx-trigger="change" '
-            'hx-target="#{}-status" hx-swap="innerHTML" hx-sync="this:queue last">'
-            '<legend class="fr-fieldset__legend" id="{}-legend">{}. {}</legend>',
-            " fr-fieldset--error" if errors else "",
-            question.pk,
-            url,
-            p,
-            p,
-            block.number,
-            question.text,
-        )
+        f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}" hx-post="{url}" '
+        f'hx-trigger="change" hx-target="#{p}-status" hx-swap="innerHTML" hx-sync="this:queue last">'
+        f'<legend class="fr-fieldset__legend" id="{p}-legend">{block.number}. {texts.text}</legend>'
     ]
-    if question.help_text:
+    if texts.help_text:
         parts.append(
-            format_html(
-                '<div class="fr-fieldset__element"><details class="fr-mb-1w">'
-                '<summary class="fr-text--sm">{}</summary><p class="fr-hint-text fr-mt-1w">{}</p></details></div>',
-                _("Comprendre la question"),
-                question.help_text,
-            )
+            '<div class="fr-fieldset__element"><details class="fr-mb-1w">'
+            f'<summary class="fr-text--sm">{escape(_("Comprendre la question"))}</summary>'
+            f'<p class="fr-hint-text fr-mt-1w">{texts.help_text}</p></details></div>'
         )
     if question.kind == QuestionKind.NUMERIC:
-        label = _("Valeur (en %(unit)s)") % {"unit": question.unit} if question.unit else _("Valeur")
+        label = escape(_("Valeur (en %(unit)s)") % {"unit": question.unit} if question.unit else _("Valeur"))
+        invalid = ' aria-invalid="true"' if errors else ""
+        group_error = " fr-input-group--error" if errors else ""
         parts.append(
-            format_html(
-                '<div class="fr-fieldset__element"><div class="fr-input-group{}">'
-                '<label class="fr-label" for="{}-value">{}<span class="fr-hint-text">{}</span></label>'
-                '<input class="fr-input{}" type="text" inputmode="decimal" autocomplete="off" id="{}-value" '
-                'name="{}-value" value="{}"{} aria-describedby="{}-status" hx-post="{}" '
-                'hx-trigger="keyup changed delay:800ms" hx-sync="closest fieldset:queue last"></div></div>',
-                " fr-input-group--error" if errors else "",
-                p,
-                label,
-                _("Un nombre, par exemple 12 500 ou 12,5."),
-                " fr-input--error" if errors else "",
-                p,
-                p,
-                form.value_text,
-                mark_safe(' aria-invalid="true"') if errors else "",
-                p,
-                url,  # noqa: S308
-            )
+            f'<div class="fr-fieldset__element"><div class="fr-input-group{group_error}">'
+            f'<label class="fr-label" for="{p}-value">{label}'
+            f'<span class="fr-hint-text">{escape(_("Un nombre, par exemple 12 500 ou 12,5."))}</span></label>'
+            f'<input class="fr-input{" fr-input--error" if errors else ""}" type="text" inputmode="decimal" '
+            f'autocomplete="off" id="{p}-value" name="{p}-value" value="{escape(form.value_text)}"{invalid} '
+            f'aria-describedby="{p}-status" hx-post="{url}" hx-trigger="keyup changed delay:800ms" '
+            'hx-sync="closest fieldset:queue last"></div></div>'
         )
     else:
-        parts.append(_choice_inputs(p, form, question.kind, described))
+        parts.append(_choice_inputs(p, form, question, texts, described))
         if question.kind == QuestionKind.MULTIPLE:
             parts.append(_checkbox(p, "none", _("Aucune de ces pratiques"), form.explicit_none, described))
     if question.allow_not_applicable and question.kind in (QuestionKind.NUMERIC, QuestionKind.MULTIPLE):
         parts.append(_checkbox(p, "na", _("Non concerné"), form.not_applicable, described))
     comment = form.comment_text
+    summary = _("Commentaire") if comment else _("Ajouter un commentaire")
+    hint = _("Pour préciser votre réponse, à votre intention et à celle de vos collègues (2 000 caractères au plus).")
     parts.append(
-        format_html(
-            '<div class="fr-fieldset__element"><details{}><summary class="fr-text--sm">{}</summary>'
-            '<div class="fr-input-group fr-mt-1w"><label class="fr-label" for="{}-comment">{}'
-            '<span class="fr-hint-text">{}</span></label>'
-            '<textarea class="fr-input" id="{}-comment" name="{}-comment" rows="3" maxlength="2000" hx-post="{}" '
-            'hx-trigger="keyup changed delay:800ms" hx-sync="closest fieldset:queue last">{}</textarea>'
-            "</div></details></div>",
-            mark_safe(" open") if comment else "",  # noqa: S308
-            _("Commentaire") if comment else _("Ajouter un commentaire"),
-            p,
-            _("Commentaire (facultatif)"),
-            _("Pour préciser votre réponse, à votre intention et à celle de vos collègues (2 000 caractères au plus)."),
-            p,
-            p,
-            url,
-            comment,
-        )
+        f'<div class="fr-fieldset__element"><details{" open" if comment else ""}>'
+        f'<summary class="fr-text--sm">{escape(summary)}</summary>'
+        f'<div class="fr-input-group fr-mt-1w"><label class="fr-label" for="{p}-comment">'
+        f'{escape(_("Commentaire (facultatif)"))}<span class="fr-hint-text">{escape(hint)}</span></label>'
+        f'<textarea class="fr-input" id="{p}-comment" name="{p}-comment" rows="3" maxlength="2000" '
+        f'hx-post="{url}" hx-trigger="keyup changed delay:800ms" hx-sync="closest fieldset:queue last">'
+        f"{escape(comment)}</textarea></div></details></div>"
     )
     parts.append(
-        format_html(
-            '<div class="fr-messages-group" id="{}-status" aria-live="polite">{}</div></fieldset>',
-            p,
-            status_html(block.answer, errors, user, autosaved=False),
-        )
+        f'<div class="fr-messages-group" id="{p}-status" aria-live="polite">'
+        f"{status_html(block.answer, errors, user, autosaved=False)}</div></fieldset>"
     )
-    return mark_safe("".join(parts))  # noqa: S308 — every part above is escaped by format_html
+    return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

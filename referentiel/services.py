@@ -68,34 +68,43 @@ def _check_answer(question, data):
         raise AssessmentError(_("La valeur doit être positive ou nulle."))
 
 
+ANSWER_FIELDS = ("choice_ids", "value", "not_applicable", "explicit_none", "comment", "answered_by", "answered_at")
+
+
 @transaction.atomic
 def save_answer(assessment, question, user, data):
-    """Create or replace the answer to one question; records who answered and when."""
+    """Create or replace the answer to one question; records who answered and when.
+
+    The autosave path: two statements in one transaction. The update of the assessment is
+    conditional on its status, so if a colleague submitted meanwhile it waits for their row
+    lock, updates nothing, and the answer is never written. The answer is then written by
+    one INSERT … ON CONFLICT (no read first: the unique constraint decides insert or update).
+    """
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
     if question.version_id != assessment.version_id or not question.applies_to(assessment.organisation):
         raise AssessmentError(_("Cette question ne fait pas partie de votre auto-évaluation."))
     _check_answer(question, data)
-    answer, _created = Answer.objects.update_or_create(
-        assessment=assessment,
-        question=question,
-        defaults={
-            "choice_ids": [] if data.not_applicable else sorted(data.choice_ids),
-            "value": None if data.not_applicable else data.value,
-            "not_applicable": data.not_applicable,
-            "explicit_none": data.explicit_none and not data.not_applicable and not data.choice_ids,
-            "comment": data.comment.strip()[:2000],
-            "answered_by": user,
-            "answered_at": timezone.now(),
-        },
-    )
-    # Conditional on the status: if a colleague submitted meanwhile, this waits for their row lock,
-    # updates nothing, and the answer is rolled back with the error.
+    now = timezone.now()
     touched = Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.IN_PROGRESS).update(
-        updated_at=timezone.now(), last_theme_id=question.theme_id
+        updated_at=now, last_theme_id=question.theme_id
     )
     if not touched:
         raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
+    answer = Answer(
+        assessment=assessment,
+        question=question,
+        choice_ids=[] if data.not_applicable else sorted(data.choice_ids),
+        value=None if data.not_applicable else data.value,
+        not_applicable=data.not_applicable,
+        explicit_none=data.explicit_none and not data.not_applicable and not data.choice_ids,
+        comment=data.comment.strip()[:2000],
+        answered_by=user,
+        answered_at=now,
+    )
+    Answer.objects.bulk_create(
+        [answer], update_conflicts=True, unique_fields=["assessment", "question"], update_fields=ANSWER_FIELDS
+    )
     return answer
 
 
