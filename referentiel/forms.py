@@ -57,7 +57,7 @@ class FrenchDecimalField(forms.CharField):
 
 
 class AnswerForm(forms.Form):
-    """One question's inputs. `answer` (the saved Answer or None) gives the initial state."""
+    """One question's posted inputs. `answer` is the saved Answer (or None): what they replace."""
 
     comment = forms.CharField(
         label=_("Commentaire (facultatif)"),
@@ -67,7 +67,7 @@ class AnswerForm(forms.Form):
     )
     na = forms.BooleanField(label=_("Non concerné"), required=False)
 
-    def __init__(self, question, data=None, answer=None):
+    def __init__(self, question, data, answer=None):
         super().__init__(data=data, prefix=prefix_for(question))
         self.question = question
         self.answer = answer
@@ -131,46 +131,23 @@ class AnswerForm(forms.Form):
             comment=answer.comment,
         )
 
-    # What the template shows: the posted input when the form is bound, else the saved answer.
-
-    @property
-    def options(self):
-        """(value, label, checked) for each choice input; « non concerné » last for radio questions."""
-        if "choice" not in self.fields:
-            return []
-        selected = self.selected
-        return [
-            (value, label, value in selected)
-            for value, label in self.fields["choice"].choices
-            if value != NOT_APPLICABLE or self.question.allow_not_applicable
-        ]
+    # What the page shows again after an error: the posted input (SavedAnswer shows the saved one).
 
     @property
     def selected(self):
         """Ids (as strings) of the ticked choices, « na » included for radio questions."""
-        if self.is_bound:
-            raw = self.data.getlist(self.add_prefix("choice"))
-            if self._posted("na") and self.question.kind != QuestionKind.MULTIPLE:
-                raw = [*raw, NOT_APPLICABLE]
-            return set(raw)
-        if self.answer is None:
-            return set()
-        selected = {str(pk) for pk in self.answer.choice_ids}
-        if self.answer.not_applicable:
-            selected.add(NOT_APPLICABLE)
-        return selected
+        raw = self.data.getlist(self.add_prefix("choice"))
+        if self._posted("na") and self.question.kind != QuestionKind.MULTIPLE:
+            raw = [*raw, NOT_APPLICABLE]
+        return set(raw)
 
     @property
     def not_applicable(self):
-        if self.is_bound:
-            return self._posted("na")
-        return bool(self.answer and self.answer.not_applicable)
+        return self._posted("na")
 
     @property
     def explicit_none(self):
-        if self.is_bound:
-            return self._posted("none")
-        return bool(self.answer and self.answer.explicit_none)
+        return self._posted("none")
 
     def _posted(self, name):
         """A ticked checkbox, read the way forms.BooleanField reads it."""
@@ -182,16 +159,52 @@ class AnswerForm(forms.Form):
 
     @property
     def value_text(self):
-        if self.is_bound:
-            return self.data.get(self.add_prefix("value"), "")
+        return self.data.get(self.add_prefix("value"), "")
+
+    @property
+    def comment_text(self):
+        return self.data.get(self.add_prefix("comment"), "")
+
+
+class SavedAnswer:
+    """A question as saved (or not yet answered), read through the same properties as a posted AnswerForm.
+
+    Displaying a question needs no form: building a Django form for each question of the
+    page only to read its saved answer back was a tenth of the questionnaire page's time.
+    """
+
+    error_messages = ()
+
+    def __init__(self, question, answer):
+        self.question = question
+        self.answer = answer
+        self.prefix = prefix_for(question)
+
+    @property
+    def selected(self):
+        if self.answer is None:
+            return set()
+        selected = {str(pk) for pk in self.answer.choice_ids}
+        if self.answer.not_applicable:
+            selected.add(NOT_APPLICABLE)
+        return selected
+
+    @property
+    def not_applicable(self):
+        return bool(self.answer and self.answer.not_applicable)
+
+    @property
+    def explicit_none(self):
+        return bool(self.answer and self.answer.explicit_none)
+
+    @property
+    def value_text(self):
         if self.answer is None or self.answer.value is None:
             return ""
         return format_decimal(self.answer.value)
 
     @property
     def comment_text(self):
-        if self.is_bound:
-            return self.data.get(self.add_prefix("comment"), "")
         return self.answer.comment if self.answer else ""
 
 

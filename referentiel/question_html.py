@@ -98,7 +98,7 @@ def _checkbox(p, name, label, checked, described):
 
 
 def question_html(block, assessment, user):
-    """One question as a DSFR fieldset; `block` carries the question, its AnswerForm and its number."""
+    """One question as a DSFR fieldset; `block` carries the question, its AnswerForm or SavedAnswer, and its number."""
     question, form = block.question, block.form
     texts = _texts(question)
     p = form.prefix  # « q<id> »: safe in attributes as it is

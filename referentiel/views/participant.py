@@ -21,7 +21,7 @@ from organisations.access import get_organisation_for_user
 
 from .. import services
 from ..access import get_assessment_for_user
-from ..forms import AnswerForm
+from ..forms import AnswerForm, SavedAnswer
 from ..question_html import question_html, status_html
 from ..structure import structure_for
 
@@ -49,7 +49,7 @@ def participant_required(view):
 @dataclass
 class QuestionBlock:
     question: object
-    form: AnswerForm
+    form: AnswerForm | SavedAnswer
     number: int
     html: str = ""
 
@@ -113,6 +113,26 @@ def resume(request, pk):
     return redirect("referentiel:review", pk=assessment.pk)
 
 
+@dataclass(frozen=True)
+class ThemeLink:
+    url: str
+    label: str
+    current: bool
+
+
+def _theme_links(assessment, progress, index):
+    """The side menu: each theme with its progress. Built here: through the template's
+    {% url %} and {% blocktranslate %} tags, these few links were half of the page's rendering."""
+    links = []
+    for position, item in enumerate(progress):
+        state = _("%(answered)s sur %(total)s") % {"answered": item.answered, "total": item.total}
+        if item.done:
+            state += ", " + _("terminé")
+        url = reverse("referentiel:theme", args=[assessment.pk, item.theme.code])
+        links.append(ThemeLink(url=url, label=f"{item.theme.title} ({state})", current=position == index))
+    return links
+
+
 def _render_theme(request, assessment, index, progress, answers, forms=None, status=200):
     themes = [item.theme for item in progress]
     item = progress[index]
@@ -121,7 +141,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
     blocks = [
         QuestionBlock(
             question=question,
-            form=(forms or {}).get(question.pk) or AnswerForm(question, answer=answers.get(question.pk)),
+            form=(forms or {}).get(question.pk) or SavedAnswer(question, answers.get(question.pk)),
             number=number_before + position,
         )
         for position, question in enumerate(item.questions, start=1)
@@ -136,7 +156,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
         "theme": item.theme,
         "theme_progress": item,
         "blocks": blocks,
-        "progress": progress,
+        "theme_links": _theme_links(assessment, progress, index),
         "step": index + 1,
         "steps": len(themes),
         "previous_theme": themes[index - 1] if index > 0 else None,

@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import User
 from organisations.demo import demo_siret
@@ -192,6 +193,30 @@ def test_theme_page_shows_the_theme_the_stepper_the_progress_and_each_question(c
     assert f'name="q{ladder.pk}-comment"' in page
     assert '"X-CSRFToken": "' in page
     assert "Thème précédent" in page and "Enregistrer et continuer" in page
+
+
+def test_side_menu_gives_each_theme_its_progress_and_marks_the_current_one(client, assessment, owner):
+    themes = structure_for(assessment.version).themes_for(assessment.organisation)
+    (pilotage, pil_questions), (energy, ene_questions) = themes[0], themes[1]
+    for q in pil_questions:  # the whole first theme
+        answer(
+            assessment,
+            q.code,
+            owner,
+            **({"value": Decimal(1)} if q.kind == "numeric" else {"choice_ids": (q.choice_list[0].pk,)}),
+        )
+    answer(assessment, ene_questions[0].code, owner, choice_ids=(ene_questions[0].choice_list[0].pk,))
+
+    page = client.get(theme_url(assessment, "ENE")).content.decode()
+
+    assert (
+        f'<a class="fr-sidemenu__link" href="{theme_url(assessment, "PIL")}">'
+        f"{escape(pilotage.title)} ({len(pil_questions)} sur {len(pil_questions)}, terminé)</a>"
+    ) in page
+    assert (
+        f'<a class="fr-sidemenu__link" href="{theme_url(assessment, "ENE")}" aria-current="page">'
+        f"{escape(energy.title)} (1 sur {len(ene_questions)})</a>"
+    ) in page
 
 
 def test_not_applicable_is_offered_only_where_the_question_allows_it(client, assessment):
