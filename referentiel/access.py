@@ -8,14 +8,26 @@ from .models import Assessment
 
 def get_assessment_for_user(request, pk):
     """An assessment of one of the user's organisations; 404 for anything else (other org, anonymous)."""
+    return _of_user(request, pk, Assessment.objects.select_related("organisation", "version"))
+
+
+def get_questionnaire_assessment(request, pk):
+    """The same door, for the questionnaire's pages: the columns they read and no version row.
+
+    The hottest query of the site stays narrow; the version's structure comes from
+    structure.structure_of, which reads the version row only when it is not cached.
+    """
+    assessments = Assessment.objects.select_related("organisation").only(
+        *("status", "organisation_id", "version_id", "last_theme_id", "submitted_at"),
+        *("organisation__name", "organisation__kind", "organisation__headcount_band"),
+    )
+    return _of_user(request, pk, assessments)
+
+
+def _of_user(request, pk, assessments):
     if not request.user.is_authenticated:
         raise Http404
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("organisation", "version"),
-        pk=pk,
-        organisation__memberships__user=request.user,
-    )
-    return assessment
+    return get_object_or_404(assessments, pk=pk, organisation__memberships__user=request.user)
 
 
 def get_assessment_for_staff(request, pk):

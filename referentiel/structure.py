@@ -82,6 +82,11 @@ def structure_for(version):
     return structure
 
 
+def structure_of(assessment):
+    """The structure an assessment is answered on; its version row is read only on a cache miss."""
+    return _cache.get((connection.schema_name, assessment.version_id)) or structure_for(assessment.version)
+
+
 def question_spec(question):
     return scoring.QuestionSpec(
         id=question.pk,

@@ -20,10 +20,10 @@ from accounts.models import User
 from organisations.access import get_organisation_for_user
 
 from .. import services
-from ..access import get_assessment_for_user
+from ..access import get_questionnaire_assessment
 from ..forms import AnswerForm, SavedAnswer
 from ..question_html import question_html, status_html
-from ..structure import structure_for
+from ..structure import structure_of
 
 
 def participant_required(view):
@@ -100,11 +100,11 @@ def start(request, org_pk):
 @participant_required
 @require_GET
 def resume(request, pk):
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
     answers = _answers(assessment)
-    progress = services.assessment_progress(structure_for(assessment.version), assessment.organisation, answers)
+    progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answers)
     # Back where they were; if that theme is complete, on to the next one still open.
     start_at = next((i for i, item in enumerate(progress) if item.theme.pk == assessment.last_theme_id), 0)
     for item in progress[start_at:] + progress[:start_at]:
@@ -172,12 +172,12 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
 @participant_required
 @require_http_methods(["GET", "POST"])
 def theme(request, pk, code):
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         if request.method == "POST":
             return _locked(request, assessment)
         return redirect("referentiel:results", pk=assessment.pk)
-    structure = structure_for(assessment.version)
+    structure = structure_of(assessment)
     answers = _answers(assessment)
     progress = services.assessment_progress(structure, assessment.organisation, answers)
     index = next((i for i, item in enumerate(progress) if item.theme.code == code), None)
@@ -222,10 +222,10 @@ def theme(request, pk, code):
 @participant_required
 @require_POST
 def autosave(request, pk, question_pk):
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return _locked(request, assessment)
-    question = structure_for(assessment.version).questions.get(question_pk)
+    question = structure_of(assessment).questions.get(question_pk)
     if question is None or not question.applies_to(assessment.organisation):
         raise Http404
     form = AnswerForm(question, request.POST)
@@ -242,7 +242,7 @@ def autosave(request, pk, question_pk):
         # 200 even for an invalid answer: htmx swaps nothing on 4xx, and the message must show.
         return HttpResponse(status_html(answer, form.error_messages, request.user, autosaved=True))
     if answer is None:
-        structure = structure_for(assessment.version)
+        structure = structure_of(assessment)
         answers = _answers(assessment)
         progress = services.assessment_progress(structure, assessment.organisation, answers)
         index = next(i for i, item in enumerate(progress) if item.theme.pk == question.theme_id)
@@ -255,11 +255,11 @@ def autosave(request, pk, question_pk):
 @participant_required
 @require_GET
 def review(request, pk):
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
     answers = _answers(assessment)
-    progress = services.assessment_progress(structure_for(assessment.version), assessment.organisation, answers)
+    progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answers)
     rows = [
         {
             "item": item,
@@ -284,7 +284,7 @@ def review(request, pk):
 @participant_required
 @require_POST
 def submit(request, pk):
-    assessment = get_assessment_for_user(request, pk)
+    assessment = get_questionnaire_assessment(request, pk)
     try:
         services.submit_assessment(assessment, request.user)
     except services.AssessmentError as error:

@@ -246,12 +246,12 @@ def test_saved_answers_are_checked_when_the_page_is_shown_again(client, assessme
     assert "Enregistré le" in page
 
 
-def test_theme_page_query_count(client, assessment, owner, django_assert_max_num_queries):
+def test_theme_page_query_count(client, assessment, owner, django_assert_num_queries):
     answer(assessment, "PIL-01", owner, choice_ids=(first_choice("PIL-01").pk,))
     client.get(theme_url(assessment, "PIL"))  # warms the referential's structure, cached per process
 
-    # Measured: 6 = user, assessment, answers, each after a SET search_path (see the autosave test below).
-    with django_assert_max_num_queries(12):
+    # The user, the assessment with its organisation (membership checked in the same query), its answers.
+    with django_assert_num_queries(3):
         response = client.get(theme_url(assessment, "PIL"))
 
     assert response.status_code == 200
@@ -418,18 +418,17 @@ def test_numeric_not_applicable_with_a_value_is_a_contradiction(client, assessme
     assert not Answer.objects.exists()
 
 
-def test_autosave_query_count(client, assessment, settings, django_assert_max_num_queries):
-    # django-tenants re-issues SET search_path before every query unless told not to; with
-    # TENANT_LIMIT_SET_CALLS it does so once per request (set_tenant resets it). Measured: 18 without,
-    # 10 with: user, assessment, savepoint, savepoint, select for update, update, release, update of
-    # the assessment, release, and one SET search_path.
-    settings.TENANT_LIMIT_SET_CALLS = True
+def test_autosave_query_count(client, assessment, django_assert_num_queries):
+    # With TENANT_LIMIT_SET_CALLS (settings.py) django-tenants sets the search_path only when the
+    # connection changes territory, not before every query.
+    # The user, the assessment, then in one transaction (a savepoint inside the test's own) the
+    # guarded update of the assessment and the upsert of the answer.
     ladder = question("DEC-01")
     url = autosave_url(assessment, ladder)
     first, other = (str(first_choice("DEC-01", i).pk) for i in (0, 2))
     client.post(url, {f"q{ladder.pk}-choice": first}, **HTMX)  # warms the referential's structure
 
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(6):
         response = client.post(url, {f"q{ladder.pk}-choice": other}, **HTMX)
 
     assert response.status_code == 200
