@@ -1,0 +1,29 @@
+"""The page layout: every page links the DSFR's styles and scripts, ours, and the territory's colours."""
+
+import re
+
+from django.contrib.staticfiles import finders
+
+
+def _links(page):
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+
+
+def test_every_page_links_the_design_system_our_styles_and_scripts_once(client_a, public_client):
+    for client in (client_a, public_client):
+        page = client.get("/").content.decode()
+        links = _links(page)
+
+        for asset in ("dsfr/dsfr.min.css", "favicon/favicon.svg", "dsfr/dsfr.module.min.js", "dsfr.nomodule.min.js"):
+            assert sum(asset in link for link in links) == 1, asset
+        assert links.count("/static/css/assett.css") == 1
+        assert links.count("/static/vendor/htmx.min.js") == 1
+        # Each linked file exists (a renamed asset would break every page silently).
+        for link in links:
+            assert finders.find(link.removeprefix("/static/")), link
+
+
+def test_only_a_territory_page_links_its_colours_after_our_styles(client_a, public_client):
+    page = client_a.get("/").content.decode()
+    assert page.index("/static/css/assett.css") < page.index('href="/theme.css"')
+    assert 'href="/theme.css"' not in public_client.get("/").content.decode()
