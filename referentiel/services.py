@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,29 +68,37 @@ def _check_answer(question, data):
         raise AssessmentError(_("La valeur doit être positive ou nulle."))
 
 
-ANSWER_FIELDS = ("choice_ids", "value", "not_applicable", "explicit_none", "comment", "answered_by", "answered_at")
+# The autosave's write, in one statement and so one round trip, atomic by itself: the update of
+# the assessment is conditional on its status, so if a colleague submitted meanwhile it waits for
+# their row lock and updates nothing, and then no answer is written either (it is inserted from the
+# updated row). The unique constraint decides between insert and update: no read first. Through
+# the ORM the same took a transaction and four round trips (bench/bench_questionnaire.py).
+_SAVE_ANSWER_SQL = """
+WITH open_assessment AS (
+    UPDATE referentiel_assessment SET updated_at = %(now)s, last_theme_id = %(theme)s
+    WHERE id = %(assessment_id)s AND status = %(in_progress)s
+    RETURNING id
+)
+INSERT INTO referentiel_answer AS answer
+    (assessment_id, question_id, choice_ids, value, not_applicable, explicit_none, comment, answered_by_id, answered_at)
+SELECT id, %(question)s, %(choice_ids)s::bigint[], %(value)s::numeric, %(not_applicable)s, %(explicit_none)s,
+       %(comment)s, %(user)s, %(now)s
+FROM open_assessment
+ON CONFLICT (assessment_id, question_id) DO UPDATE SET
+    choice_ids = excluded.choice_ids, value = excluded.value, not_applicable = excluded.not_applicable,
+    explicit_none = excluded.explicit_none, comment = excluded.comment,
+    answered_by_id = excluded.answered_by_id, answered_at = excluded.answered_at
+RETURNING answer.id
+"""
 
 
-@transaction.atomic
 def save_answer(assessment, question, user, data):
-    """Create or replace the answer to one question; records who answered and when.
-
-    The autosave path: two statements in one transaction. The update of the assessment is
-    conditional on its status, so if a colleague submitted meanwhile it waits for their row
-    lock, updates nothing, and the answer is never written. The answer is then written by
-    one INSERT … ON CONFLICT (no read first: the unique constraint decides insert or update).
-    """
+    """Create or replace the answer to one question; records who answered and when."""
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
     if question.version_id != assessment.version_id or not question.applies_to(assessment.organisation):
         raise AssessmentError(_("Cette question ne fait pas partie de votre auto-évaluation."))
     _check_answer(question, data)
-    now = timezone.now()
-    touched = Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.IN_PROGRESS).update(
-        updated_at=now, last_theme_id=question.theme_id
-    )
-    if not touched:
-        raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
     answer = Answer(
         assessment=assessment,
         question=question,
@@ -100,11 +108,29 @@ def save_answer(assessment, question, user, data):
         explicit_none=data.explicit_none and not data.not_applicable and not data.choice_ids,
         comment=data.comment.strip()[:2000],
         answered_by=user,
-        answered_at=now,
+        answered_at=timezone.now(),
     )
-    Answer.objects.bulk_create(
-        [answer], update_conflicts=True, unique_fields=["assessment", "question"], update_fields=ANSWER_FIELDS
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_ANSWER_SQL,
+            {
+                "assessment_id": assessment.pk,
+                "in_progress": AssessmentStatus.IN_PROGRESS.value,
+                "theme": question.theme_id,
+                "question": question.pk,
+                "choice_ids": answer.choice_ids,
+                "value": answer.value,
+                "not_applicable": answer.not_applicable,
+                "explicit_none": answer.explicit_none,
+                "comment": answer.comment,
+                "user": user.pk,
+                "now": answer.answered_at,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise AssessmentError(_("Cette auto-évaluation est validée : elle ne peut plus être modifiée."))
+    answer.pk = row[0]
     return answer
 
 

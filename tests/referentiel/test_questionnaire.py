@@ -19,6 +19,7 @@ from referentiel.enums import AssessmentStatus
 from referentiel.models import Answer, Assessment, Question
 from referentiel.services import (
     AnswerInput,
+    AssessmentError,
     compute_scores,
     current_version,
     save_answer,
@@ -421,14 +422,14 @@ def test_numeric_not_applicable_with_a_value_is_a_contradiction(client, assessme
 def test_autosave_query_count(client, assessment, django_assert_num_queries):
     # With TENANT_LIMIT_SET_CALLS (settings.py) django-tenants sets the search_path only when the
     # connection changes territory, not before every query.
-    # The user, the assessment, then in one transaction (a savepoint inside the test's own) the
-    # guarded update of the assessment and the upsert of the answer.
+    # The user, the assessment, then one statement: the guarded update of the assessment and the
+    # upsert of the answer.
     ladder = question("DEC-01")
     url = autosave_url(assessment, ladder)
     first, other = (str(first_choice("DEC-01", i).pk) for i in (0, 2))
     client.post(url, {f"q{ladder.pk}-choice": first}, **HTMX)  # warms the referential's structure
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = client.post(url, {f"q{ladder.pk}-choice": other}, **HTMX)
 
     assert response.status_code == 200
@@ -584,6 +585,18 @@ def test_a_submitted_assessment_refuses_every_change(client, assessment, owner):
     unchanged = Answer.objects.get(pk=saved.pk)
     assert unchanged.choice_ids == [first_choice("DEC-01").pk]
     assert unchanged.answered_at == saved.answered_at
+
+
+def test_an_answer_sent_after_a_colleague_submitted_is_refused_and_not_written(assessment, owner):
+    read_before = Assessment.objects.get(pk=assessment.pk)  # the page was loaded before the submission
+    submit_assessment(assessment, member_of(assessment.organisation, "dominique@example.org"))
+    ladder = structure_for(assessment.version).questions[question("DEC-01").pk]
+
+    with pytest.raises(AssessmentError):
+        save_answer(read_before, ladder, owner, AnswerInput(choice_ids=(ladder.choice_list[0].pk,)))
+
+    assert not Answer.objects.filter(assessment=assessment, question=ladder).exists()
+    assert Assessment.objects.get(pk=assessment.pk).last_theme_id is None
 
 
 @pytest.mark.parametrize("path", ["", "themes/PIL/", "relecture/"])
