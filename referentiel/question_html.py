@@ -13,7 +13,6 @@ question as soon as it changes.
 from dataclasses import dataclass
 from html import escape
 
-from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -97,13 +96,14 @@ def _checkbox(p, name, label, checked, described):
     return _box("checkbox", f"{p}-{name}", f"{p}-{name}", "on", escape(label), checked, described)
 
 
-def question_html(block, assessment, user):
-    """One question as a DSFR fieldset; `block` carries the question, its AnswerForm or SavedAnswer, and its number."""
+def question_html(block, user):
+    """One question as a DSFR fieldset; `block` carries the question, its AnswerForm or SavedAnswer,
+    its number and the URL of its autosave."""
     question, form = block.question, block.form
     texts = _texts(question)
     p = form.prefix  # « q<id> »: safe in attributes as it is
     errors = form.error_messages
-    url = reverse("referentiel:autosave", args=[assessment.pk, question.pk])
+    url = block.autosave_url
     # Errors are announced with the input they concern.
     described = f' aria-describedby="{p}-status"' if errors else ""
     error_class = " fr-fieldset--error" if errors else ""

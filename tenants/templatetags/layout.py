@@ -1,9 +1,10 @@
 """Tags of the page layout (templates/base.html)."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django import template
 from django.template import Context, Template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -29,3 +30,18 @@ def static_assets(part):
 @cache
 def _render_assets(part):
     return mark_safe(Template(_ASSETS[part]).render(Context()))  # noqa: S308 — our own template
+
+
+@register.simple_tag
+def layout_url(name):
+    """{% url name %} for the layout's links, which take no argument: reversed once per URL configuration.
+
+    The header and footer of every page hold a dozen of them (the national site and the
+    territories' sites have their own URL configurations).
+    """
+    return _reversed(get_urlconf(), get_script_prefix(), name)
+
+
+@lru_cache(maxsize=256)
+def _reversed(urlconf, script_prefix, name):
+    return reverse(name, urlconf=urlconf)

@@ -2,7 +2,11 @@
 
 import re
 
+import pytest
 from django.contrib.staticfiles import finders
+from django.urls import NoReverseMatch, set_urlconf
+
+from tenants.templatetags.layout import layout_url
 
 
 def _links(page):
@@ -27,3 +31,14 @@ def test_only_a_territory_page_links_its_colours_after_our_styles(client_a, publ
     page = client_a.get("/").content.decode()
     assert page.index("/static/css/assett.css") < page.index('href="/theme.css"')
     assert 'href="/theme.css"' not in public_client.get("/").content.decode()
+
+
+def test_layout_links_are_reversed_per_url_configuration(client_a, public_client):
+    assert 'href="/theme.css"' in client_a.get("/").content.decode()  # reversed with the territories' URLs
+    set_urlconf("assett.urls_public")
+    try:
+        with pytest.raises(NoReverseMatch):  # the national site has no theme.css
+            layout_url("theme_css")
+        assert layout_url("account_login") == "/comptes/login/"
+    finally:
+        set_urlconf(None)
