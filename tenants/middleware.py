@@ -26,7 +26,6 @@ class TerritoryMiddleware:
         self.get_response = get_response
         self.public_schema = settings.PUBLIC_SCHEMA_NAME
         self.public_urlconf = settings.PUBLIC_SCHEMA_URLCONF
-        self.tenant_urlconf = settings.ROOT_URLCONF
         # Behind a proxy that sets X-Forwarded-Host, always take Django's own path.
         self.host_header = None if settings.USE_X_FORWARDED_HOST else "HTTP_HOST"
 
@@ -56,10 +55,9 @@ class TerritoryMiddleware:
             # so that middleware reversing URLs before the view already sees the public routes.
             request.urlconf = self.public_urlconf
             set_urlconf(self.public_urlconf)
-        else:
-            request.urlconf = self.tenant_urlconf
-            if territory.status != TerritoryStatus.ACTIVE:
-                return self.suspended(request, territory, connection)
+        elif territory.status != TerritoryStatus.ACTIVE:
+            return self.suspended(request, territory, connection)
+        # A territory's routes are ROOT_URLCONF, which Django's handler uses by default.
         return self.get_response(request)
 
     def suspended(self, request, territory, connection):
