@@ -28,7 +28,6 @@ class _Texts:
 
     text: str
     help_text: str
-    unit: str
     labels: dict  # choice value (str) → escaped label
 
 
@@ -38,7 +37,6 @@ def _texts(question):
         texts = _Texts(
             text=escape(question.text),
             help_text=escape(question.help_text),
-            unit=escape(question.unit),
             labels={str(choice.pk): escape(choice.label) for choice in question.choice_list},
         )
         question._escaped_texts = texts
