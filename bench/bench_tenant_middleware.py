@@ -172,9 +172,8 @@ def report(rates):
     # The verdict: each round's ratio to the baseline of the same round (measured a moment
     # apart), then their median; a ratio of medians mixes rounds the host ran at other speeds.
     for label, index in (("wall", 0), ("CPU", 1)):
-        ratio = statistics.median(
-            mine[index] / base[index] for mine, base in zip(rates["with TerritoryMiddleware"], rates[BASELINE])
-        )
+        rounds = zip(rates["with TerritoryMiddleware"], rates[BASELINE], strict=True)
+        ratio = statistics.median(mine[index] / base[index] for mine, base in rounds)
         verdict = "OK" if ratio >= 0.95 else "BELOW GOAL"
         print(f"TerritoryMiddleware ratio ({label}, median of per-round ratios): {ratio:.3f}, goal >= 0.95: {verdict}")
 
