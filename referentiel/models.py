@@ -211,6 +211,11 @@ class Assessment(models.Model):
         return self.status == AssessmentStatus.SUBMITTED
 
 
+# Answer.is_answered, in SQL: for counting answered questions without loading the answers
+# (and written out in services._SAVE_ANSWER_SQL).
+ANSWERED = Q(not_applicable=True) | ~Q(choice_ids=[]) | Q(value__isnull=False) | Q(explicit_none=True)
+
+
 class Answer(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
@@ -235,5 +240,7 @@ class Answer(models.Model):
 
     @property
     def is_answered(self):
-        """Something was given: a choice, a value, « non concerné » — or, for multiple choice, an explicit "none"."""
+        """Something was given: a choice, a value, « non concerné » — or, for multiple choice, an explicit "none".
+
+        The same rule as ANSWERED."""
         return self.not_applicable or bool(self.choice_ids) or self.value is not None or self.explicit_none

@@ -4,15 +4,10 @@ from django import template
 from django.db.models import OuterRef, Q, Subquery
 
 from ..enums import AssessmentStatus
-from ..models import Answer, Assessment
+from ..models import ANSWERED, Answer, Assessment
 from ..structure import structure_for
 
 register = template.Library()
-
-
-def _answered_filter():
-    """Answer.is_answered, in SQL."""
-    return Q(not_applicable=True) | ~Q(choice_ids=[]) | Q(value__isnull=False) | Q(explicit_none=True)
 
 
 @register.inclusion_tag("referentiel/includes/assessment_panel.html")
@@ -45,7 +40,7 @@ def assessment_panel(organisation):
             for _theme, questions in structure_for(in_progress.version).themes_for(organisation)
             for question in questions
         ]
-        answered = Answer.objects.filter(_answered_filter(), assessment=in_progress, question_id__in=applicable).count()
+        answered = Answer.objects.filter(ANSWERED, assessment=in_progress, question_id__in=applicable).count()
         context.update(answered=answered, total=len(applicable))
     if submitted is not None:
         context["level_name"] = structure_for(submitted.version).level_name(submitted.level_rank)

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -65,6 +66,10 @@ def _answers(assessment):
     return {answer.question_id: answer for answer in Answer.objects.filter(assessment_id=assessment.pk)}
 
 
+def _progress(assessment, structure, answers):
+    return services.assessment_progress(structure, assessment.organisation, services.answered_ids(answers))
+
+
 def _attach_authors(answers, questions, user):
     """Colleagues' names for the status lines of the shown questions, in one query (none when alone)."""
     shown = [answers[q.pk] for q in questions if q.pk in answers]
@@ -107,7 +112,7 @@ def resume(request, pk):
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
     answers = _answers(assessment)
-    progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answers)
+    progress = _progress(assessment, structure_of(assessment), answers)
     # Back where they were; if that theme is complete, on to the next one still open.
     start_at = next((i for i, item in enumerate(progress) if item.theme.pk == assessment.last_theme_id), 0)
     for item in progress[start_at:] + progress[:start_at]:
@@ -148,6 +153,29 @@ def _theme_links(assessment, progress, index):
     return links
 
 
+def _progress_context(assessment, progress, index):
+    """What the side menu and the progress bar show; the page and each autosave render them."""
+    answered = sum(p.answered for p in progress)
+    return {
+        "theme_links": _theme_links(assessment, progress, index),
+        "review_url": reverse("referentiel:review", args=[assessment.pk]),
+        "answered": answered,
+        "total": sum(p.total for p in progress),
+        "themes_done": sum(1 for p in progress if p.done),
+        "steps": len(progress),
+    }
+
+
+def _progress_update(request, assessment, structure, answer):
+    """The side menu and progress bar after an autosave, swapped by htmx out of band (hx-swap-oob)."""
+    progress = services.assessment_progress(structure, assessment.organisation, answer.answered_question_ids)
+    index = next(i for i, item in enumerate(progress) if item.theme.pk == answer.question.theme_id)
+    context = {**_progress_context(assessment, progress, index), "oob": True}
+    return render_to_string("referentiel/assessment/_theme_menu.html", context, request) + render_to_string(
+        "referentiel/assessment/_progress.html", context, request
+    )
+
+
 def _render_theme(request, assessment, index, progress, answers, forms=None, status=200):
     themes = [item.theme for item in progress]
     item = progress[index]
@@ -165,22 +193,16 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
     ]
     for block in blocks:
         block.html = question_html(block, request.user)
-    answered = sum(p.answered for p in progress)
-    total = sum(p.total for p in progress)
     context = {
+        **_progress_context(assessment, progress, index),
         "assessment": assessment,
         "organisation": assessment.organisation,
         "theme": item.theme,
         "theme_progress": item,
         "blocks": blocks,
-        "theme_links": _theme_links(assessment, progress, index),
         "step": index + 1,
-        "steps": len(themes),
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
-        "answered": answered,
-        "total": total,
-        "themes_done": sum(1 for p in progress if p.done),
         "page_title": item.theme.title,
     }
     return render(request, "referentiel/assessment/theme.html", context, status=status)
@@ -196,7 +218,7 @@ def theme(request, pk, code):
         return redirect("referentiel:results", pk=assessment.pk)
     structure = structure_of(assessment)
     answers = _answers(assessment)
-    progress = services.assessment_progress(structure, assessment.organisation, answers)
+    progress = _progress(assessment, structure, answers)
     index = next((i for i, item in enumerate(progress) if item.theme.code == code), None)
     if index is None:
         raise Http404
@@ -221,7 +243,7 @@ def theme(request, pk, code):
         messages.error(request, _("Certaines réponses n'ont pas été enregistrées : corrigez-les ci-dessous."))
         # Re-read so that progress and « enregistré » lines include what was just saved.
         answers = _answers(assessment) if saved else answers
-        progress = services.assessment_progress(structure, assessment.organisation, answers)
+        progress = _progress(assessment, structure, answers)
         invalid = {pk: form for pk, form in forms.items() if form.errors}
         return _render_theme(request, assessment, index, progress, answers, forms=invalid)
 
@@ -257,11 +279,14 @@ def autosave(request, pk, question_pk):
 
     if request.htmx:
         # 200 even for an invalid answer: htmx swaps nothing on 4xx, and the message must show.
-        return HttpResponse(status_html(answer, form.error_messages, request.user, autosaved=True))
+        html = status_html(answer, form.error_messages, request.user, autosaved=True)
+        if answer is not None:
+            html += _progress_update(request, assessment, structure_of(assessment), answer)
+        return HttpResponse(html)
     if answer is None:
         structure = structure_of(assessment)
         answers = _answers(assessment)
-        progress = services.assessment_progress(structure, assessment.organisation, answers)
+        progress = _progress(assessment, structure, answers)
         index = next(i for i, item in enumerate(progress) if item.theme.pk == question.theme_id)
         form.answer = answers.get(question.pk)
         return _render_theme(request, assessment, index, progress, answers, forms={question.pk: form})
@@ -276,7 +301,7 @@ def review(request, pk):
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
     answers = _answers(assessment)
-    progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answers)
+    progress = _progress(assessment, structure_of(assessment), answers)
     rows = [
         {
             "item": item,

@@ -141,6 +141,8 @@ def test_answer_half_close_come_back_finish_submit_and_see_the_radar(
         label.click()
         picked.append((block.get_attribute("id"), label.get_attribute("for")))
         expect(block.locator(".fr-messages-group")).to_contain_text("Enregistré à")
+        # The progress bar follows without reloading the page.
+        expect(page.locator("#assessment-progress-label")).to_contain_text(f"{index + 1} question")
     first = blocks.first
     first.get_by_text("Ajouter un commentaire").click()
     autosave = re.compile(r"/auto-evaluations/\d+/questions/\d+/$")

@@ -286,6 +286,49 @@ def test_autosave_saves_the_answer_and_records_who_and_when(client, assessment, 
     assert "par dominique@example.org" in client.get(theme_url(assessment, "DEC")).content.decode()
 
 
+def test_autosave_updates_the_progress_bar_and_the_side_menu_out_of_band(client, assessment, owner):
+    themes = structure_for(assessment.version).themes_for(assessment.organisation)
+    total = sum(len(questions) for _theme, questions in themes)
+    energy = dict((theme.code, questions) for theme, questions in themes)["ENE"]
+    answer(assessment, "PIL-01", owner, choice_ids=(first_choice("PIL-01").pk,))
+    answer(assessment, energy[1].code, owner, comment="Pas encore mesuré")  # a comment alone answers nothing
+    ladder = energy[0]
+
+    html = client.post(
+        autosave_url(assessment, ladder), {f"q{ladder.pk}-choice": str(ladder.choice_list[0].pk)}, **HTMX
+    ).content.decode()
+
+    assert html.startswith('<p class="fr-message fr-message--valid">Enregistré à')
+    assert '<ul class="fr-sidemenu__list" id="assessment-themes" hx-swap-oob="true">' in html
+    assert f"(1 sur {len(energy)})</a>" in html
+    assert '<div id="assessment-progress" hx-swap-oob="true">' in html
+    assert f"2 questions répondues sur {total}" in html
+    assert f'<progress class="fr-col-12" max="{total}" value="2"' in html
+
+
+def test_autosave_of_an_invalid_answer_leaves_the_progress_alone(client, assessment):
+    numeric = question("ENE-02")
+
+    html = client.post(autosave_url(assessment, numeric), {f"q{numeric.pk}-value": "douze"}, **HTMX).content.decode()
+
+    assert "Indiquez un nombre." in html
+    assert "hx-swap-oob" not in html
+
+
+def test_a_saved_answer_knows_every_answered_question_of_its_assessment(assessment, owner):
+    first = answer(assessment, "PIL-01", owner, choice_ids=(first_choice("PIL-01").pk,))
+    assert first.answered_question_ids == {question("PIL-01").pk}
+
+    comment_only = answer(assessment, "PIL-02", owner, comment="À faire")
+    assert comment_only.answered_question_ids == {question("PIL-01").pk}
+
+    not_concerned = answer(assessment, "ENE-03", owner, not_applicable=True)
+    assert not_concerned.answered_question_ids == {question("PIL-01").pk, question("ENE-03").pk}
+
+    cleared = answer(assessment, "PIL-01", owner)  # the choice taken back
+    assert cleared.answered_question_ids == {question("ENE-03").pk}
+
+
 def test_autosave_keeps_a_comment_alone(client, assessment):
     ladder = question("DEC-02")
     client.post(autosave_url(assessment, ladder), {f"q{ladder.pk}-comment": "  À voir avec le prestataire  "}, **HTMX)
@@ -423,7 +466,7 @@ def test_autosave_query_count(client, assessment, django_assert_num_queries):
     # With TENANT_LIMIT_SET_CALLS (settings.py) django-tenants sets the search_path only when the
     # connection changes territory, not before every query.
     # The user, the assessment, then one statement: the guarded update of the assessment and the
-    # upsert of the answer.
+    # upsert of the answer, which also returns the answered questions for the progress bar.
     ladder = question("DEC-01")
     url = autosave_url(assessment, ladder)
     first, other = (str(first_choice("DEC-01", i).pk) for i in (0, 2))
