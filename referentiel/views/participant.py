@@ -264,7 +264,8 @@ def autosave(request, pk, question_pk):
     assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return _locked(request, assessment)
-    question = structure_of(assessment).questions.get(question_pk)
+    structure = structure_of(assessment)
+    question = structure.questions.get(question_pk)
     if question is None or not question.applies_to(assessment.organisation):
         raise Http404
     form = AnswerForm(question, request.POST)
@@ -281,10 +282,9 @@ def autosave(request, pk, question_pk):
         # 200 even for an invalid answer: htmx swaps nothing on 4xx, and the message must show.
         html = status_html(answer, form.error_messages, request.user, autosaved=True)
         if answer is not None:
-            html += _progress_update(request, assessment, structure_of(assessment), answer)
+            html += _progress_update(request, assessment, structure, answer)
         return HttpResponse(html)
     if answer is None:
-        structure = structure_of(assessment)
         answers = _answers(assessment)
         progress = _progress(assessment, structure, answers)
         index = next(i for i, item in enumerate(progress) if item.theme.pk == question.theme_id)
