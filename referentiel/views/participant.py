@@ -300,15 +300,9 @@ def review(request, pk):
     assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
-    answers = _answers(assessment)
-    progress = _progress(assessment, structure_of(assessment), answers)
-    rows = [
-        {
-            "item": item,
-            "unanswered": [q for q in item.questions if q.pk not in answers or not answers[q.pk].is_answered],
-        }
-        for item in progress
-    ]
+    answered_ids = services.answered_ids(_answers(assessment))
+    progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answered_ids)
+    rows = [{"item": item, "unanswered": [q for q in item.questions if q.pk not in answered_ids]} for item in progress]
     answered = sum(item.answered for item in progress)
     total = sum(item.total for item in progress)
     context = {
