@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench clean-local
+.PHONY: run test lint bench stop clean-local
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,5 +26,9 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m assett.devstack bench
 
-clean-local:
+stop:
+	test ! -x $(PY) || $(PY) -m assett.devstack stop
+
+# Stops the embedded servers first: a Redis left running on a deleted folder can no longer save.
+clean-local: stop
 	rm -rf .local

