@@ -46,13 +46,18 @@ def ensure_postgres():
     return f"postgresql://postgres@/assett?host={pgdata}"
 
 
-def _redis_answers(port):
+def _redis_reply(port):
+    """The first bytes a Redis on `port` answers to PING (b"" when nothing listens)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
             sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            return sock.recv(16)
     except OSError:
-        return False
+        return b""
+
+
+def _redis_answers(port):
+    return _redis_reply(port).startswith(b"+PONG")
 
 
 def _redis_folder(port):
@@ -90,7 +95,7 @@ def _shutdown_redis(port, save):
     with contextlib.suppress(redis.ConnectionError):  # the server closes the connection as it stops
         redis.Redis(port=port, socket_timeout=2).shutdown(save=save, nosave=not save)
     for _attempt in range(50):
-        if not _redis_answers(port):
+        if not _redis_reply(port):
             return
         time.sleep(0.1)
 
@@ -102,7 +107,7 @@ def ensure_redis():
 
     port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
     data = LOCAL / "redis"
-    if _redis_answers(port):
+    if _redis_reply(port):  # a Redis that cannot save even refuses PING: any reply counts here
         _free_port_of_stale_redis(port, data)
     if not _redis_answers(port):
         data.mkdir(parents=True, exist_ok=True)
@@ -213,7 +218,7 @@ def stop():
         pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
         _log("PostgreSQL embarqué arrêté.")
     port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
-    if _redis_answers(port) and _redis_folder(port) == str(LOCAL / "redis"):
+    if _redis_reply(port) and _redis_folder(port) == str(LOCAL / "redis"):
         _shutdown_redis(port, save=True)
         _log("Redis embarqué arrêté.")
 
