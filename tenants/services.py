@@ -4,10 +4,12 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
+from psycopg import sql
 
 from accounts.enums import Role
 from accounts.services import invite_team_member
@@ -96,7 +98,9 @@ def _clean_spec(spec):
 
 
 def _check_conflicts(spec):
-    """Returns the existing territory when this exact onboarding already happened (idempotence)."""
+    """Returns the existing territory when this exact onboarding already happened (idempotence).
+
+    Called under _lock_onboarding_of(spec), inside the transaction: outside it, two calls could both pass."""
     existing = Territory.objects.filter(slug=spec.slug).first()
     domain_owner = Domain.objects.filter(domain=spec.domain).select_related("tenant").first()
     if existing and domain_owner and domain_owner.tenant_id == existing.pk:
@@ -122,20 +126,25 @@ def provision_territory(spec, logo=None):
     """Create a territory: schema, domain, branding, first admin (invited by email), then the apps' hooks.
 
     Idempotent: the same slug and domain again returns the existing territory untouched.
-    All or nothing: any failure rolls back every row and drops the schema.
+    All or nothing: any failure rolls back every row and the schema.
+    Safe when run twice at once (a double click, the command beside the form): the second call waits for
+    the first, then returns its territory or refuses in French.
     """
     spec, territory = _clean_spec(spec)
     connection.set_schema_to_public()
-    existing = _check_conflicts(spec)
-    if existing:
-        return ProvisionResult(existing, created=False)
-
+    schema_created = False
     try:
         with transaction.atomic():
+            _lock_onboarding_of(spec)
+            # Checked under the lock: a call that was waiting sees what the one before it committed.
+            existing = _check_conflicts(spec)
+            if existing:
+                return ProvisionResult(existing, created=False)
             territory.status = TerritoryStatus.ACTIVE
             territory.save()
             Domain.objects.create(domain=spec.domain, tenant=territory, is_primary=True)
-            territory.create_schema(check_if_exists=False, verbosity=0)
+            _create_schema(territory.schema_name)
+            schema_created = True
             with schema_context(territory.schema_name):
                 if logo is not None:
                     territory.logo.save(logo.name, logo, save=False)
@@ -146,7 +155,8 @@ def provision_territory(spec, logo=None):
                 territory.save(update_fields=["logo"])
     except Exception:
         logger.exception("Provisioning of %s failed; rolling back", spec.slug)
-        _drop_schema(territory.schema_name)
+        if schema_created:
+            _drop_schema_left_by(spec, territory.schema_name)
         raise
     finally:
         connection.set_schema_to_public()
@@ -154,12 +164,37 @@ def provision_territory(spec, logo=None):
     return ProvisionResult(territory, created=True)
 
 
-def _drop_schema(schema_name):
-    # The transaction already undid the DDL; this covers anything committed outside it.
+def _lock_onboarding_of(spec):
+    """One transaction-scoped advisory lock per slug and per domain, so onboardings that could collide run one
+    after the other. Taken in a fixed order, so that two calls never wait for each other crosswise."""
+    with connection.cursor() as cursor:
+        for key in sorted({f"slug:{spec.slug}", f"domain:{spec.domain}"}):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"assett.provision_territory.{key}"]
+            )
+
+
+def _create_schema(schema_name):
+    """The schema and the tenant apps' tables, inside the caller's transaction (PostgreSQL's DDL is transactional).
+
+    Done here rather than by TenantMixin.create_schema so that this call knows it created the schema itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema_name)))
+    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
     connection.set_schema_to_public()
-    if schema_exists(schema_name):
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+
+
+def _drop_schema_left_by(spec, schema_name):
+    """The rollback has already removed the schema this call created; this only covers DDL that escaped it.
+
+    Under the same lock, a schema of that name that no territory owns can only be this call's: one that another
+    onboarding committed meanwhile has its territory, and is never dropped."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        _lock_onboarding_of(spec)
+        if schema_exists(schema_name) and not Territory.objects.filter(schema_name=schema_name).exists():
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema_name)))
 
 
 @transaction.atomic

@@ -1,15 +1,19 @@
+import threading
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists
+from psycopg import sql as psycopg_sql
 
 from accounts.enums import Role
 from accounts.models import User
 from tenants.models import Domain, Territory
 from tenants.provisioning import register_provisioning_hook, unregister_provisioning_hook
-from tenants.services import ProvisioningError, TerritorySpec, provision_territory
+from tenants.resolution import forget_territories_in_process
+from tenants.services import ProvisioningError, ProvisionResult, TerritorySpec, provision_territory, schema_name_for
 
 from ..conftest import TERRITORY_A
 
@@ -178,3 +182,149 @@ def test_create_territory_command_explains_errors(db, territories):
             "123456789",
         )
     assert not Territory.objects.filter(slug="x-test").exists()
+
+
+CONCURRENT_SPEC = TerritorySpec(
+    name="Territoire provisionné deux fois",
+    slug="concurrent-test",
+    domain="concurrent-test.localhost",
+    admin_email="admin@concurrent.example",
+)
+CONCURRENT_SLUGS = ["concurrent-test", "concurrent-test-bis"]
+
+
+def _in_own_connection(func):
+    """Run func in a thread, hence on a connection of its own, outside the test's transaction: what it reads
+    was committed, what it writes is committed, and it holds no lock once it returns."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = func()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _provision_in_threads(specs):
+    """Each spec provisioned by its own thread and connection, all started together, as two requests would."""
+    barrier = threading.Barrier(len(specs))
+    outcomes = [None] * len(specs)
+
+    def run(index, spec):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = provision_territory(spec)
+        except Exception as error:  # noqa: BLE001 - the test inspects whatever each call raised
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, spec)) for index, spec in enumerate(specs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def _remove_concurrent_territories():
+    """The threads committed for real: drop their schemas and rows so that later tests are unaffected."""
+    with connection.cursor() as cursor:
+        for slug in CONCURRENT_SLUGS:
+            cursor.execute(
+                psycopg_sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    psycopg_sql.Identifier(schema_name_for(slug))
+                )
+            )
+        cursor.execute(
+            "DELETE FROM tenants_domain WHERE domain = %s OR tenant_id IN "
+            "(SELECT id FROM tenants_territory WHERE slug = ANY(%s))",
+            [CONCURRENT_SPEC.domain, CONCURRENT_SLUGS],
+        )
+        cursor.execute("DELETE FROM tenants_territory WHERE slug = ANY(%s)", [CONCURRENT_SLUGS])
+    forget_territories_in_process()
+
+
+def _committed_state():
+    """What another connection sees once both provisionings are over."""
+    connection.set_schema_to_public()
+    state = {"territories": list(Territory.objects.filter(slug__in=CONCURRENT_SLUGS).values_list("slug", flat=True))}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY(%s)",
+            [[schema_name_for(slug) for slug in CONCURRENT_SLUGS]],
+        )
+        state["tables"] = {}
+        for schema, table in cursor.fetchall():
+            state["tables"].setdefault(schema, set()).add(table)
+    for slug in state["territories"]:
+        with schema_context(schema_name_for(slug)):
+            state.setdefault("admins", {})[slug] = list(User.objects.values_list("email", flat=True))
+    return state
+
+
+@pytest.fixture
+def concurrent_cleanup(db, territories):
+    _in_own_connection(_remove_concurrent_territories)
+    yield
+    _in_own_connection(_remove_concurrent_territories)
+
+
+def test_two_concurrent_provisionings_of_one_slug_leave_one_whole_territory(concurrent_cleanup):
+    outcomes = _provision_in_threads([CONCURRENT_SPEC, CONCURRENT_SPEC])
+
+    state = _in_own_connection(_committed_state)
+    assert state["territories"] == [CONCURRENT_SPEC.slug]
+    # The schema that the first call committed is still there, tables and all.
+    assert {"accounts_user", "referentiel_referentialversion"} <= state["tables"].get("concurrent_test", set())
+    assert state["admins"] == {CONCURRENT_SPEC.slug: [CONCURRENT_SPEC.admin_email]}
+    created = [o for o in outcomes if isinstance(o, ProvisionResult) and o.created]
+    assert len(created) == 1, outcomes
+    [other] = [o for o in outcomes if o is not created[0]]
+    if isinstance(other, ProvisionResult):
+        assert other.territory.pk == created[0].territory.pk
+    else:
+        assert isinstance(other, ProvisioningError), repr(other)
+
+
+def test_concurrent_provisionings_sharing_a_domain_refuse_the_second_in_french(concurrent_cleanup):
+    other_slug = TerritorySpec(**{**CONCURRENT_SPEC.__dict__, "slug": "concurrent-test-bis"})
+
+    outcomes = _provision_in_threads([CONCURRENT_SPEC, other_slug])
+
+    [winner] = [o for o in outcomes if isinstance(o, ProvisionResult)]
+    [loser] = [o for o in outcomes if o is not winner]
+    assert winner.created
+    assert isinstance(loser, ProvisioningError), repr(loser)
+    assert any("déjà utilisé" in message for message in loser.errors["domain"])
+    state = _in_own_connection(_committed_state)
+    assert state["territories"] == [winner.territory.slug]
+    assert set(state["tables"]) == {winner.territory.schema_name}
+    assert "accounts_user" in state["tables"][winner.territory.schema_name]
+
+
+def test_a_schema_without_territory_is_refused_and_left_alone(db, territories):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA besancon_test; CREATE TABLE besancon_test.kept (id int)")
+
+    with pytest.raises(ProvisioningError) as raised:
+        provision_territory(SPEC)
+
+    assert "schéma" in " ".join(raised.value.errors["slug"])
+    assert "kept" in _tables_of("besancon_test")
+    assert not Territory.objects.filter(slug=SPEC.slug).exists()
+
+
+def _tables_of(schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [schema_name])
+        return {row[0] for row in cursor.fetchall()}
