@@ -71,3 +71,16 @@ class StaffFilterForm(DsfrForm):
     headcount_band = forms.ChoiceField(
         label=_("Tranche d'effectif"), choices=[("", _("Toutes"))] + HeadcountBand.choices, required=False
     )
+
+
+class DeleteOrganisationForm(DsfrForm):
+    name = forms.CharField(label=_("Nom de l'organisation, pour confirmer"), max_length=200)
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_name(self):
+        if self.cleaned_data["name"].strip() != self.organisation.name.strip():
+            raise forms.ValidationError(_("Ce nom n'est pas celui de l'organisation."))
+        return self.cleaned_data["name"]

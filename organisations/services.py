@@ -2,6 +2,7 @@
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,3 +144,25 @@ def update_organisation(organisation, **fields):
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+def deletion_summary(organisation):
+    """What deleting `organisation` takes with it, for its confirmation page."""
+    answers = Organisation.objects.filter(pk=organisation.pk).aggregate(count=Count("assessments__answers"))
+    return {
+        "members": organisation.memberships.count(),
+        "assessments": organisation.assessments.count(),
+        "answers": answers["count"],
+        "invitations": organisation.invitations.filter(accepted_at=None).count(),
+        "join_requests": organisation.join_requests.filter(status=JoinRequestStatus.PENDING).count(),
+    }
+
+
+@transaction.atomic
+def delete_organisation(organisation):
+    """Delete the organisation with its memberships, invitations, join requests, assessments and answers.
+
+    The people's accounts stay: they only stop being members.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.delete()

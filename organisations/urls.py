@@ -20,6 +20,8 @@ urlpatterns = [
     path("organisations/<int:pk>/demandes/<int:request_pk>/", views.decide_join_request, name="decide_join_request"),
     path("organisations/<int:pk>/membres/<int:membership_pk>/", views.manage_member, name="manage_member"),
     path("organisations/<int:pk>/quitter/", views.leave, name="leave"),
+    path("organisations/<int:pk>/supprimer/", views.delete, name="delete"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("gestion/organisations/", views.staff_list, name="staff_list"),
+    path("gestion/organisations/<int:pk>/supprimer/", views.staff_delete, name="staff_delete"),
 ]

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,14 @@ from tenants.permissions import staff_required
 from . import services
 from .access import get_membership_for_user, get_organisation_for_user
 from .enums import JoinRequestStatus, MembershipRole
-from .forms import InvitationForm, JoinRequestForm, JoinSearchForm, OrganisationForm, StaffFilterForm
+from .forms import (
+    DeleteOrganisationForm,
+    InvitationForm,
+    JoinRequestForm,
+    JoinSearchForm,
+    OrganisationForm,
+    StaffFilterForm,
+)
 from .models import Invitation, JoinRequest, Membership, Organisation
 from .validators import normalize_identifier
 
@@ -219,3 +227,34 @@ def staff_list(request):
                 organisations = organisations.filter(**{field: data[field]})
     page = Paginator(organisations.order_by("name"), 50).get_page(request.GET.get("page"))
     return render(request, "organisations/staff/list.html", {"form": form, "page": page})
+
+
+def _confirm_deletion(request, organisation, *, cancel_url, done_url):
+    form = DeleteOrganisationForm(organisation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.delete_organisation(organisation)
+        messages.success(request, _("L'organisation %(name)s est supprimée.") % {"name": organisation.name})
+        return redirect(done_url)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "summary": services.deletion_summary(organisation),
+        "cancel_url": cancel_url,
+    }
+    return render(request, "organisations/delete.html", context)
+
+
+@login_required
+def delete(request, pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    return _confirm_deletion(
+        request, organisation, cancel_url=reverse("organisations:detail", args=[pk]), done_url="organisations:dashboard"
+    )
+
+
+@staff_required
+def staff_delete(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    return _confirm_deletion(
+        request, organisation, cancel_url=reverse("organisations:staff_list"), done_url="organisations:staff_list"
+    )

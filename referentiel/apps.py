@@ -12,3 +12,20 @@ class ReferentielConfig(AppConfig):
         from .loader import install_national_referential
 
         register_provisioning_hook(install_national_referential)
+
+        from django.db.models.signals import post_delete
+
+        from .models import Assessment
+
+        post_delete.connect(_forget_averages_without_it, sender=Assessment, dispatch_uid="assessment_deleted")
+
+
+def _forget_averages_without_it(sender, instance, **kwargs):
+    # A deleted organisation takes its submitted assessments out of the cached kind averages.
+    from django.db import transaction
+
+    from .enums import AssessmentStatus
+    from .results import forget_kind_averages
+
+    if instance.status == AssessmentStatus.SUBMITTED:
+        transaction.on_commit(forget_kind_averages)
