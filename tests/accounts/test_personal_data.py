@@ -298,6 +298,19 @@ def test_the_last_territory_admin_cannot_delete_their_account(in_a, client_a):
     assert User.objects.filter(pk=admin.pk).exists()
 
 
+def test_the_service_refuses_the_last_territory_admin_too(in_a):
+    from accounts.personal_data import delete_account
+    from accounts.services import AccountError
+
+    admin = User.objects.get(email=TERRITORY_A.admin_email)
+
+    with pytest.raises(AccountError, match="Vous administrez seul·e le territoire"):
+        delete_account(admin)
+    User.objects.create_user("seconde@a.example", role=Role.ADMIN)
+    delete_account(admin)
+    assert not User.objects.filter(pk=admin.pk).exists()
+
+
 # -- isolation --------------------------------------------------------------------------------------------------------
 
 
