@@ -38,3 +38,13 @@ class JoinRequestStatus(models.TextChoices):
     PENDING = "pending", _("En attente")
     ACCEPTED = "accepted", _("Acceptée")
     DECLINED = "declined", _("Refusée")
+    WITHDRAWN = "withdrawn", _("Retirée")
+    # Stored when a newer request replaces a pending one that had outlived JOIN_REQUEST_VALIDITY.
+    EXPIRED = "expired", _("Expirée")
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    EXPIRED = "expired", _("Expirée")
+    REVOKED = "revoked", _("Annulée")
+    ACCEPTED = "accepted", _("Acceptée")

@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from assett.forms import DsfrForm, DsfrModelForm
 
+from .constants import JOIN_SEARCH_MIN_LENGTH
 from .enums import HeadcountBand, OrganisationKind
 from .models import Organisation
 from .naf import SECTIONS, normalize_naf
+from .search import normalize_search_text
 from .validators import normalize_identifier
 
 
@@ -57,7 +59,19 @@ class JoinRequestForm(DsfrForm):
 
 
 class JoinSearchForm(DsfrForm):
-    q = forms.CharField(label=_("Nom, SIRET ou SIREN de l'organisation"), min_length=3, max_length=100)
+    q = forms.CharField(
+        label=_("Nom, SIRET ou SIREN de l'organisation"),
+        max_length=100,
+        help_text=_("Au moins 3 caractères du nom, ou le numéro SIRET (14 chiffres) ou SIREN (9 chiffres) complet."),
+    )
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if len(normalize_search_text(query)) < JOIN_SEARCH_MIN_LENGTH:
+            raise forms.ValidationError(
+                _("Saisissez au moins %(count)d caractères.") % {"count": JOIN_SEARCH_MIN_LENGTH}, code="min_length"
+            )
+        return query
 
 
 class StaffFilterForm(DsfrForm):

@@ -1,13 +1,17 @@
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import HeadcountBand, JoinRequestStatus, MembershipRole, OrganisationKind
+from .constants import INVITATION_VALIDITY, JOIN_REQUEST_VALIDITY
+from .enums import HeadcountBand, InvitationState, JoinRequestStatus, MembershipRole, OrganisationKind
 from .naf import NAF_VERSION, naf_section, normalize_naf
+from .search import normalize_search_text
 from .validators import normalize_identifier, validate_naf_code, validate_siren, validate_siret
 
 
@@ -15,6 +19,10 @@ class Organisation(models.Model):
     """A participant: a business, an association or a public establishment of the territory."""
 
     name = models.CharField(_("nom"), max_length=200)
+    # The name as searched (lower case, no accents), kept beside it by save(): no database extension needed.
+    search_name = models.CharField(max_length=200, editable=False, default="")
+    # How the join page addresses an organisation: the sequential pk would let anyone walk the list.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("type d'organisation"), max_length=30, choices=OrganisationKind.choices)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
@@ -47,6 +55,9 @@ class Organisation(models.Model):
         # The NAF version is stored beside the code: the nomenclature will change (NAF 2025).
         self.naf_version = NAF_VERSION if self.naf_code else ""
         self.naf_section = naf_section(self.naf_code) if self.naf_code else ""
+        self.search_name = normalize_search_text(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -90,27 +101,74 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked: what owners see, pending or expired, and may re-send."""
+        return self.filter(accepted_at=None, revoked_at=None)
+
+    def pending(self):
+        """Open and still within its validity: a link that works."""
+        return self.open().filter(sent_at__gt=timezone.now() - INVITATION_VALIDITY)
+
+
 class Invitation(models.Model):
-    """An owner's invitation to a colleague, accepted from the link emailed to them."""
+    """An owner's invitation to a colleague, accepted from the link emailed to them.
+
+    Valid for INVITATION_VALIDITY from `sent_at`; re-sending gives it a new token and a new `sent_at`
+    (`created_at` keeps the first sending). Revoking keeps the row, so that the link can say so.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("adresse électronique"))
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "email"], condition=Q(accepted_at__isnull=True), name="one_pending_invitation"
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation",
             )
         ]
 
     def __str__(self):
         return self.email
+
+    @property
+    def expires_at(self):
+        return self.sent_at + INVITATION_VALIDITY
+
+    @property
+    def state(self):
+        if self.accepted_at:
+            return InvitationState.ACCEPTED
+        if self.revoked_at:
+            return InvitationState.REVOKED
+        if timezone.now() >= self.expires_at:
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        """Waiting for an owner and still within JOIN_REQUEST_VALIDITY."""
+        return self.filter(status=JoinRequestStatus.PENDING, created_at__gt=timezone.now() - JOIN_REQUEST_VALIDITY)
+
+    def expired(self):
+        """Left unanswered too long: still stored as pending until a newer request replaces it."""
+        return self.filter(
+            Q(status=JoinRequestStatus.EXPIRED)
+            | Q(status=JoinRequestStatus.PENDING, created_at__lte=timezone.now() - JOIN_REQUEST_VALIDITY)
+        )
 
 
 class JoinRequest(models.Model):
@@ -126,6 +184,8 @@ class JoinRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = JoinRequestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("demande d'adhésion")
         verbose_name_plural = _("demandes d'adhésion")
@@ -137,3 +197,13 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.organisation}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + JOIN_REQUEST_VALIDITY
+
+    @property
+    def is_expired(self):
+        return self.status == JoinRequestStatus.EXPIRED or (
+            self.status == JoinRequestStatus.PENDING and timezone.now() >= self.expires_at
+        )

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from tenants.links import current_territory, territory_url
 
-from .enums import JoinRequestStatus, MembershipRole
-from .models import Invitation, JoinRequest, Membership, Organisation
+from .enums import InvitationState, JoinRequestStatus, MembershipRole
+from .models import Invitation, JoinRequest, Membership, Organisation, new_token
 
 
 class OrganisationError(Exception):
@@ -29,29 +29,51 @@ def create_organisation(user, **fields):
 
 @transaction.atomic
 def invite_member(organisation, inviter, email):
+    """Invite `email`; an address already invited (pending or expired) gets the invitation again, renewed."""
     email = email.strip().lower()
     if organisation.memberships.filter(user__email=email).exists():
         raise OrganisationError(_("%(email)s fait déjà partie de %(org)s.") % {"email": email, "org": organisation})
-    invitation, created = Invitation.objects.get_or_create(
-        organisation=organisation, email=email, accepted_at=None, defaults={"invited_by": inviter}
-    )
+    invitation = Invitation.objects.select_for_update().open().filter(organisation=organisation, email=email).first()
+    if invitation is None:
+        invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=inviter)
+        _email_invitation(invitation, inviter)
+        return invitation
+    return resend_invitation(invitation, inviter)
+
+
+@transaction.atomic
+def resend_invitation(invitation, inviter):
+    """A new link, valid from now: the previous link stops working (it may have been forwarded)."""
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    if invitation.state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
+        raise OrganisationError(_("Cette invitation a déjà été acceptée ou annulée : invitez de nouveau la personne."))
+    invitation.token = new_token()
+    invitation.sent_at = timezone.now()
+    invitation.invited_by = inviter
+    invitation.save(update_fields=["token", "sent_at", "invited_by"])
+    _email_invitation(invitation, inviter)
+    return invitation
+
+
+def _email_invitation(invitation, inviter):
     territory = current_territory()
     context = {
-        "organisation": organisation,
+        "organisation": invitation.organisation,
         "inviter": inviter,
         "territory": territory,
+        "expires_at": invitation.expires_at,
         "url": territory_url(territory, "organisations:accept_invitation", token=invitation.token),
     }
     subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
     body = render_to_string("organisations/email/invitation_message.txt", context)
+    email = invitation.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
-    return invitation
 
 
 @transaction.atomic
 def accept_invitation(token, user):
     invitation = Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
-    if invitation is None or invitation.accepted_at is not None:
+    if invitation is None or invitation.state != InvitationState.PENDING:
         raise OrganisationError(_("Cette invitation n'est plus valable."))
     if invitation.email != user.email.lower():
         raise OrganisationError(
@@ -70,14 +92,18 @@ def accept_invitation(token, user):
 
 @transaction.atomic
 def cancel_invitation(invitation):
-    if invitation.accepted_at is None:
-        invitation.delete()
+    """Revoke it; the row stays so that its link tells the person it was cancelled."""
+    Invitation.objects.open().filter(pk=invitation.pk).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
 def request_to_join(organisation, user, message=""):
     if organisation.memberships.filter(user=user).exists():
         raise OrganisationError(_("Vous faites déjà partie de cette organisation."))
+    # A request left unanswered past its validity no longer blocks a new one (one pending per person).
+    JoinRequest.objects.expired().filter(organisation=organisation, user=user, status=JoinRequestStatus.PENDING).update(
+        status=JoinRequestStatus.EXPIRED
+    )
     join_request, created = JoinRequest.objects.get_or_create(
         organisation=organisation, user=user, status=JoinRequestStatus.PENDING, defaults={"message": message}
     )
@@ -99,8 +125,26 @@ def request_to_join(organisation, user, message=""):
 
 
 @transaction.atomic
+def withdraw_join_request(join_request):
+    """The requester changes their mind; an answered request stays as it was."""
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise OrganisationError(_("Cette demande a déjà été traitée."))
+    join_request.status = JoinRequestStatus.WITHDRAWN
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_at"])
+    return join_request
+
+
+@transaction.atomic
 def decide_join_request(join_request, owner, accept):
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status == JoinRequestStatus.WITHDRAWN:
+        raise OrganisationError(_("Cette demande a été retirée par la personne qui l'avait envoyée."))
+    if join_request.is_expired:
+        raise OrganisationError(
+            _("Cette demande a expiré : la personne peut en envoyer une nouvelle, ou vous pouvez l'inviter.")
+        )
     if join_request.status != JoinRequestStatus.PENDING:
         raise OrganisationError(_("Cette demande a déjà été traitée."))
     join_request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -10,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from tenants.permissions import staff_required
 
-from . import services
+from . import search, services
 from .access import get_membership_for_user, get_organisation_for_user
-from .enums import JoinRequestStatus, MembershipRole
+from .enums import InvitationState, JoinRequestStatus, MembershipRole
 from .forms import (
     DeleteOrganisationForm,
     InvitationForm,
@@ -31,7 +32,7 @@ def dashboard(request):
     pending_requests = JoinRequest.objects.filter(user=request.user, status=JoinRequestStatus.PENDING).select_related(
         "organisation"
     )
-    invitations = Invitation.objects.filter(email=request.user.email, accepted_at=None).select_related("organisation")
+    invitations = Invitation.objects.pending().filter(email=request.user.email).select_related("organisation")
     return render(
         request,
         "organisations/dashboard.html",
@@ -77,8 +78,8 @@ def detail(request, pk):
     if membership.is_owner:
         context.update(
             invitation_form=InvitationForm(),
-            invitations=organisation.invitations.filter(accepted_at=None).order_by("-created_at"),
-            join_requests=organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related("user"),
+            invitations=organisation.invitations.open().order_by("-sent_at"),
+            join_requests=organisation.join_requests.pending().select_related("user"),
         )
     return render(request, "organisations/detail.html", context)
 
@@ -104,14 +105,33 @@ def invite(request, pk):
 @require_POST
 def cancel_invitation(request, pk, invitation_pk):
     organisation = get_organisation_for_user(request, pk, owner=True)
-    services.cancel_invitation(get_object_or_404(organisation.invitations, pk=invitation_pk))
+    services.cancel_invitation(get_object_or_404(organisation.invitations.open(), pk=invitation_pk))
     messages.success(request, _("L'invitation est annulée."))
     return redirect("organisations:detail", pk=organisation.pk)
 
 
 @login_required
+@require_POST
+def resend_invitation(request, pk, invitation_pk):
+    organisation = get_organisation_for_user(request, pk, owner=True)
+    invitation = get_object_or_404(organisation.invitations.open(), pk=invitation_pk)
+    services.resend_invitation(invitation, request.user)
+    messages.success(
+        request,
+        _("Une nouvelle invitation est envoyée à %(email)s ; l'ancien lien ne fonctionne plus.")
+        % {"email": invitation.email},
+    )
+    return redirect("organisations:detail", pk=organisation.pk)
+
+
 def accept_invitation(request, token):
-    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    # The link tells anyone who holds it (they received the email) that it no longer works, before
+    # asking them to sign in or create an account for nothing.
+    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    if invitation is None or invitation.state != InvitationState.PENDING:
+        return _invitation_unavailable(request, invitation)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         try:
             services.accept_invitation(token, request.user)
@@ -123,27 +143,55 @@ def accept_invitation(request, token):
     return render(request, "organisations/accept_invitation.html", {"invitation": invitation})
 
 
+def _invitation_unavailable(request, invitation):
+    """A page that says why the link no longer works and what to do; 404 for a token we do not know
+    (a mistyped link, or one from another territory), 410 for an invitation that existed."""
+    is_member = (
+        invitation is not None
+        and request.user.is_authenticated
+        and invitation.organisation.memberships.filter(user=request.user).exists()
+    )
+    return render(
+        request,
+        "organisations/invitation_unavailable.html",
+        {
+            "invitation": invitation,
+            "state": invitation.state if invitation else None,
+            "org": invitation.organisation.name if invitation else "",
+            "is_member": is_member,
+        },
+        status=404 if invitation is None else 410,
+    )
+
+
 @login_required
 def join_search(request):
     form = JoinSearchForm(request.GET or None)
     results = None
     if form.is_valid():
-        query = form.cleaned_data["q"]
-        identifier = normalize_identifier(query)
-        filters = Q(name__icontains=query)
-        if identifier.isdigit():
-            filters |= Q(siret=identifier) | Q(siren=identifier[:9])
-        results = (
-            Organisation.objects.filter(filters)
-            .exclude(memberships__user=request.user)
-            .only("pk", "name", "commune", "kind")[:20]
+        if not search.consume_join_search(request.user):
+            form.add_error(
+                None,
+                _(
+                    "Vous avez lancé beaucoup de recherches en peu de temps. "
+                    "Patientez quelques minutes avant de recommencer."
+                ),
+            )
+            return render(request, "organisations/join_search.html", {"form": form, "results": None}, status=429)
+        results = search.organisations_matching(
+            Organisation.objects.exclude(memberships__user=request.user).only(
+                "pk", "public_id", "name", "commune", "kind"
+            ),
+            form.cleaned_data["q"],
         )
     return render(request, "organisations/join_search.html", {"form": form, "results": results})
 
 
 @login_required
-def join(request, pk):
-    organisation = get_object_or_404(Organisation, pk=pk)
+def join(request, public_id):
+    # Addressed by the random public_id that only search results show, not by the pk: counting pks up
+    # from 1 would otherwise list every organisation of the territory, past the search's rate limit.
+    organisation = get_object_or_404(Organisation, public_id=public_id)
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,6 +204,23 @@ def join(request, pk):
             )
         return redirect("organisations:dashboard")
     return render(request, "organisations/join.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def withdraw_join_request(request, request_pk):
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("organisation"), pk=request_pk, user=request.user
+    )
+    try:
+        services.withdraw_join_request(join_request)
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Votre demande pour rejoindre %(name)s est retirée.") % {"name": join_request.organisation.name}
+        )
+    return redirect("organisations:dashboard")
 
 
 @login_required

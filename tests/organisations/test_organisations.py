@@ -104,7 +104,7 @@ def test_owner_invites_a_colleague_who_accepts(in_a, client_a, mailoutbox, djang
     client_a.force_login(colleague)
     assert client_a.post(f"/invitations/{invitation.token}/").status_code == 302
     assert Membership.objects.get(user=colleague, organisation=organisation).role == MembershipRole.MEMBER
-    assert client_a.post(f"/invitations/{invitation.token}/").status_code == 302  # used: refused
+    assert client_a.post(f"/invitations/{invitation.token}/").status_code == 410  # used: refused, and said so
     assert Membership.objects.filter(user=colleague).count() == 1
 
 
@@ -127,7 +127,7 @@ def test_join_request_is_decided_by_the_owner(in_a, client_a):
     newcomer = participant("nouveau@example.org")
     client_a.force_login(newcomer)
     assert client_a.get("/organisations/rejoindre/?q=Boulangerie").content.decode().count("Boulangerie du Clain") == 1
-    client_a.post(f"/organisations/{organisation.pk}/demander/", {"message": "Je travaille au fournil."})
+    client_a.post(f"/organisations/rejoindre/{organisation.public_id}/", {"message": "Je travaille au fournil."})
     join_request = JoinRequest.objects.get()
 
     client_a.force_login(owner)
