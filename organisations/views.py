@@ -13,6 +13,7 @@ from tenants.permissions import staff_required
 
 from . import search, services
 from .access import get_membership_for_user, get_organisation_for_user
+from .constants import INVITATION_VALIDITY
 from .enums import InvitationState, JoinRequestStatus, MembershipRole
 from .forms import (
     DeleteOrganisationForm,
@@ -159,6 +160,7 @@ def _invitation_unavailable(request, invitation):
             "state": invitation.state if invitation else None,
             "org": invitation.organisation.name if invitation else "",
             "is_member": is_member,
+            "validity_days": INVITATION_VALIDITY.days,
         },
         status=404 if invitation is None else 410,
     )
