@@ -114,16 +114,18 @@ def export_personal_data(user):
             {
                 "organisation": invitation.organisation.name,
                 "email": invitation.email,
-                "sent_at": _when(invitation.created_at),
+                "sent_at": _when(invitation.sent_at),
                 "accepted_at": _when(invitation.accepted_at),
+                "revoked_at": _when(invitation.revoked_at),
             }
             for invitation in Invitation.objects.filter(invited_by=user).select_related("organisation").order_by("pk")
         ],
         "invitations_received": [
             {
                 "organisation": invitation.organisation.name,
-                "sent_at": _when(invitation.created_at),
+                "sent_at": _when(invitation.sent_at),
                 "accepted_at": _when(invitation.accepted_at),
+                "revoked_at": _when(invitation.revoked_at),
             }
             for invitation in Invitation.objects.filter(email=user.email).select_related("organisation").order_by("pk")
         ],

@@ -197,8 +197,8 @@ def deletion_summary(organisation):
         "members": organisation.memberships.count(),
         "assessments": organisation.assessments.count(),
         "answers": answers["count"],
-        "invitations": organisation.invitations.filter(accepted_at=None).count(),
-        "join_requests": organisation.join_requests.filter(status=JoinRequestStatus.PENDING).count(),
+        "invitations": organisation.invitations.open().count(),
+        "join_requests": organisation.join_requests.pending().count(),
     }
 
 
