@@ -1,0 +1,207 @@
+"""One small territory with every kind of person and object, for the tests that visit every page.
+
+The permission table (tests/test_permissions.py) and the HTML checks (tests/test_html_validity.py)
+both need: people of each role, logged in; organisations, an assessment in progress and a submitted
+one, a draft referential, an invitation, a join request. `world_fixture` builds them once per test
+module inside a transaction that is rolled back when the module ends, so the other tests never see
+them; each test still runs in its own savepoint (pytest-django's `db`) above it.
+"""
+
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.db import connection, transaction
+from django.test import Client
+from dsfr.models import DsfrConfig
+
+from accounts.enums import Role
+from accounts.models import User
+from organisations.enums import MembershipRole, OrganisationKind
+from organisations.models import Invitation, JoinRequest, Membership, Organisation
+from referentiel.authoring import start_draft
+from referentiel.enums import QuestionKind
+from referentiel.services import AnswerInput, save_answer, start_assessment, submit_assessment
+from referentiel.structure import structure_for
+
+from .conftest import TERRITORY_A, TERRITORY_B
+
+PASSWORD = "Mot-de-passe-roles-42"
+
+# Who visits, and on which site they hold an account ("a" = territory A, "b" = territory B,
+# "public" = the national site). Everyone is tried on both sites: an account of one site is
+# anonymous on the others, which the permission table checks.
+TERRITORY_ROLES = ("anonymous", "owner", "member", "outsider", "staff", "admin")
+PUBLIC_ROLES = ("anonymous", "public_user", "national")
+FOREIGN_ON_TERRITORY = ("national", "other_territory")  # logged in elsewhere: anonymous on A
+FOREIGN_ON_PUBLIC = ("admin",)  # A's territory admin on the national site: anonymous there
+
+
+@dataclass
+class World:
+    """Ids of what the pages are about, and one session cookie per role."""
+
+    ids: dict = field(default_factory=dict)
+    sessions: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+    clients: dict = field(default_factory=dict)
+
+    def client(self, role, host):
+        """A client of `host` carrying only `role`'s session cookie.
+
+        One client per host, reused: each new Client loads the middleware again, and WhiteNoise
+        then walks every static file (half a second a client).
+        """
+        client = self.clients.get(host)
+        if client is None:
+            client = self.clients[host] = Client(HTTP_HOST=host)
+        client.cookies.clear()
+        if role != "anonymous":
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
+
+
+def _user(email, role=Role.PARTICIPANT, **fields):
+    user = User.objects.create_user(email, PASSWORD, role=role, first_name="Camille", last_name="Roux", **fields)
+    user.emailaddress_set.create(email=email, verified=True, primary=True)
+    return user
+
+
+def _session_for(user):
+    """A logged-in session in the current schema, as django.contrib.auth.login would store it."""
+    session = SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _organisation(name, owner, siret):
+    organisation = Organisation.objects.create(
+        name=name,
+        kind=OrganisationKind.ENTREPRISE,
+        siret=siret,
+        siren=siret[:9],
+        naf_code="10.71C",
+        naf_version="NAFRev2",
+        headcount_band="02",
+        commune="Poitiers",
+        created_by=owner,
+    )
+    Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
+    return organisation
+
+
+def _answer(question):
+    if question.kind == QuestionKind.NUMERIC:
+        return AnswerInput(value=Decimal("120"))
+    best = max(question.choice_list, key=lambda choice: choice.points)
+    return AnswerInput(choice_ids=(best.pk,))
+
+
+def _territory_a(world):
+    ids, users = world.ids, world.users
+    users["owner"] = owner = _user("owner@roles.example")
+    users["member"] = member = _user("member@roles.example")
+    users["outsider"] = outsider = _user("outsider@roles.example")
+    users["staff"] = staff = _user("staff@roles.example", role=Role.STAFF)
+    users["admin"] = _user("admin@roles.example", role=Role.ADMIN)
+
+    organisation = _organisation("Boulangerie des Rôles", owner, "73282932000074")
+    other = _organisation("Menuiserie Voisine", outsider, "55208131766522")
+    member_membership = Membership.objects.create(user=member, organisation=organisation)
+    invitation = Invitation.objects.create(organisation=organisation, email="invitee@roles.example", invited_by=owner)
+    join_request = JoinRequest.objects.create(organisation=organisation, user=outsider, message="Bonjour")
+
+    submitted = start_assessment(organisation, owner)
+    structure = structure_for(submitted.version)
+    themes = structure.themes_for(organisation)
+    for _theme, questions in themes:
+        for question in questions:
+            save_answer(submitted, question, owner, _answer(question))
+    submit_assessment(submitted, owner)
+    in_progress = start_assessment(organisation, owner)
+    first_theme, first_questions = themes[0]
+    save_answer(in_progress, first_questions[0], owner, _answer(first_questions[0]))
+
+    draft = start_draft(staff)
+    choice_question = draft.questions.filter(choices__isnull=False).first()
+    ids.update(
+        org=organisation.pk,
+        other_org=other.pk,
+        membership=member_membership.pk,
+        invitation=invitation.pk,
+        invitation_token=invitation.token,
+        join_request=join_request.pk,
+        assessment=in_progress.pk,
+        submitted=submitted.pk,
+        theme_code=first_theme.code,
+        question=first_questions[0].pk,
+        published=submitted.version_id,
+        draft=draft.pk,
+        level=draft.levels.first().pk,
+        draft_theme=draft.themes.first().pk,
+        draft_question=draft.questions.first().pk,
+        draft_choice=choice_question.choices.first().pk,
+        draft_band=draft.questions.filter(bands__isnull=False).first().bands.first().pk,
+        staff_user=staff.pk,
+    )
+    for role in TERRITORY_ROLES[1:]:
+        world.sessions[role] = _session_for(users[role])
+
+
+def _territory_b(world):
+    world.users["other_territory"] = user = _user("owner@roles-b.example")
+    _organisation("Boulangerie de B", user, "73282932000074")
+    world.sessions["other_territory"] = _session_for(user)
+
+
+def _public(world):
+    world.users["public_user"] = public_user = _user("visitor@roles.example")
+    world.users["national"] = national = _user("national@roles.example", is_staff=True, is_superuser=True)
+    world.ids.update(
+        national_user=national.pk,
+        national_email=national.emailaddress_set.get().pk,
+        user_content_type=ContentType.objects.get_for_model(User).pk,
+        group=Group.objects.create(name="Relecteurs").pk,
+        dsfr_config=(DsfrConfig.objects.first() or DsfrConfig.objects.create()).pk,
+    )
+    world.sessions["public_user"] = _session_for(public_user)
+    world.sessions["national"] = _session_for(national)
+
+
+def world_fixture(territories, django_db_blocker):
+    """Generator behind the test modules' `world` fixture (module scope): build, yield, roll back."""
+    territory_a, territory_b = territories
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = World()
+            world.ids["territory_a"] = territory_a.pk
+            connection.set_tenant(territory_a)
+            _territory_a(world)
+            connection.set_tenant(territory_b)
+            _territory_b(world)
+            connection.set_schema_to_public()
+            _public(world)
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+HOSTS = {"a": TERRITORY_A.domain, "b": TERRITORY_B.domain, "public": "testserver"}
