@@ -26,6 +26,7 @@ LOGIN = "login"
 EVERYONE = (200, 200, 200, 200, 200, 200)
 LOGGED_IN = (LOGIN, 200, 200, 200, 200, 200)
 MEMBERS = (LOGIN, 200, 200, 404, 404, 404)
+OWNER = (LOGIN, 200, 404, 404, 404, 404)
 STAFF = (LOGIN, 404, 404, 404, 200, 200)
 ADMIN = (LOGIN, 404, 404, 404, 404, 200)
 # Views that refuse the method before looking at the user: every logged-in role gets a 405.
@@ -51,12 +52,14 @@ TERRITORY = {
     "mon-espace/": ("/mon-espace/", LOGGED_IN, LOGGED_IN),
     "organisations/nouvelle/": ("/organisations/nouvelle/", LOGGED_IN, LOGGED_IN),
     "organisations/rejoindre/": ("/organisations/rejoindre/?q=Voisine", LOGGED_IN, LOGGED_IN),
+    # Empty POSTs below lack their confirmation: the form is shown again, nothing is deleted.
+    "mon-compte/": ("/mon-compte/", LOGGED_IN, LOGGED_IN),
+    "mon-compte/mes-donnees.json": ("/mon-compte/mes-donnees.json", LOGGED_IN, LOGGED_IN),
+    "mon-compte/supprimer/": ("/mon-compte/supprimer/", LOGGED_IN, LOGGED_IN),
     "organisations/<int:pk>/": ("/organisations/{org}/", MEMBERS, MEMBERS),
-    "organisations/<int:pk>/modifier/": (
-        "/organisations/{org}/modifier/",
-        (LOGIN, 200, 404, 404, 404, 404),
-        (LOGIN, 200, 404, 404, 404, 404),
-    ),
+    "organisations/<int:pk>/supprimer/": ("/organisations/{org}/supprimer/", OWNER, OWNER),
+    "gestion/organisations/<int:pk>/supprimer/": ("/gestion/organisations/{org}/supprimer/", STAFF, STAFF),
+    "organisations/<int:pk>/modifier/": ("/organisations/{org}/modifier/", OWNER, OWNER),
     # Anyone logged in may ask to join any organisation (the form; owners then decide).
     "organisations/<int:pk>/demander/": ("/organisations/{org}/demander/", LOGGED_IN, LOGGED_IN),
     "organisations/<int:pk>/inviter/": ("/organisations/{org}/inviter/", WRONG_METHOD, OWNER_ACTION),
