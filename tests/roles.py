@@ -135,6 +135,7 @@ def _territory_a(world):
     choice_question = draft.questions.filter(choices__isnull=False).first()
     ids.update(
         org=organisation.pk,
+        org_public_id=organisation.public_id,
         other_org=other.pk,
         membership=member_membership.pk,
         invitation=invitation.pk,

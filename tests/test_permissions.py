@@ -60,11 +60,22 @@ TERRITORY = {
     "organisations/<int:pk>/supprimer/": ("/organisations/{org}/supprimer/", OWNER, OWNER),
     "gestion/organisations/<int:pk>/supprimer/": ("/gestion/organisations/{org}/supprimer/", STAFF, STAFF),
     "organisations/<int:pk>/modifier/": ("/organisations/{org}/modifier/", OWNER, OWNER),
-    # Anyone logged in may ask to join any organisation (the form; owners then decide).
-    "organisations/<int:pk>/demander/": ("/organisations/{org}/demander/", LOGGED_IN, LOGGED_IN),
+    # Anyone logged in may ask to join an organisation found by search (owners then decide).
+    "organisations/rejoindre/<uuid:public_id>/": ("/organisations/rejoindre/{org_public_id}/", LOGGED_IN, LOGGED_IN),
+    # Only its author withdraws a join request (the outsider asked to join the owner's organisation).
+    "organisations/demandes/<int:request_pk>/retirer/": (
+        "/organisations/demandes/{join_request}/retirer/",
+        WRONG_METHOD,
+        (LOGIN, 404, 404, 302, 404, 404),
+    ),
     "organisations/<int:pk>/inviter/": ("/organisations/{org}/inviter/", WRONG_METHOD, OWNER_ACTION),
     "organisations/<int:pk>/invitations/<int:invitation_pk>/annuler/": (
         "/organisations/{org}/invitations/{invitation}/annuler/",
+        WRONG_METHOD,
+        OWNER_ACTION,
+    ),
+    "organisations/<int:pk>/invitations/<int:invitation_pk>/renvoyer/": (
+        "/organisations/{org}/invitations/{invitation}/renvoyer/",
         WRONG_METHOD,
         OWNER_ACTION,
     ),
