@@ -56,7 +56,8 @@ def test_staff_confirmation_page_says_what_will_be_deleted(organisation, client_
     assert "<h1>Supprimer Menuiserie du Clain</h1>" in page
     assert "l'appartenance de ses 2 membres à l'organisation" in page
     assert "1 auto-évaluation, avec 2 réponses" in page
-    assert "1 invitation en attente, 1 demande d'adhésion en attente." in page
+    assert "1 invitation en attente ;" in page
+    assert "1 demande d'adhésion en attente ;" in page
     assert "Les comptes des personnes restent" in page
 
 
