@@ -311,6 +311,40 @@ def test_the_service_refuses_the_last_territory_admin_too(in_a):
     assert not User.objects.filter(pk=admin.pk).exists()
 
 
+def test_expired_sessions_are_cleared_in_every_territory(db, territory_a, territory_b):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions
+
+    def new_session(territory, days):
+        connection.set_tenant(territory)
+        store = Session.get_session_store_class()()
+        store["_auth_user_id"] = "1"
+        store.set_expiry(timezone.now() + timedelta(days=days))
+        store.create()
+        return store.session_key
+
+    expired_a, live_a, expired_b = (
+        new_session(territory_a, -1),
+        new_session(territory_a, 3),
+        new_session(territory_b, -2),
+    )
+    connection.set_schema_to_public()
+
+    deleted = clear_expired_sessions()
+
+    assert deleted[territory_a.schema_name] >= 1
+    assert deleted[territory_b.schema_name] >= 1
+    connection.set_tenant(territory_b)
+    assert not Session.objects.filter(session_key=expired_b).exists()
+    connection.set_tenant(territory_a)
+    assert set(Session.objects.filter(session_key__in=[expired_a, live_a]).values_list("session_key", flat=True)) == {
+        live_a
+    }
+
+
 # -- isolation --------------------------------------------------------------------------------------------------------
 
 
