@@ -8,6 +8,8 @@ from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Invitation, JoinRequest, Membership, Organisation
 from organisations.services import OrganisationError, create_organisation, remove_member
 
+from ..same_ids import align_next_ids
+
 VALID_SIRET = "73282932000074"
 
 
@@ -164,14 +166,20 @@ def test_member_who_is_not_owner_cannot_manage(in_a, client_a):
     assert Membership.objects.filter(pk=owner_membership.pk).exists()
 
 
-def test_organisation_of_a_is_not_visible_from_b(in_a, client_b, territory_b):
-    owner = participant()
-    organisation = organisation_for(owner)
+def test_organisation_of_a_is_not_visible_from_b(in_a, client_b, territory_a, territory_b):
+    # B has its own organisation with the same id: a page served from A's schema would show A's.
+    align_next_ids([Organisation], territory_a, territory_b)
+    organisation = organisation_for(participant())
     connection.set_tenant(territory_b)
-    twin = User.objects.create_user("camille@example.org", "Mot-de-passe-42")  # same address, other territory
+    twin = participant()  # same address, other territory
+    own = organisation_for(twin, name="Brasserie de B")
+    assert own.pk == organisation.pk
     client_b.force_login(twin)
-    assert client_b.get(f"/organisations/{organisation.pk}/").status_code == 404
-    assert "Boulangerie" not in client_b.get("/mon-espace/").content.decode()
+
+    for page in (f"/organisations/{organisation.pk}/", "/mon-espace/"):
+        content = client_b.get(page).content.decode()
+        assert "Brasserie de B" in content, page
+        assert "Boulangerie du Clain" not in content, page
 
 
 @pytest.fixture
