@@ -13,17 +13,16 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .codes import RESERVED_THEME_CODES, code_problem
 from .enums import QuestionKind, VersionStatus
 from .loader import Problem, ReferentialFormatError, dump_referential, load_referential, validate_referential
 from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
 
 UP, DOWN = "up", "down"
-
-# Theme codes end up in participant URLs (…/themes/<code>/) and in exported files.
-CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 VERSION_FIELDS = {"title", "label", "description"}
 LEVEL_FIELDS = {"name", "description", "threshold"}
@@ -101,30 +100,43 @@ def _full_clean(instance):
         raise AuthoringError(" ".join(messages)) from error
 
 
-def _check_code(code):
-    if not code:
-        raise AuthoringError(_("Le code est obligatoire."))
-    if not CODE_PATTERN.fullmatch(code):
+def _check_code(instance, reserved=frozenset()):
+    message = code_problem(instance.code, instance._meta.get_field("code").max_length, reserved=reserved)
+    if message:
+        raise AuthoringError(capfirst(message))
+
+
+def _check_unique_code(instance, siblings, taken_message):
+    """Unique in the version, case aside (codes.code_key): « ene » is refused beside « ENE »."""
+    taken = siblings.filter(code__iexact=instance.code).exclude(pk=instance.pk).values_list("code", flat=True).first()
+    if taken == instance.code:
+        raise AuthoringError(taken_message % {"code": instance.code})
+    if taken is not None:
         raise AuthoringError(
-            _("Le code « %(code)s » ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
-            % {"code": code}
+            _(
+                "Le code « %(code)s » ne diffère de « %(taken)s » que par les majuscules et minuscules : "
+                "choisissez-en un autre."
+            )
+            % {"code": instance.code, "taken": taken}
         )
 
 
 def _check_unique_theme_code(theme):
-    _check_code(theme.code)
-    if Theme.objects.filter(version_id=theme.version_id, code=theme.code).exclude(pk=theme.pk).exists():
-        raise AuthoringError(
-            _("Le code de thème « %(code)s » est déjà utilisé dans cette version.") % {"code": theme.code}
-        )
+    _check_code(theme, reserved=RESERVED_THEME_CODES)
+    _check_unique_code(
+        theme,
+        Theme.objects.filter(version_id=theme.version_id),
+        _("Le code de thème « %(code)s » est déjà utilisé dans cette version."),
+    )
 
 
 def _check_unique_question_code(question):
-    _check_code(question.code)
-    if Question.objects.filter(version_id=question.version_id, code=question.code).exclude(pk=question.pk).exists():
-        raise AuthoringError(
-            _("Le code de question « %(code)s » est déjà utilisé dans cette version.") % {"code": question.code}
-        )
+    _check_code(question)
+    _check_unique_code(
+        question,
+        Question.objects.filter(version_id=question.version_id),
+        _("Le code de question « %(code)s » est déjà utilisé dans cette version."),
+    )
 
 
 def _save(instance):

@@ -3,14 +3,25 @@
 import re
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assett.forms import DsfrForm, DsfrModelForm
 from organisations.enums import HeadcountBand, OrganisationKind
 
+from .codes import RESERVED_THEME_CODES, code_problem
 from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
 
 COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _clean_code(form, reserved=frozenset()):
+    """The code rule of referentiel/codes.py, shown beside the field (the services check it again)."""
+    code = form.cleaned_data["code"].strip()
+    message = code_problem(code, form._meta.model._meta.get_field("code").max_length, reserved=reserved)
+    if message:
+        raise forms.ValidationError(capfirst(message))
+    return code
 
 
 class VersionInfoForm(DsfrModelForm):
@@ -45,6 +56,9 @@ class ThemeForm(DsfrModelForm):
                 "Facultatif : nom d'une icône du système de design de l'État, par exemple fr-icon-flashlight-line."
             ),
         }
+
+    def clean_code(self):
+        return _clean_code(self, reserved=RESERVED_THEME_CODES)
 
     def clean_color(self):
         color = self.cleaned_data["color"].strip()
@@ -103,6 +117,9 @@ class QuestionForm(DsfrModelForm):
             self.fields["theme"].empty_label = None
         else:
             del self.fields["theme"]
+
+    def clean_code(self):
+        return _clean_code(self)
 
     def clean(self):
         data = super().clean()

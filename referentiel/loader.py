@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from organisations.enums import HeadcountBand, OrganisationKind
 
+from .codes import RESERVED_THEME_CODES, code_key, code_problem
 from .enums import QuestionKind, VersionStatus
 from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
 
@@ -59,9 +60,6 @@ QUESTION_KEYS = (
 CHOICE_KEYS = ("label", "points")
 BAND_KEYS = ("min", "max", "points")
 
-# Theme and question codes end up in participant URLs (…/themes/<code>/): the same rule
-# as the back office (referentiel/authoring.py).
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_WEIGHT = 100
 # Invisible control characters (pasted from another program) that XML, hence an .xlsx export, cannot hold.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -170,7 +168,8 @@ def validate_referential(data):
     if not isinstance(themes, list) or not themes:
         problem("thèmes", "il faut au moins un thème.")
         themes = []
-    theme_codes, question_codes = set(), set()
+    # By code_key(): the first spelling of each code, so that a case twin is named in its message.
+    theme_codes, question_codes = {}, {}
     for t_index, theme in enumerate(themes, start=1):
         if not isinstance(theme, dict):
             problem(theme_location("", t_index), "chaque thème doit être un dictionnaire.")
@@ -180,11 +179,11 @@ def validate_referential(data):
         _check_keys(theme, THEME_KEYS, where, problem)
         if not code:
             problem(where, "le code est obligatoire.")
-        elif code in theme_codes:
-            problem(where, "ce code de thème est utilisé deux fois.")
+        elif code_key(code) in theme_codes:
+            problem(where, _duplicate_message("thème", code, theme_codes[code_key(code)]))
         else:
-            _check_code(theme, where, problem, Theme._meta.get_field("code"))
-        theme_codes.add(code)
+            _check_code(theme, where, problem, Theme._meta.get_field("code"), reserved=RESERVED_THEME_CODES)
+        theme_codes.setdefault(code_key(code), code)
         if not str(theme.get("title") or "").strip():
             problem(where, "le titre est obligatoire.")
         for key in ("title", "description", "color", "icon"):
@@ -219,14 +218,21 @@ def _check_text(item, key, where, problem, field=None):
         problem(where, f"« {key} » contient un caractère de contrôle invisible (copié-collé ?) : supprimez-le.")
 
 
-def _check_code(item, where, problem, field):
+def _check_code(item, where, problem, field, reserved=frozenset()):
     code = item.get("code")
     if not isinstance(code, str):
         problem(where, "le code doit être du texte : mettez-le entre guillemets.")
-    elif not CODE_PATTERN.match(code.strip()):
-        problem(where, "le code ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
-    elif len(code.strip()) > field.max_length:
-        problem(where, f"le code dépasse {field.max_length} caractères.")
+    elif message := code_problem(code.strip(), field.max_length, reserved=reserved):
+        problem(where, message)
+
+
+def _duplicate_message(what, code, first):
+    if code == first:
+        return f"ce code de {what} est utilisé deux fois."
+    return (
+        f"ce code de {what} ne diffère de « {first} » que par les majuscules et minuscules, "
+        "qui ne distinguent pas deux codes : choisissez-en un autre."
+    )
 
 
 def _validate_question(question, fallback_where, question_codes, problem):
@@ -238,11 +244,11 @@ def _validate_question(question, fallback_where, question_codes, problem):
     _check_keys(question, QUESTION_KEYS, where, problem)
     if not code:
         problem(where, "le code est obligatoire.")
-    elif code in question_codes:
-        problem(where, "ce code de question est utilisé deux fois.")
+    elif code_key(code) in question_codes:
+        problem(where, _duplicate_message("question", code, question_codes[code_key(code)]))
     else:
         _check_code(question, where, problem, Question._meta.get_field("code"))
-    question_codes.add(code)
+    question_codes.setdefault(code_key(code), code)
     if not str(question.get("text") or "").strip():
         problem(where, "le texte de la question est obligatoire.")
     for key in ("text", "help_text", "unit"):
