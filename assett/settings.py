@@ -188,6 +188,7 @@ SESSION_COOKIE_DOMAIN = None  # host-only: a territory's cookie is never sent to
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_FAILURE_VIEW = "assett.errors.csrf_failure"  # the DSFR error page, in French
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 AUTH_USER_MODEL = "accounts.User"
@@ -232,11 +233,11 @@ STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
-# Each schema stores its files under MEDIA_ROOT/<schema>/; tenants.views.media serves
-# only the current territory's folder.
+# Each schema stores its files under MEDIA_ROOT/<schema>/; their URLs (/media/<name>) are served by
+# tenants.views.media from the folder of the territory whose host is asked only.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "tenants.storage.TerritoryFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
