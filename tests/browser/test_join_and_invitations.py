@@ -140,3 +140,31 @@ def test_search_join_and_expired_invitation(live_server_url, browser, people, te
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_owner_sees_the_expired_invitation_and_resends_it(live_server_url, browser, people, territory_a, width):
+    context = browser.new_context(locale="fr-FR", viewport=WIDTHS[width])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    base = f"http://{TERRITORY_A.domain}:{live_server_url}"
+    organisation = people["organisation"]
+    try:
+        page.goto(f"{base}/comptes/login/")
+        page.get_by_label("Courriel").fill(f"owner.{people['tag']}@example.org")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Connexion").click()
+        page.goto(f"{base}/organisations/{organisation.pk}/")
+        row = page.get_by_role("listitem").filter(has_text=people["searcher"])
+        expect(row).to_contain_text("Expirée")
+        assert no_horizontal_scroll(page)
+        page.screenshot(path=SCREENSHOTS / f"assett-invitations-owner-{width}.png", full_page=True)
+
+        row.get_by_role("button", name=re.compile("^Renvoyer")).click()
+
+        expect(page.get_by_text(f"Une nouvelle invitation est envoyée à {people['searcher']}")).to_be_visible()
+        expect(page.get_by_role("listitem").filter(has_text=people["searcher"])).to_contain_text("En attente")
+        token = committed(territory_a, lambda: Invitation.objects.get(organisation__pk=organisation.pk).token)
+        assert token != people["token"]
+    finally:
+        context.close()
