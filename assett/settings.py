@@ -232,11 +232,11 @@ STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
-# Each schema stores its files under MEDIA_ROOT/<schema>/; tenants.views.media serves
-# only the current territory's folder.
+# Each schema stores its files under MEDIA_ROOT/<schema>/; their URLs (/media/<name>) are served by
+# tenants.views.media from the folder of the territory whose host is asked only.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "tenants.storage.TerritoryFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,8 +1,13 @@
+from functools import partial
+
 from django import forms
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
 
 from accounts.enums import Role
 from assett.forms import DsfrForm, DsfrModelForm
+from assett.uploads import ImageUploadField
 
 from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
 from .enums import EpciKind
@@ -35,14 +40,31 @@ class OnboardingForm(DsfrForm):
     )
     time_zone = forms.CharField(label=_("Fuseau horaire"), max_length=64, initial=DEFAULT_TIME_ZONE)
     presentation = forms.CharField(label=_("Présentation"), widget=forms.Textarea, required=False)
-    logo = forms.ImageField(label=_("Logo"), required=False)
+    logo = ImageUploadField(label=_("Logo"), required=False)
 
 
 class TerritorySettingsForm(DsfrModelForm):
+    logo = ImageUploadField(label=_("Logo"), required=False)
+
     class Meta:
         model = Territory
         fields = ["programme_name", "presentation", "logo", "accent_color", "contact_email", "time_zone"]
         widgets = {"presentation": forms.Textarea(attrs={"rows": 8})}
+
+    def save(self, commit=True):
+        """Save; once committed, delete the file of a replaced or removed logo (never before: a
+        rolled-back save keeps the previous logo, file included)."""
+        previous = self.initial.get("logo")
+        with transaction.atomic():
+            territory = super().save(commit)
+            if commit and previous and previous.name != territory.logo.name:
+                transaction.on_commit(partial(_delete_file, connection.schema_name, previous.storage, previous.name))
+        return territory
+
+
+def _delete_file(schema_name, storage, name):
+    with schema_context(schema_name):  # the storage's folder is the current schema's
+        storage.delete(name)
 
 
 class TeamInvitationForm(DsfrForm):

@@ -1,4 +1,6 @@
+import secrets
 import zoneinfo
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -23,6 +25,12 @@ def validate_time_zone(value):
         raise ValidationError(_("Le fuseau horaire « %(tz)s » est inconnu."), params={"tz": value}, code="tz")
 
 
+def logo_upload_to(territory, filename):
+    # A new name for each upload: the media view lets browsers keep a file for an hour, and a
+    # replaced logo must show at once. The extension is the one the upload field checked.
+    return f"branding/logo-{secrets.token_hex(8)}{PurePath(filename).suffix.lower()}"
+
+
 class Territory(TenantMixin):
     """A territory (EPCI) running the programme: one PostgreSQL schema, one site.
 
@@ -36,7 +44,8 @@ class Territory(TenantMixin):
     siren = models.CharField(_("SIREN de l'EPCI"), max_length=9, blank=True, validators=[validate_siren])
     programme_name = models.CharField(_("nom du programme"), max_length=200, default=DEFAULT_PROGRAMME_NAME)
     presentation = models.TextField(_("présentation"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    # Stored in the territory's own media folder (tenants.storage); checked by assett.uploads.
+    logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)
     accent_color = models.CharField(
         _("couleur d'accent"), max_length=7, default=DEFAULT_ACCENT_COLOR, validators=[validate_accent_color]
     )
