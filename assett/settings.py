@@ -188,6 +188,7 @@ SESSION_COOKIE_DOMAIN = None  # host-only: a territory's cookie is never sent to
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_FAILURE_VIEW = "assett.errors.csrf_failure"  # the DSFR error page, in French
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 AUTH_USER_MODEL = "accounts.User"

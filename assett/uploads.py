@@ -88,13 +88,14 @@ class ImageUploadField(forms.FileField):
     size check.
     """
 
-    widget = forms.ClearableFileInput(attrs={"accept": ACCEPT})
+    widget = forms.ClearableFileInput(attrs={"accept": ACCEPT, "class": "fr-upload"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
             "help_text", format_lazy(_("PNG, JPEG ou WebP, {max} Mo au plus."), max=MAX_IMAGE_BYTES // 2**20)
         )
         super().__init__(**kwargs)
+        self.widget.group_class = "fr-upload-group"  # the DSFR's file upload markup (django-dsfr's snippet)
 
     def to_python(self, data):
         file = super().to_python(data)

@@ -13,3 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *common,
 ]
+
+handler400 = "assett.errors.bad_request"
+handler403 = "assett.errors.permission_denied"
+handler404 = "assett.errors.page_not_found"
+handler500 = "assett.errors.server_error"
