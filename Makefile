@@ -21,7 +21,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m assett.devstack manage makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 
 bench: $(VENV)/.installed
 	$(PY) -m assett.devstack bench

