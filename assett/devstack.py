@@ -178,6 +178,67 @@ def _manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+class Supervisor:
+    """The web server and the Celery worker of `make run`.
+
+    A worker that dies is started again, with a message saying so; after `max_restarts` deaths
+    within `window` seconds (a crash loop) it is left stopped, and the site keeps being served:
+    tasks then wait in Redis. Only the web server's end ends the stack.
+    """
+
+    def __init__(self, web_command, worker_command, *, cwd, env, max_restarts=5, window=60.0):
+        self.web_command, self.worker_command = web_command, worker_command
+        self.popen = {"cwd": cwd, "env": env}
+        self.max_restarts, self.window = max_restarts, window
+        self.web = self.worker = None
+        self.restarts = []  # monotonic times of the recent restarts
+        self.stopping = False
+
+    def start(self):
+        self.worker = subprocess.Popen(self.worker_command, **self.popen)
+        self.web = subprocess.Popen(self.web_command, **self.popen)
+
+    def watch(self, poll=0.5):
+        """Keep the worker up until the web server stops; returns the web server's exit code."""
+        while self.web.poll() is None and not self.stopping:
+            if self.worker is not None and self.worker.poll() is not None and not self.stopping:
+                self._worker_died(self.worker.returncode)
+            time.sleep(poll)
+        if not self.stopping:
+            _log(f"Le serveur web s'est arrêté (code {self.web.returncode}) : arrêt du worker Celery.")
+        return self.web.returncode
+
+    def _worker_died(self, code):
+        now = time.monotonic()
+        self.restarts = [moment for moment in self.restarts if now - moment < self.window]
+        if len(self.restarts) >= self.max_restarts:
+            _log(
+                f"Le worker Celery s'est arrêté (code {code}) {len(self.restarts) + 1} fois en moins de "
+                f"{self.window:.0f} s : il n'est plus relancé. Le site reste servi ; les tâches (courriels, "
+                "rapports) attendent dans Redis. Lisez l'erreur ci-dessus, puis relancez make run."
+            )
+            self.worker = None
+            return
+        self.restarts.append(now)
+        _log(
+            f"Le worker Celery s'est arrêté (code {code}) : redémarrage "
+            f"({len(self.restarts)}/{self.max_restarts}). Le site reste servi."
+        )
+        self.worker = subprocess.Popen(self.worker_command, **self.popen)
+
+    def stop(self):
+        self.stopping = True
+        running = [process for process in (self.web, self.worker) if process is not None]
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def run():
     env = service_environment()
     port = env.get("PORT", "8000")
@@ -185,26 +246,24 @@ def run():
     _manage(env, "migrate_schemas", "--shared", "-v", "0")
     _manage(env, "setup_platform")
     _manage(env, "seed_demo")
-    worker = subprocess.Popen(
+    stack = Supervisor(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
         [sys.executable, "-m", "celery", "-A", "assett", "worker", "-l", "INFO", "--concurrency", "2"],
         cwd=BASE_DIR,
         env=env,
     )
-    web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=BASE_DIR, env=env)
+    stack.start()
     _print_welcome(env, port)
 
     def stop(*_args):
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            process.wait(timeout=20)
+        stack.stop()
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while web.poll() is None and worker.poll() is None:
-        time.sleep(0.5)
-    stop()
+    code = stack.watch()
+    stack.stop()
+    sys.exit(code)
 
 
 def _print_welcome(env, port):

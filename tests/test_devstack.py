@@ -9,13 +9,18 @@ started, used and stopped there, away from the machine's servers and from this w
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+
+from assett.devstack import Supervisor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 UNSET = ("DATABASE_URL", "REDIS_URL", "DATABASE_URL_FILE", "REDIS_URL_FILE", "ASSETT_TESTING", "DJANGO_ENV")
@@ -95,3 +100,68 @@ def test_exported_referential_on_standard_output_imports_back(checkout):
     (root / "ref.yaml").write_text(renamed, encoding="utf-8")
     imported = manage("import_referential", "--territory", "copie", "ref.yaml")
     assert "importée dans « Territoire de la copie »" in imported.stdout
+
+
+# ---- make run: the web server outlives a dying Celery worker -------------------------------------------
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def _wait_for(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def stack():
+    """A Supervisor watched in a thread, over real processes; stopped whatever happens."""
+    stacks = []
+
+    def make(worker_command, **options):
+        supervisor = Supervisor(SLEEPER, worker_command, cwd=BASE_DIR, env=dict(os.environ), **options)
+        supervisor.start()
+        watcher = threading.Thread(target=supervisor.watch, kwargs={"poll": 0.05}, daemon=True)
+        watcher.start()
+        stacks.append((supervisor, watcher))
+        return supervisor, watcher
+
+    yield make
+    for supervisor, watcher in stacks:
+        supervisor.stop()
+        watcher.join(timeout=10)
+
+
+def test_a_killed_worker_is_restarted_and_the_web_server_keeps_serving(stack, capsys):
+    supervisor, _watcher = stack(SLEEPER)
+    first = supervisor.worker
+    os.kill(first.pid, signal.SIGKILL)
+
+    assert _wait_for(lambda: supervisor.worker is not first and supervisor.worker.poll() is None)
+    assert first.returncode == -signal.SIGKILL
+    assert supervisor.web.poll() is None
+    assert "Le worker Celery s'est arrêté (code -9) : redémarrage (1/5)" in capsys.readouterr().err
+
+
+def test_a_crash_looping_worker_is_given_up_and_the_web_server_keeps_serving(stack, capsys):
+    supervisor, watcher = stack([sys.executable, "-c", "raise SystemExit(3)"], max_restarts=2)
+
+    assert _wait_for(lambda: supervisor.worker is None)
+    time.sleep(0.3)  # no further restart
+    assert supervisor.worker is None
+    assert supervisor.web.poll() is None and watcher.is_alive()
+    err = capsys.readouterr().err
+    assert err.count("redémarrage") == 2
+    assert "s'est arrêté (code 3) 3 fois en moins de 60 s : il n'est plus relancé. Le site reste servi" in err
+
+
+def test_the_stack_ends_when_the_web_server_stops(stack, capsys):
+    supervisor, watcher = stack(SLEEPER)
+    supervisor.web.kill()
+
+    watcher.join(timeout=10)
+    assert not watcher.is_alive()
+    assert "Le serveur web s'est arrêté" in capsys.readouterr().err
