@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,9 +34,15 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def checkout(tmp_path_factory):
-    """A copy of the checkout (not its servers' data), an environment configuring no server, a runner."""
-    root = tmp_path_factory.mktemp("checkout") / "assett"
+def checkout():
+    """A copy of the checkout (not its servers' data), an environment configuring no server, a runner.
+
+    Not under pytest's temporary folder: every pytest session on the machine resets that folder to
+    0700, and the embedded PostgreSQL runs as another user (pgserver) who must reach its data.
+    """
+    top = Path(tempfile.mkdtemp(prefix="assett-checkout-"))
+    top.chmod(0o755)
+    root = top / "assett"
     shutil.copytree(
         BASE_DIR, root, ignore=shutil.ignore_patterns(".git", ".venv", ".local", "__pycache__", "node_modules")
     )
@@ -52,6 +59,7 @@ def checkout(tmp_path_factory):
 
     yield root, manage
     subprocess.run([sys.executable, "-m", "assett.devstack", "stop"], cwd=root, env=env, check=True, timeout=120)
+    shutil.rmtree(top, ignore_errors=True)
 
 
 def test_manage_py_uses_the_embedded_servers_when_nothing_is_configured(checkout):
