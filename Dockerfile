@@ -12,9 +12,11 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install . && pip uninstall -y assett
 COPY . .
-# collectstatic needs settings but no database; a throwaway key is enough at build time.
-RUN DJANGO_ENV=development SECRET_KEY=build-only python manage.py collectstatic --noinput \
- && useradd --create-home --uid 1000 assett && mkdir -p /app/.local/media && chown -R assett /app/.local
+# Static files are built as production serves them (WhiteNoise's compressed manifest storage, so
+# DJANGO_ENV=production); that needs the settings but no database, and throwaway values are
+# enough at build time. tests/test_production.py runs this very line.
+RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid EMAIL_HOST=build.invalid python manage.py collectstatic --noinput
+RUN useradd --create-home --uid 1000 assett && mkdir -p /app/.local/media && chown -R assett /app/.local
 USER assett
 
 EXPOSE 8000
