@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# templates/forms/ first, for the widget templates we override (assett/forms.py).
+FORM_RENDERER = "assett.forms.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

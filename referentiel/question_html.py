@@ -106,8 +106,8 @@ def question_html(block, user):
     described = f' aria-describedby="{p}-status"' if errors else ""
     error_class = " fr-fieldset--error" if errors else ""
     parts = [
-        f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}" hx-post="{url}" '
-        f'hx-trigger="change" hx-target="#{p}-status" hx-swap="innerHTML" hx-sync="this:queue last">'
+        f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}" data-hx-post="{url}" '
+        f'data-hx-trigger="change" data-hx-target="#{p}-status" data-hx-swap="innerHTML" data-hx-sync="this:queue last">'
         f'<legend class="fr-fieldset__legend" id="{p}-legend">{block.number}. {texts.text}</legend>'
     ]
     if texts.help_text:
@@ -126,8 +126,8 @@ def question_html(block, user):
             f'<span class="fr-hint-text">{escape(_("Un nombre, par exemple 12 500 ou 12,5."))}</span></label>'
             f'<input class="fr-input{" fr-input--error" if errors else ""}" type="text" inputmode="decimal" '
             f'autocomplete="off" id="{p}-value" name="{p}-value" value="{escape(form.value_text)}"{invalid} '
-            f'aria-describedby="{p}-status" hx-post="{url}" hx-trigger="keyup changed delay:800ms" '
-            'hx-sync="closest fieldset:queue last"></div></div>'
+            f'aria-describedby="{p}-status" data-hx-post="{url}" data-hx-trigger="keyup changed delay:800ms" '
+            'data-hx-sync="closest fieldset:queue last"></div></div>'
         )
     else:
         parts.append(_choice_inputs(p, form, question, texts, described))
@@ -144,7 +144,7 @@ def question_html(block, user):
         f'<div class="fr-input-group fr-mt-1w"><label class="fr-label" for="{p}-comment">'
         f'{escape(_("Commentaire (facultatif)"))}<span class="fr-hint-text">{escape(hint)}</span></label>'
         f'<textarea class="fr-input" id="{p}-comment" name="{p}-comment" rows="3" maxlength="2000" '
-        f'hx-post="{url}" hx-trigger="keyup changed delay:800ms" hx-sync="closest fieldset:queue last">'
+        f'data-hx-post="{url}" data-hx-trigger="keyup changed delay:800ms" data-hx-sync="closest fieldset:queue last">'
         f"{escape(comment)}</textarea></div></details></div>"
     )
     parts.append(

@@ -16,7 +16,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.cached_db import SessionStore
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from dsfr.models import DsfrConfig
 
@@ -196,11 +196,18 @@ def world_fixture(territories, django_db_blocker):
         except BaseException:
             atomic.__exit__(*sys.exc_info())
             raise
+    # Django's connections are per context, and Playwright's sync API (the browser tests) runs
+    # fixture teardowns in another one: roll back on the connection that opened the transaction.
+    own = connections[DEFAULT_DB_ALIAS]
     try:
         yield world
     finally:
         with django_db_blocker.unblock():
-            connection.set_schema_to_public()
+            current = connections[DEFAULT_DB_ALIAS]
+            if current is not own:
+                current.close()
+                connections[DEFAULT_DB_ALIAS] = own
+            own.set_schema_to_public()
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 

@@ -190,7 +190,7 @@ def test_theme_page_shows_the_theme_the_stepper_the_progress_and_each_question(c
     assert f'name="q{ladder.pk}-choice"' in page and 'class="fr-radio-group"' in page
     assert f'name="q{numeric.pk}-value"' in page and "Valeur (en kWh/an)" in page
     assert f'id="q{ladder.pk}-status" aria-live="polite"' in page
-    assert f'hx-post="{autosave_url(assessment, ladder)}" hx-trigger="change"' in page
+    assert f'data-hx-post="{autosave_url(assessment, ladder)}" data-hx-trigger="change"' in page
     assert f'name="q{ladder.pk}-comment"' in page
     assert '"X-CSRFToken": "' in page
     assert "Thème précédent" in page and "Enregistrer et continuer" in page
@@ -299,9 +299,9 @@ def test_autosave_updates_the_progress_bar_and_the_side_menu_out_of_band(client,
     ).content.decode()
 
     assert html.startswith('<p class="fr-message fr-message--valid">Enregistré à')
-    assert '<ul class="fr-sidemenu__list" id="assessment-themes" hx-swap-oob="true">' in html
+    assert '<ul class="fr-sidemenu__list" id="assessment-themes" data-hx-swap-oob="true">' in html
     assert f"(1 sur {len(energy)})</a>" in html
-    assert '<div id="assessment-progress" hx-swap-oob="true">' in html
+    assert '<div id="assessment-progress" data-hx-swap-oob="true">' in html
     assert f"2 questions répondues sur {total}" in html
     assert f'<progress class="fr-col-12" max="{total}" value="2"' in html
 
