@@ -108,7 +108,7 @@ def question_html(block, user):
     parts = [
         f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}" data-hx-post="{url}" '
         f'data-hx-trigger="change" data-hx-target="#{p}-status" data-hx-swap="innerHTML" '
-        f'data-hx-sync="this:queue last">'
+        'data-hx-sync="this:queue last">'
         f'<legend class="fr-fieldset__legend" id="{p}-legend">{block.number}. {texts.text}</legend>'
     ]
     if texts.help_text:
