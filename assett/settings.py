@@ -166,23 +166,36 @@ DATABASES = {"default": database_from_url(env("DATABASE_URL", "postgres://postgr
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis down or frozen is not an outage of the site (assett/cache.py, docs/architecture.md): the cache
+# misses, sessions are read from the database, allauth's rate limits fail open. A healthy Redis answers
+# in a millisecond; a frozen one costs one request REDIS_CACHE_TIMEOUT, then is skipped for
+# REDIS_CACHE_RETRY_SECONDS before one request tries it again.
+_CACHE_OPTIONS = {
+    "socket_connect_timeout": float(env("REDIS_CACHE_TIMEOUT", "0.25")),
+    "socket_timeout": float(env("REDIS_CACHE_TIMEOUT", "0.25")),
+    "retry_seconds": float(env("REDIS_CACHE_RETRY_SECONDS", "3")),
+}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "assett.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         # Every key is prefixed with the current schema: one territory never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "assett"),
+        "OPTIONS": _CACHE_OPTIONS,
     },
     # Platform-wide keys that must read the same from every schema (tenant resolution).
     "platform": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "assett.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "assett") + "-platform",
+        "OPTIONS": _CACHE_OPTIONS,
     },
 }
 
-# Sessions live in each territory's schema (sessions is a tenant app), with a cache in front.
+# Sessions live in each territory's schema (sessions is a tenant app), with a cache in front. With
+# Redis unavailable, cached_db's cache read misses and the row is read from the database; keys
+# deleted meanwhile (a logout) are deleted from Redis when it answers again (assett/cache.py).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_DOMAIN = None  # host-only: a territory's cookie is never sent to another territory
 SESSION_COOKIE_HTTPONLY = True

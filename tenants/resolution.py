@@ -5,6 +5,10 @@ and domains change rarely, so each process keeps a dict, and checks at most once
 TENANT_CACHE_CHECK_SECONDS a generation counter in Redis that any change bumps:
 every gunicorn worker sees an edit within about a second, at the price of one Redis
 read per second and per process.
+
+With Redis unavailable (assett/cache.py) no process can tell the others of an edit, so the map
+is trusted for one check period only and hosts are read from the database again: one query per
+host, period and process, until Redis answers and the counter is read again.
 """
 
 import threading
@@ -22,7 +26,9 @@ _lock = threading.Lock()
 _by_host = {}
 # Raw Host header (port included) → territory, filled only after Django validated that header.
 _by_raw_host = {}
-_state = {"generation": None, "checked_at": 0.0}
+# No counter read (Redis unavailable): whatever the next read says, the map is dropped then.
+_UNKNOWN = object()
+_state = {"generation": _UNKNOWN, "checked_at": 0.0}
 
 
 def _platform_cache():
@@ -33,9 +39,12 @@ def _refresh_if_stale():
     now = time.monotonic()
     if now - _state["checked_at"] < settings.TENANT_CACHE_CHECK_SECONDS:
         return
-    generation = _platform_cache().get(GENERATION_KEY)
+    cache = _platform_cache()
+    generation = cache.get(GENERATION_KEY)
+    if cache.unavailable:
+        generation = _UNKNOWN
     with _lock:
-        if generation != _state["generation"]:
+        if generation is _UNKNOWN or generation != _state["generation"]:
             _by_host.clear()
             _by_raw_host.clear()
             _state["generation"] = generation
@@ -75,6 +84,8 @@ def forget_territories():
     forget_territories_in_process()
 
     def bump():
+        # With Redis unavailable this does nothing; the cache deletes the counter when Redis is back,
+        # which every process then reads as a change.
         cache = _platform_cache()
         try:
             cache.incr(GENERATION_KEY)
