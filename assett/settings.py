@@ -130,6 +130,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = False
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # /healthz first: it needs neither the host's territory nor the session (assett/health.py).
+    "assett.health.HealthCheckMiddleware",
     "tenants.middleware.TerritoryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "assett.middleware.ContentSecurityPolicyMiddleware",
@@ -305,6 +307,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Who may read /healthz's details (database, Redis, workers); empty: nobody, everyone gets the status only.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", "")
 
 # How long a process trusts its in-memory host → territory map before checking
 # the shared generation counter (see tenants/resolution.py).

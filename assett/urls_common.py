@@ -3,12 +3,10 @@
 from django.urls import include, path
 
 from . import views
-from .health import healthz
 
 urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
-    path("healthz", healthz, name="healthz"),
 ]
