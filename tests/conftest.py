@@ -117,6 +117,9 @@ def _wait_for_other_sessions_to_close(django_db_blocker, seconds=3):
     """The test database is dropped right after the session: give the worker's and the live server's
     connections a moment to go, then end any that lingers (a keep-alive thread's, typically)."""
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    # A fresh connection: whichever of the worker and the live server goes first may have ended this
+    # one (its pid was "another session" for the second), and a lost connection cannot count.
+    connection.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
 
         def gone_within(seconds):
