@@ -1,10 +1,9 @@
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 
+from mailing.services import queue_email
 from tenants.links import territory_url
 
 from .enums import Role
@@ -54,7 +53,7 @@ def invite_team_member(territory, email, role, invited_by=None):
         "role_label": Role(role).label,
         "url": set_password_url(territory, user) if not user.has_usable_password() else territory_url(territory),
     }
-    subject = render_to_string("accounts/email/team_invitation_subject.txt", context).strip()
-    body = render_to_string("accounts/email/team_invitation_message.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    queue_email(
+        email, "accounts/email/team_invitation_subject.txt", "accounts/email/team_invitation_message.txt", context
+    )
     return user, created

@@ -91,6 +91,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "accounts",
+    "mailing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -111,6 +112,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "accounts",
+    "mailing",
     "organisations",
     "referentiel",
     "toolbox",
@@ -261,13 +263,36 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     EMAIL_HOST = env("EMAIL_HOST", "localhost")
     EMAIL_PORT = env_int("EMAIL_PORT", 1025)
+# Every email goes through mailing/ (a row, then a Celery task): these bound a worker's wait, never a request's.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# A failed send is retried after MAIL_RETRY_DELAY seconds, then twice as long each time (at most an
+# hour), MAIL_MAX_RETRIES times; then the sweep (every MAIL_SWEEP_AFTER seconds, see the beat schedule)
+# tries the pending ones again, until MAIL_GIVE_UP_AFTER seconds after they were queued.
+MAIL_RETRY_DELAY = float(env("MAIL_RETRY_DELAY", "10"))
+MAIL_MAX_RETRIES = env_int("MAIL_MAX_RETRIES", 8)
+MAIL_SWEEP_AFTER = env_int("MAIL_SWEEP_AFTER", 300)
+MAIL_SWEEP_BATCH = 500
+MAIL_GIVE_UP_AFTER = env_int("MAIL_GIVE_UP_AFTER", 3 * 24 * 3600)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request that sends a task (on commit) must not hang on a Redis that is down: one connection attempt,
+# no pause, short socket timeouts (kombu's defaults wait 6 s). Workers reconnect through their own loop.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Tests send to a queue of their own, so that a `make run` worker on the same Redis never takes their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "assett-tests" if TESTING else "celery")
+CELERY_BEAT_SCHEDULE = {
+    "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
+}
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assett.validators import validate_single_line
+
 from .constants import INVITATION_VALIDITY, JOIN_REQUEST_VALIDITY
 from .enums import HeadcountBand, InvitationState, JoinRequestStatus, MembershipRole, OrganisationKind
 from .naf import NAF_VERSION, naf_section, normalize_naf
@@ -61,6 +63,21 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        errors = {}
+        # Checked here rather than as a field validator: the name reaches email subjects, and a
+        # validator would need a migration of this app for no change in the database.
+        try:
+            validate_single_line(self.name)
+        except ValidationError as error:
+            errors["name"] = error
+        try:
+            self._clean_identifiers()
+        except ValidationError as error:
+            errors.update(error.error_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_identifiers(self):
         self.siret = normalize_identifier(self.siret)
         self.siren = normalize_identifier(self.siren)
         if self.siret:

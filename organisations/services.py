@@ -1,12 +1,11 @@
 """Writes on organisations and their members. Views call these and show DomainError messages."""
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mailing.services import queue_email
 from tenants.links import current_territory, territory_url
 
 from .enums import InvitationState, JoinRequestStatus, MembershipRole
@@ -64,10 +63,12 @@ def _email_invitation(invitation, inviter):
         "expires_at": invitation.expires_at,
         "url": territory_url(territory, "organisations:accept_invitation", token=invitation.token),
     }
-    subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
-    body = render_to_string("organisations/email/invitation_message.txt", context)
-    email = invitation.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    queue_email(
+        invitation.email,
+        "organisations/email/invitation_subject.txt",
+        "organisations/email/invitation_message.txt",
+        context,
+    )
 
 
 @transaction.atomic
@@ -117,10 +118,9 @@ def request_to_join(organisation, user, message=""):
         "message": message,
         "url": territory_url(territory, "organisations:detail", pk=organisation.pk),
     }
-    subject = render_to_string("organisations/email/join_request_subject.txt", context).strip()
-    body = render_to_string("organisations/email/join_request_message.txt", context)
-    if owners:
-        transaction.on_commit(lambda: send_mail(subject, body, None, owners))
+    queue_email(
+        owners, "organisations/email/join_request_subject.txt", "organisations/email/join_request_message.txt", context
+    )
     return join_request
 
 

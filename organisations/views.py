@@ -96,7 +96,11 @@ def invite(request, pk):
         except services.OrganisationError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("L'invitation est enregistrée ; le courriel est en route vers %(email)s.")
+                % {"email": form.cleaned_data["email"]},
+            )
     else:
         messages.error(request, _("Indiquez une adresse électronique valide."))
     return redirect("organisations:detail", pk=organisation.pk)
@@ -202,7 +206,9 @@ def join(request, public_id):
             messages.error(request, str(error))
         else:
             messages.success(
-                request, _("Votre demande a été transmise aux responsables de %(name)s.") % {"name": organisation.name}
+                request,
+                _("Votre demande est enregistrée ; un courriel part vers les responsables de %(name)s.")
+                % {"name": organisation.name},
             )
         return redirect("organisations:dashboard")
     return render(request, "organisations/join.html", {"organisation": organisation, "form": form})

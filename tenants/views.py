@@ -63,7 +63,7 @@ def onboard(request):
             if result.created:
                 messages.success(
                     request,
-                    _("Le territoire %(name)s est prêt. Une invitation a été envoyée à %(email)s.")
+                    _("Le territoire %(name)s est prêt. L'invitation est en route vers %(email)s.")
                     % {"name": result.territory.name, "email": data["admin_email"]},
                 )
             else:
@@ -142,7 +142,11 @@ def team(request):
         except AccountError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("L'invitation est enregistrée ; le courriel est en route vers %(email)s.")
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("team")
     members = User.objects.filter(role__in=[Role.STAFF, Role.ADMIN]).order_by("email")
     return render(request, "tenants/staff/team.html", {"form": form, "members": members})

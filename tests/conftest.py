@@ -5,6 +5,7 @@ every test runs in a transaction that is rolled back. Tests that need a real wor
 or a real browser talk to the same test database through committed session data.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -18,7 +19,9 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import schema_context
 
+from mailing.models import OutgoingEmail
 from tenants.platform import ensure_public_tenant
 from tenants.resolution import forget_territories_in_process
 from tenants.services import TerritorySpec, provision_territory
@@ -49,6 +52,9 @@ def territories(django_db_setup, django_db_blocker):
         ensure_public_tenant("testserver")
         a = provision_territory(TERRITORY_A).territory
         b = provision_territory(TERRITORY_B).territory
+        for territory in (a, b):
+            with schema_context(territory.schema_name):
+                OutgoingEmail.objects.all().delete()  # the admins' invitations: tests start with no email
         connection.set_schema_to_public()
     return a, b
 
@@ -84,6 +90,18 @@ def client_b(territory_b):
 @pytest.fixture
 def public_client(db, territories):
     return Client(HTTP_HOST="testserver")
+
+
+@pytest.fixture
+def queued_emails():
+    """The emails stored for sending in a territory's schema, oldest first. Every email goes through
+    mailing/ (a row, then a Celery task on commit): tests read the rows instead of an outbox."""
+
+    def emails(territory):
+        with schema_context(getattr(territory, "schema_name", territory)):
+            return list(OutgoingEmail.objects.all())
+
+    return emails
 
 
 @pytest.fixture(autouse=True)
@@ -133,13 +151,19 @@ def _wait_for_other_sessions_to_close(django_db_blocker, seconds=3):
             gone_within(seconds)
 
 
-@pytest.fixture(scope="session")
-def celery_worker(territories, django_db_blocker):
-    """A real Celery worker process on the real Redis broker, reading the test database."""
+@contextlib.contextmanager
+def running_celery_worker(django_db_blocker, queue, **env_overrides):
+    """A real Celery worker process on the real Redis broker, reading the test database, consuming `queue`
+    (also its default queue, for the tasks it sends itself). `env_overrides` reach its settings."""
     from assett.celery import app
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "ASSETT_TESTING": "1"}
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ASSETT_TESTING": "1",
+        "CELERY_QUEUE": queue,
+        **env_overrides,
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -167,10 +191,29 @@ def celery_worker(territories, django_db_blocker):
     else:
         process.kill()
         pytest.fail("The Celery worker did not start within 30 s.")
-    yield queue
-    process.terminate()
-    process.wait(timeout=20)
-    _wait_for_other_sessions_to_close(django_db_blocker)
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        _wait_for_other_sessions_to_close(django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(territories, django_db_blocker):
+    with running_celery_worker(django_db_blocker, f"test-{uuid.uuid4().hex[:8]}") as queue:
+        yield queue
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_tasks_left_in_the_test_queue():
+    """Tasks sent on commit by the live server's requests go to the tests' default queue, which no
+    worker consumes: empty it at the end, so that it does not grow from one run to the next."""
+    yield
+    from assett.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
 
 
 @pytest.fixture(scope="session")

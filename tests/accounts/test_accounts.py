@@ -4,23 +4,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.test import Client
 
 from accounts.models import User
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def test_signup_sends_a_confirmation_link_on_the_territory_domain(db, client_a, territory_a, mailoutbox):
+def test_signup_sends_a_confirmation_link_on_the_territory_domain(db, client_a, territory_a, queued_emails):
     response = client_a.post(
         "/comptes/signup/",
         {"email": "Nouvelle@Example.org", "password1": "Un-mot-de-passe-42", "password2": "Un-mot-de-passe-42"},
     )
 
     assert response.status_code == 302
-    [email] = mailoutbox
-    assert "http://territoire-a.localhost/comptes/confirm-email/" in email.body
+    [email] = queued_emails(territory_a)
+    assert email.recipients == ["nouvelle@example.org"]
+    assert "http://territoire-a.localhost:8000/comptes/confirm-email/" in email.body
     connection.set_tenant(territory_a)
     assert User.objects.filter(email="nouvelle@example.org").exists()
     assert not EmailAddress.objects.get(email__iexact="nouvelle@example.org").verified
@@ -40,30 +43,36 @@ def test_unverified_account_cannot_log_in(db, client_a, territory_a):
     assert client_a.get("/mon-espace/").status_code == 302
 
 
-def test_password_reset_does_not_reveal_whether_an_account_exists(db, client_a, mailoutbox):
+def test_password_reset_does_not_reveal_whether_an_account_exists(db, client_a, territory_a, queued_emails):
     response = client_a.post("/comptes/password/reset/", {"email": "personne@example.org"})
     assert response.status_code == 302
-    assert [m.to for m in mailoutbox] == [["personne@example.org"]]  # "unknown account" email, same page
-    assert "/comptes/password/reset/key/" not in mailoutbox[0].body
+    [email] = queued_emails(territory_a)  # the "unknown account" email, same page
+    assert email.recipients == ["personne@example.org"]
+    assert "/comptes/password/reset/key/" not in email.body
+    assert "http://territoire-a.localhost:8000/comptes/signup/" in email.body
 
 
-def test_password_reset_link_uses_the_host_of_the_territory(db, client_a, territory_a, mailoutbox):
+@pytest.mark.parametrize("host", ["territoire-a.localhost", "territoire-a.localhost:6666"])
+def test_password_reset_link_is_on_the_territory_domain_and_configured_port(
+    db, territory_a, queued_emails, host, settings
+):
+    settings.SITE_SCHEME, settings.SITE_PORT = "https", "8443"
     connection.set_tenant(territory_a)
     user = User.objects.create_user("camille@example.org", "Mot-de-passe-42")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     connection.set_schema_to_public()
 
-    client_a.post("/comptes/password/reset/", {"email": "camille@example.org"})
+    Client(HTTP_HOST=host).post("/comptes/password/reset/", {"email": "camille@example.org"})
 
-    assert "http://territoire-a.localhost/comptes/password/reset/key/" in mailoutbox[0].body
+    [email] = queued_emails(territory_a)
+    assert "https://territoire-a.localhost:8443/comptes/password/reset/key/" in email.body
+    assert ":6666" not in email.body
 
 
-def test_poisoned_host_header_is_refused(db, territories, mailoutbox):
-    from django.test import Client
-
+def test_poisoned_host_header_is_refused(db, territories, queued_emails):
     response = Client(HTTP_HOST="evil.example.com").post("/comptes/password/reset/", {"email": "a@b.example"})
     assert response.status_code in (400, 404)
-    assert mailoutbox == []
+    assert [queued_emails(territory) for territory in ("public", *territories)] == [[], [], []]
 
 
 def test_signup_is_closed_on_the_national_site(public_client):

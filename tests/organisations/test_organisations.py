@@ -68,6 +68,8 @@ def test_participant_creates_an_organisation_and_becomes_owner(in_a, client_a):
         ({"siret": ""}, "SIRET est obligatoire"),
         ({"naf_code": "99.99Z"}, "n&#x27;existe pas"),
         ({"kind": "association", "siret": "", "siren": ""}, "à défaut, son SIREN"),
+        ({"name": "Atelier\nVélo"}, "une seule ligne"),
+        ({"name": "Atelier\r\nBcc: tous@example.org"}, "une seule ligne"),
     ],
 )
 def test_bad_organisation_input_is_explained_in_french_and_creates_nothing(in_a, client_a, changes, message):
@@ -89,18 +91,24 @@ def test_an_association_may_register_with_its_siren_only(in_a, client_a):
     assert Organisation.objects.get().siren == "732829320"
 
 
-def test_owner_invites_a_colleague_who_accepts(in_a, client_a, mailoutbox, django_capture_on_commit_callbacks):
+def test_owner_invites_a_colleague_who_accepts(in_a, client_a, queued_emails, django_capture_on_commit_callbacks):
     owner = participant()
-    organisation = organisation_for(owner)
+    organisation = organisation_for(owner, name="L'atelier d'Orly")
     client_a.force_login(owner)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client_a.post(f"/organisations/{organisation.pk}/inviter/", {"email": "Dominique@Example.org"})
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_a.post(
+            f"/organisations/{organisation.pk}/inviter/", {"email": "Dominique@Example.org"}, follow=True
+        )
 
+    assert "le courriel est en route vers Dominique@Example.org" in response.content.decode()
+    assert len(callbacks) == 1  # the send, after commit
     invitation = Invitation.objects.get()
-    [email] = mailoutbox
-    assert email.to == ["dominique@example.org"]
+    [email] = queued_emails(in_a)
+    assert email.recipients == ["dominique@example.org"]
+    assert email.subject == f"{owner} vous invite à rejoindre L'atelier d'Orly sur {in_a.programme_name}"
     assert f"http://territoire-a.localhost:8000/invitations/{invitation.token}/" in email.body
+    assert "&#x27;" not in email.body
 
     colleague = participant("dominique@example.org")
     client_a.force_login(colleague)
@@ -108,6 +116,20 @@ def test_owner_invites_a_colleague_who_accepts(in_a, client_a, mailoutbox, djang
     assert Membership.objects.get(user=colleague, organisation=organisation).role == MembershipRole.MEMBER
     assert client_a.post(f"/invitations/{invitation.token}/").status_code == 410  # used: refused, and said so
     assert Membership.objects.filter(user=colleague).count() == 1
+
+
+def test_a_name_saved_with_a_newline_still_gives_a_one_line_subject(in_a, client_a, queued_emails):
+    """Names saved before the form refused newlines must not break the emails (BadHeaderError, a 500)."""
+    owner = participant()
+    organisation = organisation_for(owner)
+    Organisation.objects.filter(pk=organisation.pk).update(name="Boulangerie\r\ndu Clain")
+    client_a.force_login(owner)
+
+    response = client_a.post(f"/organisations/{organisation.pk}/inviter/", {"email": "dominique@example.org"})
+
+    assert response.status_code == 302
+    [email] = queued_emails(in_a)
+    assert email.subject.endswith("vous invite à rejoindre Boulangerie du Clain sur " + in_a.programme_name)
 
 
 def test_invitation_cannot_be_used_by_another_address(in_a, client_a):
@@ -123,7 +145,7 @@ def test_invitation_cannot_be_used_by_another_address(in_a, client_a):
     assert not Membership.objects.filter(user=intruder).exists()
 
 
-def test_join_request_is_decided_by_the_owner(in_a, client_a):
+def test_join_request_is_decided_by_the_owner(in_a, client_a, queued_emails):
     owner = participant()
     organisation = organisation_for(owner)
     newcomer = participant("nouveau@example.org")
@@ -131,6 +153,10 @@ def test_join_request_is_decided_by_the_owner(in_a, client_a):
     assert client_a.get("/organisations/rejoindre/?q=Boulangerie").content.decode().count("Boulangerie du Clain") == 1
     client_a.post(f"/organisations/rejoindre/{organisation.public_id}/", {"message": "Je travaille au fournil."})
     join_request = JoinRequest.objects.get()
+    [email] = queued_emails(in_a)
+    assert email.recipients == [owner.email]
+    assert email.subject == "Demande pour rejoindre Boulangerie du Clain"
+    assert f"http://territoire-a.localhost:8000/organisations/{organisation.pk}/" in email.body
 
     client_a.force_login(owner)
     client_a.post(f"/organisations/{organisation.pk}/demandes/{join_request.pk}/", {"decision": "accept"})

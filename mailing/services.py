@@ -1,0 +1,128 @@
+"""The one way out for email: rendered now, stored as a row, sent by a Celery task after commit.
+
+A request never waits on SMTP: it only writes the row. The task runs in the schema the email was
+queued in, locks the row and sends it if it is still pending, so a task delivered twice sends once.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone
+
+from .enums import EmailStatus
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+
+def single_line(text):
+    """A header value on one line: every run of whitespace, newlines included, becomes one space."""
+    return " ".join(str(text).split())
+
+
+def render_plain(template_name, context):
+    """A plain-text template rendered without HTML escaping: « d'Orly », not « d&#x27;Orly »."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def queue_email(to, subject_template, text_template, context, html_template=None):
+    """Render an email from its templates and send it after commit. Returns the stored row."""
+    subject = render_plain(subject_template, context)
+    body = render_plain(text_template, context).strip() + "\n"
+    html_body = get_template(html_template).render(context) if html_template else ""
+    return queue_message(to, subject, body, html_body)
+
+
+def queue_message(to, subject, body, html_body="", from_email=None):
+    """Store an already rendered email (allauth renders its own) and send it after commit."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        return None
+    email = OutgoingEmail.objects.create(
+        recipients=recipients,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        subject=single_line(subject)[:998],
+        body=body,
+        html_body=html_body,
+    )
+    # The schema is read now: on_commit may run after the caller left a schema_context.
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: dispatch(email.pk, schema_name))
+    return email
+
+
+def dispatch(email_id, schema_name):
+    """Hand the email to a worker. With the broker unreachable the request goes on: the row stays
+    pending and the periodic sweep (send_pending_emails) sends it."""
+    from .tasks import send_email
+
+    try:
+        # No publish retries: a request must not wait for Redis to come back.
+        send_email.apply_async(args=[email_id], headers={"_schema_name": schema_name}, retry=False)
+    except Exception:
+        logger.warning("Email %s of %s left pending: the broker is unreachable", email_id, schema_name, exc_info=True)
+
+
+def is_permanent(error):
+    """Errors that another attempt would not fix: the server refused the sender or every recipient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def deliver(email_id):
+    """Send the email if it is still pending; True once sent, False if there is nothing to do.
+
+    A transient error (connection refused, timeout, 4xx) is recorded and raised again for the
+    caller to retry; a permanent one marks the email failed.
+    """
+    with transaction.atomic():
+        # The lock makes a second delivery of the same task wait, then find the email sent.
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, status=EmailStatus.PENDING).first()
+        if email is None:
+            return False
+        email.attempts += 1
+        email.last_attempt_at = timezone.now()
+        try:
+            message = EmailMultiAlternatives(email.subject, email.body, email.from_email, email.recipients)
+            if email.html_body:
+                message.attach_alternative(email.html_body, "text/html")
+            message.send()
+        except Exception as exc:
+            email.last_error = repr(exc)[:2000]
+            if is_permanent(exc):
+                email.status = EmailStatus.FAILED
+            email.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
+            error = exc
+        else:
+            email.status = EmailStatus.SENT
+            email.sent_at = email.last_attempt_at
+            email.last_error = ""
+            email.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"])
+            return True
+    if is_permanent(error):
+        logger.error("Email %s refused for good: %r", email_id, error)
+        return False
+    raise error
+
+
+def emails_to_sweep(now=None):
+    """Pending emails whose own task is not expected any more: queued while the broker was down,
+    or out of retries. Those too old to still matter are marked failed."""
+    now = now or timezone.now()
+    stale = OutgoingEmail.objects.filter(status=EmailStatus.PENDING)
+    stale.filter(created_at__lt=now - timedelta(seconds=settings.MAIL_GIVE_UP_AFTER)).update(
+        status=EmailStatus.FAILED, last_error="abandonné : trop ancien"
+    )
+    quiet_since = now - timedelta(seconds=settings.MAIL_SWEEP_AFTER)
+    return list(
+        stale.filter(created_at__lt=quiet_since)
+        .exclude(last_attempt_at__gte=quiet_since)
+        .values_list("pk", flat=True)[: settings.MAIL_SWEEP_BATCH]
+    )
