@@ -5,7 +5,8 @@ What deletion does to each table holding the user's id or email (kept true by
 tests/accounts/test_personal_data.py, which walks every foreign key to the user):
 
 - deleted with the account: the user row, its email addresses (and their confirmations),
-  group and permission links, memberships, join requests, invitations addressed to its email;
+  group and permission links, memberships, join requests, invitations addressed to its email,
+  the outgoing emails (mailing/) addressed to it or naming its address;
 - kept without the name (SET_NULL): the answers given and the assessments started or
   submitted (they belong to the organisation), invitations sent, join requests decided,
   organisations created, referential versions created or published;
@@ -21,9 +22,11 @@ from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_CAC
 from django.contrib.sessions.models import Session
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mailing.models import OutgoingEmail
 from organisations.enums import MembershipRole
 from organisations.models import Invitation, JoinRequest, Membership
 from referentiel.models import Answer, Assessment, Choice, ReferentialVersion
@@ -195,6 +198,9 @@ def delete_account(user, request=None):
     session_keys = end_sessions(user)
     # Invitations addressed to them hold their email and are no use to anyone once they are gone.
     Invitation.objects.filter(email=email).delete()
+    OutgoingEmail.objects.filter(
+        Q(recipients__contains=[email]) | Q(subject__icontains=email) | Q(body__icontains=email)
+    ).delete()
     user.delete()  # cascades and SET_NULLs: see the module's docstring
     host = request.get_host() if request is not None else None
     transaction.on_commit(lambda: _forget_cached(session_keys, user_id, email, host))

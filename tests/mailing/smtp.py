@@ -20,6 +20,10 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
+    def to(self, address):
+        """What arrived for `address` (a worker may also send what other tests left pending)."""
+        return [message for message in self.messages if message["To"] == address]
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
         if address.startswith("refuse"):
             return "550 5.1.1 Mailbox unavailable"

@@ -41,6 +41,11 @@ def mail_worker(territories, django_db_blocker):
     """A worker that sends through SMTP on SMTP_PORT, gives up on a silent server after 1 s and
     retries half a second later (then 1 s, 2 s…); its sweep takes emails pending for 1 s."""
     # It consumes the tests' default queue: the tasks sent on commit by this process go there.
+    # Those that earlier tests left there are dropped first.
+    from assett.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     with running_celery_worker(
         django_db_blocker,
         settings.CELERY_TASK_DEFAULT_QUEUE,
@@ -96,6 +101,7 @@ def owner(territory_a):
         user.delete()
         OutgoingEmail.objects.filter(subject__contains=tag).delete()
         OutgoingEmail.objects.filter(recipients__contains=[f"colleague.{tag}@example.org"]).delete()
+        OutgoingEmail.objects.filter(recipients__contains=[f"warm-up.colleague.{tag}@example.org"]).delete()
 
     committed(delete, territory_a.schema_name)
 
@@ -141,15 +147,13 @@ def test_invitation_answers_at_once_with_smtp_frozen_and_arrives_once_when_it_is
         assert wait_for(lambda: email_to(territory_a, colleague).attempts >= 2, 20)
 
     with smtp_server(SMTP_PORT) as inbox:
-        assert wait_for(lambda: inbox.messages, 30), "the email never arrived"
+        assert wait_for(lambda: inbox.to(colleague), 30), "the email never arrived"
         time.sleep(3)  # several retry delays: a second copy would have come by now
-        assert len(inbox.messages) == 1
 
     token = committed(
         lambda: Invitation.objects.get(organisation=organisation, email=colleague).token, territory_a.schema_name
     )
-    [message] = inbox.messages
-    assert message["To"] == colleague
+    [message] = inbox.to(colleague)
     assert (
         message["Subject"].strip()
         == f"{user} vous invite à rejoindre L'atelier d'Orly {tag} sur {territory_a.programme_name}"
@@ -176,8 +180,9 @@ def test_email_queued_in_a_schema_context_is_sent_from_that_schema(territory_a, 
 
     with smtp_server(SMTP_PORT) as inbox:
         committed(queue_then_commit_from_public)
-        assert wait_for(lambda: inbox.messages, 30)
-    assert inbox.messages[0]["Subject"].strip() == f"Demande pour rejoindre {tag}"
+        assert wait_for(lambda: inbox.to(f"colleague.{tag}@example.org"), 30)
+    [message] = inbox.to(f"colleague.{tag}@example.org")
+    assert message["Subject"].strip() == f"Demande pour rejoindre {tag}"
 
 
 QUEUE_WITH_THE_BROKER_DOWN = """
@@ -189,6 +194,7 @@ from organisations.services import invite_member
 with schema_context({schema!r}):
     owner = User.objects.get(email={email!r})
     organisation = Organisation.objects.get(created_by=owner)
+    invite_member(organisation, owner, "warm-up." + {colleague!r})  # the first call compiles the templates
     started = time.perf_counter()
     invitation = invite_member(organisation, owner, {colleague!r})
     print(json.dumps({{"seconds": time.perf_counter() - started, "token": invitation.token}}))
@@ -219,7 +225,7 @@ def test_broker_down_leaves_the_email_pending_and_the_sweep_sends_it(territory_a
     with smtp_server(SMTP_PORT) as inbox:
         time.sleep(1.1)  # the worker's sweep leaves alone what is younger than a second
         tasks.send_pending_emails_everywhere.delay()
-        assert wait_for(lambda: inbox.messages, 30), "the sweep did not send the pending email"
-    [message] = inbox.messages
+        assert wait_for(lambda: inbox.to(colleague), 30), "the sweep did not send the pending email"
+    [message] = inbox.to(colleague)
     assert f"http://{TERRITORY_A.domain}:8000/invitations/{outcome['token']}/" in message.get_body().get_content()
     assert email_to(territory_a, colleague).status == EmailStatus.SENT
