@@ -219,6 +219,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Tokens bound to their territory (ids repeat from one schema to the next, SECRET_KEY does not):
+# confirmation keys are random and stored in the schema's table instead of an HMAC of the row id;
+# password-reset tokens hash the schema name. Login by code stays off.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.TerritoryPasswordResetTokenGenerator"  # noqa: S105 - a class path
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# allauth counts failed logins per client address: behind the TLS proxy that production expects,
+# take it from X-Forwarded-For (the proxy's own address would make ten failures block everyone).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 
 # French for everyone. The UI goes through gettext (locale/fr, locale/en); LocaleMiddleware will
 # come back with the English catalogue, so that no page mixes French and English meanwhile.

@@ -2,10 +2,14 @@
 
 from django.urls import include, path
 
+from accounts.login import login
+
 from . import views
 from .health import healthz
 
 urlpatterns = [
+    # allauth's login page, answering 429 when it is blocked (same path and name as allauth's).
+    path("comptes/login/", login, name="account_login"),
     path("comptes/", include("allauth.urls")),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
