@@ -299,14 +299,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Tests send to a queue of their own, so that a `make run` worker on the same Redis never takes their tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "assett-tests" if TESTING else "celery")
-CELERY_BEAT_SCHEDULE = {
-    "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
-}
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": 24 * 3600},
+    "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

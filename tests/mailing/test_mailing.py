@@ -108,3 +108,13 @@ def test_the_sweep_takes_pending_emails_left_alone_and_gives_up_on_old_ones(in_a
     assert sorted(emails_to_sweep(now)) == sorted([never_sent, retried_long_ago])
     assert OutgoingEmail.objects.get(pk=too_old).status == EmailStatus.FAILED
     assert {fresh, retrying, sent}.isdisjoint(emails_to_sweep(now))
+
+
+def test_the_beat_schedule_runs_the_sweep_of_every_schema():
+    from django.conf import settings
+
+    from assett.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-pending-emails"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == settings.MAIL_SWEEP_AFTER
