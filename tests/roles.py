@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allauth.account.models import EmailConfirmation
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
@@ -170,6 +171,8 @@ def _public(world):
     world.ids.update(
         national_user=national.pk,
         national_email=national.emailaddress_set.get().pk,
+        # Confirmation keys are stored rows (ACCOUNT_EMAIL_CONFIRMATION_HMAC = False): the admin lists them.
+        national_email_confirmation=EmailConfirmation.create(national.emailaddress_set.get()).pk,
         user_content_type=ContentType.objects.get_for_model(User).pk,
         group=Group.objects.create(name="Relecteurs").pk,
         dsfr_config=(DsfrConfig.objects.first() or DsfrConfig.objects.create()).pk,

@@ -254,6 +254,7 @@ PUBLIC = {
         P_ADMIN_DEFECT_500,
     ),
     **_admin_model("account/emailaddress", "{national_email}"),
+    **_admin_model("account/emailconfirmation", "{national_email_confirmation}"),
     **_admin_model("dsfr/dsfrconfig", "{dsfr_config}"),
     "admin/^(?P<app_label>tenants|auth|accounts|account|dsfr)/$": ("/admin/tenants/", P_ADMIN, P_ADMIN),
     "admin/(?P<url>.*)$": ("/admin/nulle-part/", (LOGIN, LOGIN, 404), (LOGIN, LOGIN, 404)),
