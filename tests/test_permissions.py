@@ -200,10 +200,8 @@ P_NATIONAL = (LOGIN, 404, 200)
 P_ADMIN = (LOGIN, LOGIN, 200)  # Django's admin sends a user without is_staff to its own login
 P_ADMIN_REDIRECT = (LOGIN, LOGIN, 302)  # admin/<model>/<id>/ → its change page
 P_ADMIN_WRONG_METHOD = (LOGIN, LOGIN, 405)
-# Known defect, kept visible here rather than skipped: deleting a public-schema user in the admin
-# collects its related rows in tenant-only tables (memberships…) that the public schema does not
-# have, and the page is a 500. Fix it, then put P_ADMIN here.
-P_ADMIN_DEFECT_500 = (LOGIN, LOGIN, 500)
+# Deleting a public-schema user is refused (accounts/admin.py says why): 403, never a 500.
+P_ADMIN_NO_DELETE = (LOGIN, LOGIN, 403)
 
 
 def _admin_model(app_model, object_id):
@@ -250,8 +248,8 @@ PUBLIC = {
     # Overrides the generic row above.
     "admin/accounts/user/<path:object_id>/delete/": (
         "/admin/accounts/user/{national_user}/delete/",
-        P_ADMIN_DEFECT_500,
-        P_ADMIN_DEFECT_500,
+        P_ADMIN_NO_DELETE,
+        P_ADMIN_NO_DELETE,
     ),
     **_admin_model("account/emailaddress", "{national_email}"),
     **_admin_model("account/emailconfirmation", "{national_email_confirmation}"),
