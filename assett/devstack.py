@@ -248,7 +248,11 @@ def run():
     _manage(env, "seed_demo")
     stack = Supervisor(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
-        [sys.executable, "-m", "celery", "-A", "assett", "worker", "-l", "INFO", "--concurrency", "2"],
+        # -B: the worker also runs beat, so the periodic jobs (the mail sweep…) run under make run too.
+        [
+            *(sys.executable, "-m", "celery", "-A", "assett", "worker", "-l", "INFO", "--concurrency", "2"),
+            *("-B", "--schedule", str(LOCAL / "celerybeat-schedule")),
+        ],
         cwd=BASE_DIR,
         env=env,
     )
