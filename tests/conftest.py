@@ -140,8 +140,10 @@ def _wait_for_other_sessions_to_close(django_db_blocker, seconds=3):
     connections a moment to go, then end any that lingers (a keep-alive thread's, typically)."""
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     # A fresh connection: whichever of the worker and the live server goes first may have ended this
-    # one (its pid was "another session" for the second), and a lost connection cannot count.
-    connection.close()
+    # one (its pid was "another session" for the second), and a lost connection cannot count. Inside a
+    # test's transaction (tests/test_production.py) the connection is the test's own, alive: keep it.
+    if not connection.in_atomic_block:
+        connection.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
 
         def gone_within(seconds):
