@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),
+    path("", include("toolbox.urls")),
     *common,
 ]
 

@@ -31,6 +31,7 @@ from referentiel.services import AnswerInput, save_answer, start_assessment, sub
 from referentiel.structure import structure_for
 
 from .conftest import TERRITORY_A, TERRITORY_B
+from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory
 
 PASSWORD = "Mot-de-passe-roles-42"
 
@@ -132,6 +133,12 @@ def _territory_a(world):
     first_theme, first_questions = themes[0]
     save_answer(in_progress, first_questions[0], owner, _answer(first_questions[0]))
 
+    # The toolbox: an action of the territory, in the organisation's plan and linked to a PCAET action.
+    action = ActionFactory(code="ROLES-01", title="Isoler les combles")
+    plan_item = PlanItemFactory(organisation=organisation, action=action, created_by=owner)
+    pcaet_action = PcaetActionFactory(code="ROLES-PCAET-1")
+    pcaet_action.toolbox_actions.add(action)
+
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
     ids.update(
@@ -154,6 +161,10 @@ def _territory_a(world):
         draft_choice=choice_question.choices.first().pk,
         draft_band=draft.questions.filter(bands__isnull=False).first().bands.first().pk,
         staff_user=staff.pk,
+        action=action.pk,
+        action_code=action.code,
+        plan_item=plan_item.pk,
+        pcaet_action=pcaet_action.pk,
     )
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
@@ -161,7 +172,9 @@ def _territory_a(world):
 
 def _territory_b(world):
     world.users["other_territory"] = user = _user("owner@roles-b.example")
-    _organisation("Boulangerie de B", user, "73282932000074")
+    organisation = _organisation("Boulangerie de B", user, "73282932000074")
+    # Same code as A's action: a URL of A naming it must never reach B's row.
+    PlanItemFactory(organisation=organisation, action=ActionFactory(code="ROLES-01", title="Action de B"))
     world.sessions["other_territory"] = _session_for(user)
 
 

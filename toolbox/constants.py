@@ -1,0 +1,25 @@
+# « n organisations du territoire l'ont réalisée » is shown from this many organisations on:
+# fewer would let a participant guess who they are.
+PEER_PROOF_MINIMUM = 5
+
+# The national fields of an action: the national toolbox owns them, a re-import updates them unless
+# the territory adapted that field (Action.adapted_fields). Everything else on an action is local.
+NATIONAL_ACTION_FIELDS = (
+    "title",
+    "promise",
+    "body",
+    "main_theme",
+    "themes",
+    "levels",
+    "organisation_kinds",
+    "headcount_bands",
+    "naf_codes",
+    "cost",
+    "duration",
+    "impact",
+    "co2_tonnes_per_year",
+    "co2_source",
+    "steps",
+    "questions",
+    "prerequisites",
+)

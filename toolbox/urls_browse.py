@@ -1,0 +1,3 @@
+"""Routes of the toolbox: browse (filled by its views module)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the toolbox: pcaet (filled by its views module)."""
+
+urlpatterns = []

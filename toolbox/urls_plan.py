@@ -1,0 +1,3 @@
+"""Routes of the toolbox: plan (filled by its views module)."""
+
+urlpatterns = []

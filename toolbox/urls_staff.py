@@ -1,0 +1,3 @@
+"""Routes of the toolbox: staff (filled by its views module)."""
+
+urlpatterns = []
