@@ -192,6 +192,13 @@ TERRITORY = {
         STAFF,
         STAFF,
     ),
+    # The action plan (toolbox/urls_plan.py): the organisation's members only. The action is
+    # already in the plan: the POST says so and comes back.
+    "organisations/<int:org_pk>/plan/ajouter/<int:action_pk>/": (
+        "/organisations/{org}/plan/ajouter/{action}/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.
