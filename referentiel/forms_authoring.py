@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assett.forms import DsfrForm, DsfrModelForm
+from assett.icons import THEME_ICONS
 from organisations.enums import HeadcountBand, OrganisationKind
 
 from .codes import RESERVED_THEME_CODES, code_problem
@@ -48,17 +49,25 @@ class ThemeForm(DsfrModelForm):
     class Meta:
         model = Theme
         fields = ["code", "title", "description", "color", "icon"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            # A list rather than a name to type: the platform ships only these icons (assett/icons.py).
+            "icon": forms.Select(choices=[("", _("Aucune"))] + list(THEME_ICONS.items())),
+        }
         help_texts = {
             "code": _("Court et unique dans la version, par exemple ENE. Lettres sans accent, chiffres, - et _."),
             "color": _("Facultatif, au format #RRVVBB, par exemple #B34000."),
-            "icon": _(
-                "Facultatif : nom d'une icône du système de design de l'État, par exemple fr-icon-flashlight-line."
-            ),
+            "icon": _("Facultatif : l'icône affichée à côté du thème."),
         }
 
     def clean_code(self):
         return _clean_code(self, reserved=RESERVED_THEME_CODES)
+
+    def clean_icon(self):
+        icon = self.cleaned_data["icon"]
+        if icon and icon not in THEME_ICONS:
+            raise forms.ValidationError(_("Choisissez une icône de la liste."))
+        return icon
 
     def clean_color(self):
         color = self.cleaned_data["color"].strip()

@@ -15,6 +15,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from assett.icons import THEME_ICONS
 from organisations.enums import HeadcountBand, OrganisationKind
 
 from .codes import RESERVED_THEME_CODES, code_key, code_problem
@@ -189,6 +190,12 @@ def validate_referential(data):
         for key in ("title", "description", "color", "icon"):
             field = Theme._meta.get_field(key)
             _check_text(theme, key, where, problem, field if field.max_length else None)
+        icon = theme.get("icon")
+        if isinstance(icon, str) and icon.strip() and icon.strip() not in THEME_ICONS:
+            problem(
+                where,
+                f"l'icône « {icon.strip()} » n'est pas de la liste des icônes de la plateforme (assett/icons.py).",
+            )
         questions = theme.get("questions") or []
         if not isinstance(questions, list):
             problem(where, "« questions » doit être une liste.")

@@ -12,6 +12,7 @@ java or Chromium, the tests are skipped with a message saying what to install.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -123,6 +124,21 @@ def nu_errors(world, django_db_blocker):
 @pytest.mark.parametrize("page_id", PAGE_IDS)
 def test_page_is_valid_html(db, nu_errors, page_id):
     assert not nu_errors[page_id], "\n".join(nu_errors[page_id])
+
+
+ICONS_CSS = (BASE_DIR / "static" / "css" / "icons.css").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("role", "site", "url"), PAGES, ids=PAGE_IDS)
+def test_page_loads_what_it_uses_and_no_more(world, db, role, site, url):
+    """htmx only where the page has hx- attributes, every icon it names in the shipped subset
+    (scripts/dsfr_icons.py), and a description for search engines and link previews."""
+    html = _body(_fetch(world, role, site, url.format(**world.ids))).decode()
+    assert ("data-hx-" in html) == ("vendor/htmx.min.js" in html)
+    for icon in set(re.findall(r"fr-icon-[a-z0-9-]+-(?:line|fill)", html)):
+        assert f".{icon}:" in ICONS_CSS, f"{icon}: run scripts/dsfr_icons.py"
+    description = re.search(r'<meta name="description" content="([^"]+)">', html)
+    assert description and len(description.group(1)) > 40
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,16 @@ register = template.Library()
 _ASSETS = {
     "head": "{% load static dsfr_tags %}{% dsfr_css %}{% dsfr_favicon %}"
     '<link rel="stylesheet" href="{% static \'css/assett.css\' %}">',
-    "scripts": "{% load static dsfr_tags %}{% dsfr_js %}"
-    "<script src=\"{% static 'vendor/htmx.min.js' %}\" defer></script>",
+    "scripts": "{% load static dsfr_tags %}{% dsfr_js %}",
+    # Only on the pages that use it ({% block extra_js %}{% static_assets "htmx" %}{% endblock %}).
+    "htmx": "{% load static %}<script src=\"{% static 'vendor/htmx.min.js' %}\" defer></script>",
 }
 
 
 @register.simple_tag
 def static_assets(part):
-    """The stylesheets and favicons ("head") or scripts ("scripts") of every page, rendered once.
+    """The stylesheets and favicons ("head") or scripts ("scripts") of every page, or htmx ("htmx")
+    for the pages that use it, rendered once.
 
     They depend on nothing but the static files settings, and through django-dsfr's inclusion
     tags and {% static %} they were a fifth of a page's template time (bench/bench_questionnaire.py).

@@ -19,6 +19,7 @@ from organisations.services import create_organisation
 from referentiel import authoring
 from referentiel.authoring import AuthoringError
 from referentiel.enums import AssessmentStatus, QuestionKind, VersionStatus
+from referentiel.forms_authoring import ThemeForm
 from referentiel.loader import dump_referential
 from referentiel.models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
 from referentiel.services import AnswerInput, current_version, save_answer, start_assessment, submit_assessment
@@ -554,3 +555,15 @@ def test_level_rename_is_kept_on_publication(draft, staff):
     authoring.publish_draft(draft, staff)
 
     assert current_version().levels.get(rank=1).name == "Premiers pas"
+
+
+@pytest.mark.parametrize(("icon", "valid"), [("fr-icon-leaf-line", True), ("", True), ("fr-icon-ship-line", False)])
+def test_a_theme_icon_is_one_the_platform_ships(in_a, icon, valid):
+    draft = authoring.start_draft(None)
+    form = ThemeForm(
+        data={"code": "NOUV", "title": "Nouveau", "description": "", "color": "", "icon": icon},
+        instance=Theme(version=draft),
+    )
+    assert form.is_valid() is valid
+    if not valid:
+        assert form.errors["icon"] == ["Choisissez une icône de la liste."]

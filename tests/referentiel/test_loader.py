@@ -201,6 +201,10 @@ def control_character(data):
     question(data, "ENE-01")["help_text"] = "Copié depuis un traitement de texte\x0b."
 
 
+def icon_not_shipped(data):
+    theme(data, "EAU")["icon"] = "fr-icon-ship-line"
+
+
 def theme_without_questions(data):
     theme(data, "EAU")["questions"] = []
 
@@ -227,6 +231,7 @@ def theme_without_questions(data):
         (yes_no_with_three_choices, "question MOB-04 : une question oui/non a exactement deux choix."),
         (numeric_without_unit, "question ENE-02 : l'unité de l'indicateur est obligatoire."),
         (theme_without_questions, "thème EAU : le thème n'a aucune question."),
+        (icon_not_shipped, "thème EAU : l'icône « fr-icon-ship-line » n'est pas de la liste des icônes"),
         (control_character, "question ENE-01 : « help_text » contient un caractère de contrôle invisible"),
     ],
 )
