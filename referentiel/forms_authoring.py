@@ -46,28 +46,26 @@ class LevelForm(DsfrModelForm):
 
 
 class ThemeForm(DsfrModelForm):
+    # A list rather than a name to type: the platform ships only these icons (assett/icons.py).
+    icon = forms.ChoiceField(
+        label=_("Icône"),
+        help_text=_("Facultatif : l'icône affichée à côté du thème."),
+        required=False,
+        choices=[("", _("Aucune")), *THEME_ICONS.items()],
+        error_messages={"invalid_choice": _("Choisissez une icône de la liste.")},
+    )
+
     class Meta:
         model = Theme
         fields = ["code", "title", "description", "color", "icon"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
-            # A list rather than a name to type: the platform ships only these icons (assett/icons.py).
-            "icon": forms.Select(choices=[("", _("Aucune"))] + list(THEME_ICONS.items())),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "code": _("Court et unique dans la version, par exemple ENE. Lettres sans accent, chiffres, - et _."),
             "color": _("Facultatif, au format #RRVVBB, par exemple #B34000."),
-            "icon": _("Facultatif : l'icône affichée à côté du thème."),
         }
 
     def clean_code(self):
         return _clean_code(self, reserved=RESERVED_THEME_CODES)
-
-    def clean_icon(self):
-        icon = self.cleaned_data["icon"]
-        if icon and icon not in THEME_ICONS:
-            raise forms.ValidationError(_("Choisissez une icône de la liste."))
-        return icon
 
     def clean_color(self):
         color = self.cleaned_data["color"].strip()

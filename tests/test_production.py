@@ -185,8 +185,8 @@ def test_a_territory_page_served_by_gunicorn_in_production_loads_cleanly_in_chro
     assert problems == []
     assert failed_responses == []
     # Served by WhiteNoise from the manifest: hashed names, and the integrity of those very files.
-    stylesheet = page.locator('link[rel="stylesheet"][href*="dsfr/dist/dsfr/dsfr.min."]')
-    assert re.search(r"/dsfr\.min\.[0-9a-f]{12}\.css$", stylesheet.get_attribute("href"))
+    stylesheet = page.locator('link[rel="stylesheet"][href*="dsfr/dist/dsfr/dsfr.main.min."]')
+    assert re.search(r"/dsfr\.main\.min\.[0-9a-f]{12}\.css$", stylesheet.get_attribute("href"))
     assert stylesheet.get_attribute("integrity").startswith("sha384-")
     # The DSFR stylesheet applied: its Marianne font and its header rules.
     assert "Marianne" in page.evaluate("getComputedStyle(document.body).fontFamily")
