@@ -28,7 +28,7 @@ def assert_dsfr_error_page(response, status, heading, site):
     assert response["Content-Type"] == "text/html; charset=utf-8"
     page = response.content.decode()
     assert '<html lang="fr"' in page
-    assert "/static/dsfr/dist/dsfr/dsfr.min.css" in page
+    assert "/static/dsfr/dist/dsfr/dsfr.main.min.css" in page
     assert f"<h1>{heading}</h1>" in page
     assert f"Erreur {status}" in page
     assert '<a class="fr-btn" href="/">Page d’accueil</a>' in page
@@ -147,7 +147,7 @@ def test_500_page_renders_with_the_database_and_redis_down(db, territories, fail
     assert response.status_code == 500
     page = response.content.decode()
     assert "<h1>Erreur inattendue</h1>" in page
-    assert "/static/dsfr/dist/dsfr/dsfr.min.css" in page
+    assert "/static/dsfr/dist/dsfr/dsfr.main.min.css" in page
 
 
 def test_error_page_that_cannot_render_still_answers_its_status_in_plain_text(db, territories, settings, tmp_path):
