@@ -13,6 +13,12 @@ class ReferentielConfig(AppConfig):
 
         register_provisioning_hook(install_national_referential)
 
+        from tenants.figures import register_figures
+
+        from .figures import assessment_figures
+
+        register_figures(assessment_figures)
+
         from django.db.models.signals import post_delete
 
         from .models import Assessment

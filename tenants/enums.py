@@ -11,5 +11,8 @@ class EpciKind(models.TextChoices):
 
 
 class TerritoryStatus(models.TextChoices):
-    ACTIVE = "active", _("Actif")
+    # A new territory is prepared by its team (referential, toolbox, texts) before it is announced:
+    # its site works, says so, and the national page does not list it yet.
+    PREPARING = "preparing", _("En préparation")
+    ACTIVE = "active", _("Ouvert")
     SUSPENDED = "suspended", _("Suspendu")

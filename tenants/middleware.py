@@ -55,7 +55,7 @@ class TerritoryMiddleware:
             # so that middleware reversing URLs before the view already sees the public routes.
             request.urlconf = self.public_urlconf
             set_urlconf(self.public_urlconf)
-        elif territory.status != TerritoryStatus.ACTIVE:
+        elif territory.status == TerritoryStatus.SUSPENDED:
             return self.suspended(request, territory, connection)
         # A territory's routes are ROOT_URLCONF, which Django's handler uses by default.
         return self.get_response(request)

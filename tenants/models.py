@@ -13,6 +13,7 @@ from organisations.validators import validate_siren
 from .branding import validate_accent_color
 from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
 from .enums import EpciKind, TerritoryStatus
+from .grammar import with_de
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
@@ -39,6 +40,13 @@ class Territory(TenantMixin):
     """
 
     name = models.CharField(_("nom"), max_length=200)
+    # « de la Communauté de communes du Haut-Poitou »: how sentences name the territory (tenants/grammar.py).
+    name_de = models.CharField(
+        _("nom précédé de « de »"),
+        max_length=210,
+        blank=True,
+        help_text=_("Par exemple « de la Communauté de communes du Haut-Poitou ». Vide : déduit du nom."),
+    )
     slug = models.SlugField(_("identifiant"), max_length=40, unique=True, validators=[slug_validator])
     kind = models.CharField(_("type d'EPCI"), max_length=20, choices=EpciKind.choices, blank=True)
     siren = models.CharField(_("SIREN de l'EPCI"), max_length=9, blank=True, validators=[validate_siren])
@@ -54,7 +62,7 @@ class Territory(TenantMixin):
         _("fuseau horaire"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
     status = models.CharField(
-        _("statut"), max_length=20, choices=TerritoryStatus.choices, default=TerritoryStatus.ACTIVE
+        _("statut"), max_length=20, choices=TerritoryStatus.choices, default=TerritoryStatus.PREPARING
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -71,12 +79,20 @@ class Territory(TenantMixin):
         return self.name
 
     @property
+    def of_name(self):
+        return self.name_de or with_de(self.name)
+
+    @property
     def is_public(self):
         return self.schema_name == "public"
 
     @property
     def is_active(self):
         return self.status == TerritoryStatus.ACTIVE
+
+    @property
+    def is_preparing(self):
+        return self.status == TerritoryStatus.PREPARING
 
 
 class Domain(DomainMixin):

@@ -115,6 +115,12 @@ def _check_conflicts(spec):
             _("Le domaine « %(domain)s » est déjà utilisé par %(name)s.")
             % {"domain": spec.domain, "name": domain_owner.tenant.name}
         ]
+    siren_owner = Territory.objects.filter(siren=spec.siren).first() if spec.siren else None
+    if siren_owner:
+        errors["siren"] = [
+            _("Le SIREN %(siren)s est déjà celui de %(name)s : un EPCI n'a qu'un territoire sur la plateforme.")
+            % {"siren": spec.siren, "name": siren_owner.name}
+        ]
     if not existing and schema_exists(schema_name_for(spec.slug)):
         errors.setdefault("slug", []).append(_("Un schéma de base de données porte déjà ce nom."))
     if errors:
@@ -140,7 +146,8 @@ def provision_territory(spec, logo=None):
             existing = _check_conflicts(spec)
             if existing:
                 return ProvisionResult(existing, created=False)
-            territory.status = TerritoryStatus.ACTIVE
+            # Its team prepares it before it is announced (tenants.enums.TerritoryStatus).
+            territory.status = TerritoryStatus.PREPARING
             territory.save()
             Domain.objects.create(domain=spec.domain, tenant=territory, is_primary=True)
             _create_schema(territory.schema_name)
@@ -165,10 +172,10 @@ def provision_territory(spec, logo=None):
 
 
 def _lock_onboarding_of(spec):
-    """One transaction-scoped advisory lock per slug and per domain, so onboardings that could collide run one
+    """One transaction-scoped advisory lock per slug, domain and SIREN, so onboardings that could collide run one
     after the other. Taken in a fixed order, so that two calls never wait for each other crosswise."""
     with connection.cursor() as cursor:
-        for key in sorted({f"slug:{spec.slug}", f"domain:{spec.domain}"}):
+        for key in sorted({f"slug:{spec.slug}", f"domain:{spec.domain}", f"siren:{spec.siren or spec.slug}"}):
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"assett.provision_territory.{key}"]
             )

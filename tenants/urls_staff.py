@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("territoire/", views.territory_settings, name="territory_settings"),
+    path("territoire/ouvrir/", views.open_territory, name="open_territory"),
     path("equipe/", views.team, name="team"),
     path("equipe/<int:pk>/retirer/", views.revoke_team_member, name="revoke_team_member"),
 ]

@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services import AccountError, invite_team_member
 
 from .enums import TerritoryStatus
+from .figures import figures_by_schema
 from .forms import OnboardingForm, TeamInvitationForm, TerritorySettingsForm
 from .links import site_url
 from .models import Territory
@@ -44,7 +45,11 @@ def landing(request):
 
 @national_admin_required
 def backoffice(request):
-    return render(request, "tenants/backoffice/list.html", {"territories": _with_urls(_territories())})
+    territories = _with_urls(_territories())
+    figures = figures_by_schema([territory.schema_name for territory in territories])
+    for territory in territories:
+        territory.figures = figures[territory.schema_name]
+    return render(request, "tenants/backoffice/list.html", {"territories": territories})
 
 
 @national_admin_required
@@ -72,19 +77,35 @@ def onboard(request):
     return render(request, "tenants/backoffice/onboard.html", {"form": form})
 
 
+# What each change does to the territory's site, said on the confirmation page that names it.
+STATUS_CHANGES = {
+    TerritoryStatus.ACTIVE: _("Son site sera ouvert à tous et le territoire listé sur la page nationale."),
+    TerritoryStatus.SUSPENDED: _(
+        "Son site sera hors ligne pour tout le monde, équipe comprise, jusqu'à sa réactivation. "
+        "Ses données sont conservées."
+    ),
+}
+
+
 @national_admin_required
-@require_POST
 def change_status(request, pk):
+    """GET: a confirmation that names the territory and says what happens; POST: the change."""
     territory = get_object_or_404(_territories(), pk=pk)
-    status = request.POST.get("status")
-    if status not in TerritoryStatus.values:
+    status = request.POST.get("status") if request.method == "POST" else request.GET.get("status")
+    if status not in STATUS_CHANGES or status == territory.status:
         raise Http404
-    set_territory_status(territory, status)
-    messages.success(
+    if request.method == "POST":
+        set_territory_status(territory, status)
+        messages.success(
+            request,
+            _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()},
+        )
+        return redirect("backoffice")
+    return render(
         request,
-        _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()},
+        "tenants/backoffice/status.html",
+        {"target": territory, "status": TerritoryStatus(status), "consequence": STATUS_CHANGES[status]},
     )
-    return redirect("backoffice")
 
 
 # ---- a territory's site (its schema) ----
@@ -131,6 +152,19 @@ def territory_settings(request):
         messages.success(request, _("Les paramètres du territoire sont enregistrés."))
         return redirect("territory_settings")
     return render(request, "tenants/staff/settings.html", {"form": form})
+
+
+@territory_admin_required
+def open_territory(request):
+    """The territory's admin opens the programme once it is ready (GET: what it means; POST: done)."""
+    territory = Territory.objects.get(pk=request.tenant.pk)
+    if not territory.is_preparing:
+        raise Http404
+    if request.method == "POST":
+        set_territory_status(territory, TerritoryStatus.ACTIVE)
+        messages.success(request, _("Le programme est ouvert : le territoire apparaît sur la page nationale."))
+        return redirect("territory_settings")
+    return render(request, "tenants/staff/open.html", {"opened": territory})
 
 
 @territory_admin_required

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from mailing.models import OutgoingEmail
+from tenants.enums import TerritoryStatus
 from tenants.platform import ensure_public_tenant
 from tenants.resolution import forget_territories_in_process
-from tenants.services import TerritorySpec, provision_territory
+from tenants.services import TerritorySpec, provision_territory, set_territory_status
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,7 @@ def territories(django_db_setup, django_db_blocker):
         a = provision_territory(TERRITORY_A).territory
         b = provision_territory(TERRITORY_B).territory
         for territory in (a, b):
+            set_territory_status(territory, TerritoryStatus.ACTIVE)  # opened, as the sites under test are
             with schema_context(territory.schema_name):
                 OutgoingEmail.objects.all().delete()  # the admins' invitations: tests start with no email
         connection.set_schema_to_public()

@@ -43,6 +43,12 @@ TERRITORY = {
     "theme.css": ("/theme.css", EVERYONE, EVERYONE),
     "media/<path:path>": ("/media/branding/absent.png", (404,) * 6, (404,) * 6),
     "gestion/territoire/": ("/gestion/territoire/", ADMIN, ADMIN),
+    # A is open already: there is nothing to open, for anyone (tests/tenants/test_backoffice.py opens one).
+    "gestion/territoire/ouvrir/": (
+        "/gestion/territoire/ouvrir/",
+        (LOGIN, 404, 404, 404, 404, 404),
+        (LOGIN,) + (404,) * 5,
+    ),
     "gestion/equipe/": ("/gestion/equipe/", ADMIN, ADMIN),
     "gestion/equipe/<int:pk>/retirer/": (
         "/gestion/equipe/{staff_user}/retirer/",
@@ -229,10 +235,10 @@ PUBLIC = {
     "": ("/", P_EVERYONE, P_EVERYONE),
     "plateforme/": ("/plateforme/", P_NATIONAL, P_NATIONAL),
     "plateforme/territoires/nouveau/": ("/plateforme/territoires/nouveau/", P_NATIONAL, P_NATIONAL),
-    # POST without a valid status: 404, nothing changed.
+    # GET: the confirmation naming the territory; a POST without a valid status: 404, nothing changed.
     "plateforme/territoires/<int:pk>/statut/": (
-        "/plateforme/territoires/{territory_a}/statut/",
-        (LOGIN, 404, 405),
+        "/plateforme/territoires/{territory_a}/statut/?status=suspended",
+        P_NATIONAL,
         (LOGIN, 404, 404),
     ),
     "admin/": ("/admin/", P_ADMIN, P_ADMIN),

@@ -5,9 +5,10 @@ from django_tenants.utils import schema_context
 from accounts.enums import Role
 from organisations.demo import demo_user, seed_organisations
 from tenants.demo import DEMO_PASSWORD, DEMO_TERRITORIES
+from tenants.enums import TerritoryStatus
 from tenants.platform import ensure_public_tenant
 from tenants.provisioning import provisioning_hooks
-from tenants.services import TerritorySpec, provision_territory
+from tenants.services import TerritorySpec, provision_territory, set_territory_status
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             )
             result = provision_territory(spec)
             territory = result.territory
+            if territory.is_preparing:  # the demo shows open programmes
+                set_territory_status(territory, TerritoryStatus.ACTIVE)
             with schema_context(territory.schema_name), transaction.atomic():
                 admin = demo_user(spec.admin_email, DEMO_PASSWORD, role=Role.ADMIN)
                 if not admin.has_usable_password():
