@@ -25,9 +25,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assett.problems import Problem
+
 from .enums import QuestionKind
 from .loader import (
-    Problem,
     ReferentialFormatError,
     band_location,
     choice_location,

@@ -36,7 +36,3 @@ def referential_yaml(data):
     return yaml.dump(
         data, Dumper=_ReferentialDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
     )
-
-
-def problems_text(problems):
-    return "\n".join(f"- {problem}" for problem in problems)
