@@ -186,9 +186,8 @@ class _Checker:
 
     def check(self, data):
         check_keys(data, TOP_KEYS, TOOLBOX, self.problem)
+        # Title and version say which edition a file is; nothing stores them (a workbook has no place for them).
         for key in ("title", "version"):
-            if self.national and not str(data.get(key) or "").strip():
-                self.problem(TOOLBOX, f"le champ « {key} » est obligatoire dans la boîte à outils nationale.")
             check_text(data, key, TOOLBOX, self.problem)
         if not self.referential.published:
             self.problem(

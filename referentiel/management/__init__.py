@@ -36,3 +36,17 @@ def referential_yaml(data):
     return yaml.dump(
         data, Dumper=_ReferentialDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
     )
+
+
+def write_binary(stdout, payload):
+    """Bytes (an .xlsx) to a command's standard output: the underlying binary stream, never the text wrapper."""
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is None:
+        raise CommandError("Un classeur xlsx ne s'écrit pas sur cette sortie texte : précisez --output FICHIER.")
+    if stdout.isatty():
+        raise CommandError(
+            "Un classeur xlsx ne s'affiche pas dans un terminal : redirigez la sortie ou utilisez --output."
+        )
+    stdout.flush()
+    buffer.write(payload)
+    buffer.flush()
