@@ -35,8 +35,8 @@ from assett.workbook import (
 )
 
 from .enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
-from .loader import (
-    ToolboxFormatError,
+from .loader import ToolboxFormatError
+from .validation import (
     action_location,
     partner_location,
     question_link_location,

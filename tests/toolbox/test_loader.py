@@ -10,17 +10,16 @@ from tests.toolbox.factories import ActionFactory, PcaetActionFactory
 from toolbox.enums import Origin
 from toolbox.loader import (
     NATIONAL_TOOLBOX,
-    ReferentialFacts,
     ToolboxFormatError,
     dump_toolbox,
     install_national_toolbox,
     load_toolbox,
     national_values,
     read_yaml,
-    validate_toolbox,
 )
 from toolbox.management import toolbox_yaml
 from toolbox.models import Action, ActionQuestion, ActionStep, Partner, Scheme
+from toolbox.validation import ReferentialFacts, validate_toolbox
 
 DATA = Path(__file__).parent / "data"
 
