@@ -310,13 +310,13 @@ class _Checker:
         for prerequisite in prerequisites:
             if prerequisite == code:
                 self.problem(where, "une action ne peut pas être son propre prérequis.")
-            elif prerequisite not in action_codes:
+            elif not isinstance(prerequisite, str) or prerequisite not in action_codes:
                 self.problem(where, f"le prérequis « {prerequisite} » n'est pas une action du fichier.")
         self._check_unique(prerequisites, "prerequisites", where)
         for key, known, what in (("schemes", schemes, "dispositif"), ("partners", partners, "partenaire")):
             values = self._list(action, key, where)
             for value in values:
-                if value not in known:
+                if not isinstance(value, str) or value not in known:
                     self.problem(where, f"le {what} « {value} » n'est pas dans la liste « {key} » du fichier.")
             self._check_unique(values, key, where)
         self._check_steps(action, where)
@@ -477,7 +477,7 @@ class _Checker:
             if isinstance(action, dict) and isinstance(action.get("code"), str):
                 prerequisites = action.get("prerequisites")
                 graph[action["code"].strip()] = (
-                    [code for code in prerequisites or [] if code in action_codes and isinstance(code, str)]
+                    [code for code in prerequisites or [] if isinstance(code, str) and code in action_codes]
                     if isinstance(prerequisites, list)
                     else []
                 )

@@ -19,7 +19,16 @@ from toolbox.loader import (
 )
 from toolbox.management import toolbox_yaml
 from toolbox.models import Action, ActionQuestion, ActionStep, Partner, Scheme
-from toolbox.validation import ReferentialFacts, validate_toolbox
+from toolbox.validation import (
+    ACTION_KEYS,
+    QUESTION_KEYS,
+    SCHEME_KEYS,
+    STEP_KEYS,
+    TERRITORY_ACTION_KEYS,
+    ReferentialFacts,
+    published_referential_facts,
+    validate_toolbox,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -477,3 +486,34 @@ def test_an_invalid_file_changes_nothing(in_a, national_v1, national, territory_
     assert [problem.location for problem in error.value.problems] == ["action MOB-A90, question liée 1"]
     assert counts() == before
     assert dump_toolbox() == dumped
+
+
+ODD_VALUES = [None, "", "texte", 3, 2.5, True, [], [None], [{}], [[1]], {}, {"a": 1}]
+
+
+def _odd_places():
+    yield from (("action", key) for key in ACTION_KEYS + TERRITORY_ACTION_KEYS)
+    yield from (("scheme", key) for key in SCHEME_KEYS + ("origin",))
+    yield from (("step", key) for key in STEP_KEYS)
+    yield from (("question", key) for key in QUESTION_KEYS)
+
+
+@pytest.mark.parametrize(("item", "key"), list(_odd_places()))
+def test_odd_values_are_reported_never_raised(in_a, national_v1, item, key):
+    """Whatever a hand-edited file puts under a key, validation answers with problems, not an exception."""
+    referential = published_referential_facts()
+    for value in ODD_VALUES:
+        data = copy.deepcopy(national_v1)
+        ene = action(data, "ENE-A90")
+        target = {
+            "action": ene,
+            "scheme": data["schemes"][0],
+            "step": ene["steps"][0],
+            "question": ene["questions"][0],
+        }[item]
+        target[key] = value
+        data["schemes"].append(value)
+        data["actions"].append(value)
+
+        for national in (True, False):
+            assert validate_toolbox(data, national=national, referential=referential), (key, value)
