@@ -17,9 +17,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assett.problems import Problem
+
 from .codes import RESERVED_THEME_CODES, code_problem
 from .enums import QuestionKind, VersionStatus
-from .loader import Problem, ReferentialFormatError, dump_referential, load_referential, validate_referential
+from .loader import ReferentialFormatError, dump_referential, load_referential, validate_referential
 from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
 
 UP, DOWN = "up", "down"

@@ -6,16 +6,23 @@ transaction, so an invalid file changes nothing. `dump_referential` is its exact
 inverse: dump → load → dump gives the same data.
 """
 
-import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
 from assett.icons import THEME_ICONS
+from assett.problems import (
+    FormatError,
+    Problem,
+    as_decimal,
+    check_keys,
+    check_text,
+    decimal_field_message,
+    fits_decimal_field,
+    plain_number,
+    read_yaml_file,
+)
 from organisations.enums import HeadcountBand, OrganisationKind
 
 from .codes import RESERVED_THEME_CODES, code_key, code_problem
@@ -25,19 +32,8 @@ from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVer
 NATIONAL_REFERENTIAL = Path(__file__).parent / "data" / "referentiel_national.yaml"
 
 
-@dataclass(frozen=True)
-class Problem:
-    location: str
-    message: str
-
-    def __str__(self):
-        return f"{self.location} : {self.message}"
-
-
-class ReferentialFormatError(Exception):
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+class ReferentialFormatError(FormatError):
+    pass
 
 
 # Keys of each item of the format: anything else is refused rather than silently dropped
@@ -62,31 +58,6 @@ CHOICE_KEYS = ("label", "points")
 BAND_KEYS = ("min", "max", "points")
 
 MAX_WEIGHT = 100
-# Invisible control characters (pasted from another program) that XML, hence an .xlsx export, cannot hold.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _number(value):
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _fits(number, field):
-    """Whether the database column stores `number` exactly (no rounding, no overflow)."""
-    places = field.decimal_places
-    if abs(number) >= Decimal(10) ** (field.max_digits - places):
-        return False
-    return number.normalize().as_tuple().exponent >= -places
-
-
-def _precision_message(field):
-    limit = f"{10 ** (field.max_digits - field.decimal_places):,}".replace(",", "\u202f")
-    return f"au plus {field.decimal_places} décimales et moins de {limit} en valeur absolue."
 
 
 # Locations, shared with the spreadsheet reader (referentiel/spreadsheet.py), which maps
@@ -120,14 +91,14 @@ def validate_referential(data):
 
     if not isinstance(data, dict):
         return [Problem("fichier", "le contenu doit être un dictionnaire avec « levels » et « themes ».")]
-    _check_keys(data, TOP_KEYS, "référentiel", problem)
+    check_keys(data, TOP_KEYS, "référentiel", problem)
     for key in ("title", "version"):
         if not str(data.get(key) or "").strip():
             problem("référentiel", f"le champ « {key} » est obligatoire.")
     version_field = ReferentialVersion._meta.get_field("label")
-    _check_text(data, "title", "référentiel", problem, ReferentialVersion._meta.get_field("title"))
-    _check_text(data, "version", "référentiel", problem, version_field)
-    _check_text(data, "description", "référentiel", problem)
+    check_text(data, "title", "référentiel", problem, ReferentialVersion._meta.get_field("title"))
+    check_text(data, "version", "référentiel", problem, version_field)
+    check_text(data, "description", "référentiel", problem)
 
     levels = data.get("levels") or []
     if not isinstance(levels, list) or len(levels) < 2:
@@ -141,22 +112,22 @@ def validate_referential(data):
         if not isinstance(level, dict):
             problem(where, "chaque niveau doit avoir rank, name et threshold.")
             continue
-        _check_keys(level, LEVEL_KEYS, where, problem)
+        check_keys(level, LEVEL_KEYS, where, problem)
         name = str(level.get("name") or "").strip()
         if not name:
             problem(where, "le nom est obligatoire.")
         elif name in names:
             problem(where, f"le nom « {name} » est déjà celui d'un autre niveau.")
         names.add(name)
-        _check_text(level, "name", where, problem, MaturityLevel._meta.get_field("name"))
-        _check_text(level, "description", where, problem)
+        check_text(level, "name", where, problem, MaturityLevel._meta.get_field("name"))
+        check_text(level, "description", where, problem)
         rank = level.get("rank")
         if not isinstance(rank, int) or isinstance(rank, bool) or rank != index:
             problem(where, f"le rang doit être {index} : les niveaux sont numérotés 1, 2, 3… dans l'ordre.")
-        threshold = _number(level.get("threshold"))
+        threshold = as_decimal(level.get("threshold"))
         if threshold is None or not 0 <= threshold <= 100:
             problem(where, "le seuil doit être un nombre entre 0 et 100.")
-        elif not _fits(threshold, threshold_field):
+        elif not fits_decimal_field(threshold, threshold_field):
             problem(where, "le seuil a au plus 2 décimales.")
         elif previous is not None and threshold <= previous:
             problem(where, "les seuils doivent être strictement croissants.")
@@ -177,7 +148,7 @@ def validate_referential(data):
             continue
         code = str(theme.get("code") or "").strip()
         where = theme_location(code, t_index)
-        _check_keys(theme, THEME_KEYS, where, problem)
+        check_keys(theme, THEME_KEYS, where, problem)
         if not code:
             problem(where, "le code est obligatoire.")
         elif code_key(code) in theme_codes:
@@ -189,7 +160,7 @@ def validate_referential(data):
             problem(where, "le titre est obligatoire.")
         for key in ("title", "description", "color", "icon"):
             field = Theme._meta.get_field(key)
-            _check_text(theme, key, where, problem, field if field.max_length else None)
+            check_text(theme, key, where, problem, field if field.max_length else None)
         icon = theme.get("icon")
         if isinstance(icon, str) and icon.strip() and icon.strip() not in THEME_ICONS:
             problem(
@@ -205,24 +176,6 @@ def validate_referential(data):
         for q_index, question in enumerate(questions, start=1):
             _validate_question(question, question_location("", where, q_index), question_codes, problem)
     return problems
-
-
-def _check_keys(item, allowed, where, problem):
-    for key in item:
-        if key not in allowed:
-            problem(where, f"clé « {key} » inconnue (clés possibles : {', '.join(allowed)}).")
-
-
-def _check_text(item, key, where, problem, field=None):
-    value = item.get(key)
-    if value is None:
-        return
-    if not isinstance(value, str):
-        problem(where, f"« {key} » doit être du texte : mettez la valeur entre guillemets.")
-    elif field is not None and field.max_length and len(value.strip()) > field.max_length:
-        problem(where, f"« {key} » dépasse {field.max_length} caractères.")
-    elif CONTROL_CHARACTERS.search(value):
-        problem(where, f"« {key} » contient un caractère de contrôle invisible (copié-collé ?) : supprimez-le.")
 
 
 def _check_code(item, where, problem, field, reserved=frozenset()):
@@ -248,7 +201,7 @@ def _validate_question(question, fallback_where, question_codes, problem):
         return
     code = str(question.get("code") or "").strip()
     where = question_location(code, "", 0) if code else fallback_where
-    _check_keys(question, QUESTION_KEYS, where, problem)
+    check_keys(question, QUESTION_KEYS, where, problem)
     if not code:
         problem(where, "le code est obligatoire.")
     elif code_key(code) in question_codes:
@@ -260,7 +213,7 @@ def _validate_question(question, fallback_where, question_codes, problem):
         problem(where, "le texte de la question est obligatoire.")
     for key in ("text", "help_text", "unit"):
         field = Question._meta.get_field(key)
-        _check_text(question, key, where, problem, field if field.max_length else None)
+        check_text(question, key, where, problem, field if field.max_length else None)
     kind = question.get("kind", QuestionKind.LADDER)
     if kind not in QuestionKind.values:
         problem(where, f"type « {kind} » inconnu (attendus : {', '.join(QuestionKind.values)}).")
@@ -311,17 +264,17 @@ def _validate_question(question, fallback_where, question_codes, problem):
         if not isinstance(choice, dict) or not str(choice.get("label") or "").strip():
             problem(c_where, "le libellé est obligatoire.")
             continue
-        _check_keys(choice, CHOICE_KEYS, c_where, problem)
-        _check_text(choice, "label", c_where, problem)
+        check_keys(choice, CHOICE_KEYS, c_where, problem)
+        check_text(choice, "label", c_where, problem)
         label = str(choice["label"]).strip()
         if label in labels:
             problem(c_where, "ce libellé est déjà utilisé dans la question.")
         labels.add(label)
-        number = _number(choice.get("points"))
+        number = as_decimal(choice.get("points"))
         if number is None or number < 0:
             problem(c_where, "les points doivent être un nombre positif ou nul.")
-        elif not _fits(number, points_field):
-            problem(c_where, f"les points ont {_precision_message(points_field)}")
+        elif not fits_decimal_field(number, points_field):
+            problem(c_where, f"les points ont {decimal_field_message(points_field)}")
         else:
             points.append(number)
     if kind == QuestionKind.LADDER and any(low >= high for low, high in zip(points, points[1:], strict=False)):
@@ -336,20 +289,20 @@ def _validate_bands(bands, where, problem):
     points_field = NumericBand._meta.get_field("points")
     for b_index, band in enumerate(bands, start=1):
         b_where = band_location(where, b_index)
-        points = _number(band.get("points")) if isinstance(band, dict) else None
+        points = as_decimal(band.get("points")) if isinstance(band, dict) else None
         if points is None or points < 0:
             problem(b_where, "chaque tranche a min, max et points (nombre positif ou nul).")
             continue
-        _check_keys(band, BAND_KEYS, b_where, problem)
-        if not _fits(points, points_field):
-            problem(b_where, f"les points ont {_precision_message(points_field)}")
+        check_keys(band, BAND_KEYS, b_where, problem)
+        if not fits_decimal_field(points, points_field):
+            problem(b_where, f"les points ont {decimal_field_message(points_field)}")
         bounds = []
         for key in ("min", "max"):
-            number = _number(band.get(key))
+            number = as_decimal(band.get(key))
             if band.get(key) is not None and number is None:
                 problem(b_where, f"« {key} » doit être un nombre, ou vide (null) pour une tranche ouverte.")
-            elif number is not None and not _fits(number, bound_field):
-                problem(b_where, f"« {key} » a {_precision_message(bound_field)}")
+            elif number is not None and not fits_decimal_field(number, bound_field):
+                problem(b_where, f"« {key} » a {decimal_field_message(bound_field)}")
             bounds.append(number)
         low, high = bounds
         if low is not None and high is not None and low >= high:
@@ -397,7 +350,7 @@ def load_referential(data, *, publish=False, created_by=None, based_on=None):
             rank=level["rank"],
             name=level["name"].strip(),
             description=(level.get("description") or "").strip(),
-            threshold=_number(level["threshold"]),
+            threshold=as_decimal(level["threshold"]),
         )
         for level in data["levels"]
     )
@@ -431,28 +384,21 @@ def load_referential(data, *, publish=False, created_by=None, based_on=None):
         )
         for question, q in zip(questions, theme_data["questions"], strict=True):
             choices += [
-                Choice(question=question, label=c["label"].strip(), points=_number(c["points"]), order=c_order)
+                Choice(question=question, label=c["label"].strip(), points=as_decimal(c["points"]), order=c_order)
                 for c_order, c in enumerate(q.get("choices") or [])
             ]
             bands += [
                 NumericBand(
                     question=question,
-                    min_value=_number(b.get("min")),
-                    max_value=_number(b.get("max")),
-                    points=_number(b["points"]),
+                    min_value=as_decimal(b.get("min")),
+                    max_value=as_decimal(b.get("max")),
+                    points=as_decimal(b["points"]),
                 )
                 for b in q.get("bands") or []
             ]
     Choice.objects.bulk_create(choices)
     NumericBand.objects.bulk_create(bands)
     return version
-
-
-def _plain(number):
-    """Decimal → int when whole, float otherwise: the YAML stays as people write it."""
-    if number is None:
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def dump_referential(version):
@@ -475,12 +421,17 @@ def dump_referential(version):
             item["allow_not_applicable"] = question.allow_not_applicable
             if question.unit:
                 item["unit"] = question.unit
-            item["choices"] = [{"label": c.label, "points": _plain(c.points)} for c in question.choice_list]
+            item["choices"] = [{"label": c.label, "points": plain_number(c.points)} for c in question.choice_list]
             if question.band_list:
                 # PostgreSQL sorts NULL last; the open-ended lowest band reads best first.
                 bands = sorted(question.band_list, key=lambda b: (b.min_value is not None, b.min_value or 0))
                 item["bands"] = [
-                    {"min": _plain(b.min_value), "max": _plain(b.max_value), "points": _plain(b.points)} for b in bands
+                    {
+                        "min": plain_number(b.min_value),
+                        "max": plain_number(b.max_value),
+                        "points": plain_number(b.points),
+                    }
+                    for b in bands
                 ]
             questions.append(item)
         entry = {"code": theme.code, "title": theme.title, "description": theme.description}
@@ -499,7 +450,7 @@ def dump_referential(version):
                 "rank": level.rank,
                 "name": level.name,
                 "description": level.description,
-                "threshold": _plain(level.threshold),
+                "threshold": plain_number(level.threshold),
             }
             for level in structure.levels
         ],
@@ -508,15 +459,7 @@ def dump_referential(version):
 
 
 def read_yaml(path):
-    with open(path, encoding="utf-8") as handle:
-        try:
-            return yaml.safe_load(handle)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"ligne {mark.line + 1}" if mark else "fichier"
-            raise ReferentialFormatError(
-                [Problem(where, f"YAML illisible ({getattr(error, 'problem', error)}).")]
-            ) from error
+    return read_yaml_file(path, ReferentialFormatError)
 
 
 def install_national_referential(territory=None):

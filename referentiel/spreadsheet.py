@@ -13,10 +13,8 @@ leading zero of headcount band « 01 » and never turns a label into a formula o
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
@@ -25,9 +23,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assett.problems import Problem
+from assett.workbook import (
+    EMPTY,
+    FALSE_WORDS,
+    TEXT_FORMAT,
+    TRUE_WORDS,
+    blank,
+    cell_number,
+    normalise_name,
+    number_text,
+    parse_number,
+)
+
 from .enums import QuestionKind
 from .loader import (
-    Problem,
     ReferentialFormatError,
     band_location,
     choice_location,
@@ -38,7 +48,6 @@ from .loader import (
 )
 
 TEXT, NUMBER, LIST, CODES, BOOLEAN, BANDS = "text", "number", "list", "codes", "boolean", "bands"
-TEXT_FORMAT = "@"
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,7 @@ def _cell_value(column, value):
     if column.kind == BANDS:
         return (
             "; ".join(
-                f"{_number_text(band.get('min'))}..{_number_text(band.get('max'))}:{_number_text(band.get('points'))}"
+                f"{number_text(band.get('min'))}..{number_text(band.get('max'))}:{number_text(band.get('points'))}"
                 for band in value
             )
             or None
@@ -186,14 +195,6 @@ def _cell_value(column, value):
     if column.kind == TEXT:
         return str(value) or None
     return value
-
-
-def _number_text(number):
-    if number is None:
-        return ""
-    if isinstance(number, float):
-        return repr(number)
-    return str(number)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -206,12 +207,6 @@ def read_workbook(source):
     (the rest would be noise), otherwise the problems of the cells and of the content.
     """
     return _WorkbookReader().read(source)
-
-
-def _normalise(name):
-    """« Thèmes », « themes » and « THEMES » name the same sheet."""
-    decomposed = unicodedata.normalize("NFKD", str(name or "").strip())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 class _Row:
@@ -242,7 +237,7 @@ class _Row:
             self.report(f"« {key} » : une valeur vrai/faux a été saisie là où du texte est attendu.")
             return ""
         if isinstance(raw, (int, float)):
-            return _number_text(_plain_number(raw))
+            return number_text(cell_number(raw))
         if isinstance(raw, (datetime, date, time)):
             self.report(
                 f"« {key} » : Excel a transformé la saisie en date ; "
@@ -257,10 +252,10 @@ class _Row:
         if raw is None or isinstance(raw, bool):
             return raw
         if isinstance(raw, (int, float)):
-            return _plain_number(raw)
+            return cell_number(raw)
         if isinstance(raw, str):
-            parsed = _parse_number(raw)
-            if parsed is _EMPTY:
+            parsed = parse_number(raw)
+            if parsed is EMPTY:
                 return None
             return raw.strip() if parsed is None else parsed
         return str(raw)
@@ -317,51 +312,19 @@ class _Row:
             if not part:
                 continue
             match = BAND_PATTERN.match(part)
-            values = [_parse_number(value) for value in match.groups()] if match else []
-            if not match or None in values or values[2] is _EMPTY:
+            values = [parse_number(value) for value in match.groups()] if match else []
+            if not match or None in values or values[2] is EMPTY:
                 self.report(
                     f"« {key} » : tranche « {part} » illisible ; écrivez min..max:points, par exemple 25..50:1 "
                     "(côté vide = sans limite)."
                 )
                 continue
-            low, high, points = (None if value is _EMPTY else value for value in values)
+            low, high, points = (None if value is EMPTY else value for value in values)
             bands.append({"min": low, "max": high, "points": points})
         return bands
 
 
-TRUE_WORDS = {"true", "vrai", "oui", "o", "yes", "1"}
-FALSE_WORDS = {"false", "faux", "non", "n", "no", "0", ""}
 BAND_PATTERN = re.compile(r"^(.*?)\.\.(.*):(.*)$")
-_EMPTY = object()
-
-
-# Far beyond any column of the referential: such a value is refused, and never turned into a huge int.
-_MAX_MAGNITUDE = 30
-
-
-def _plain(value):
-    """A Decimal as dump_referential writes numbers: int when whole, float otherwise; None if absurd."""
-    if not value.is_finite() or value.adjusted() > _MAX_MAGNITUDE:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _plain_number(number):
-    # repr() is the shortest text that gives back the same float: 0.1 stays 0.1, not 0.1000000000000000055...
-    value = Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
-    plain = _plain(value)
-    return repr(number) if plain is None else plain
-
-
-def _parse_number(text):
-    """A number typed as text, French decimal comma and spaces accepted; _EMPTY if blank, None if unreadable."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
-    if not cleaned:
-        return _EMPTY
-    try:
-        return _plain(Decimal(cleaned))
-    except InvalidOperation:
-        return None
 
 
 class _WorkbookReader:
@@ -405,10 +368,10 @@ class _WorkbookReader:
     # -- sheets and columns
 
     def _sheets(self, workbook):
-        by_name = {_normalise(worksheet.title): worksheet for worksheet in workbook.worksheets}
+        by_name = {normalise_name(worksheet.title): worksheet for worksheet in workbook.worksheets}
         result = {}
         for sheet in SHEETS:
-            worksheet = by_name.get(_normalise(sheet.title))
+            worksheet = by_name.get(normalise_name(sheet.title))
             if worksheet is None:
                 self.missing.append(Problem(f"feuille {sheet.title}", "cette feuille manque dans le classeur."))
                 continue
@@ -419,12 +382,12 @@ class _WorkbookReader:
         # From A1 whatever the first filled cell, so that row numbers and column letters are Excel's.
         lines = worksheet.iter_rows(min_row=1, min_col=1, values_only=True)
         header = next(lines, ())
-        known = {_normalise(column.key): column.key for column in sheet.columns}
+        known = {normalise_name(column.key): column.key for column in sheet.columns}
         columns, seen = {}, set()
         for index, name in enumerate(header):
             if name is None or not str(name).strip():
                 continue
-            key = known.get(_normalise(name))
+            key = known.get(normalise_name(name))
             where = f"feuille {sheet.title}, colonne {get_column_letter(index + 1)}"
             if key is None:
                 self.problems.append(
@@ -441,11 +404,11 @@ class _WorkbookReader:
         rows = []
         untitled = set()
         for line, values in enumerate(lines, start=2):
-            if all(_blank(value) for value in values):
+            if all(blank(value) for value in values):
                 continue
             for index, value in enumerate(values):
-                titled = index < len(header) and not _blank(header[index])
-                if not titled and index not in untitled and not _blank(value):
+                titled = index < len(header) and not blank(header[index])
+                if not titled and index not in untitled and not blank(value):
                     untitled.add(index)
                     self.problems.append(
                         Problem(
@@ -559,7 +522,3 @@ class _WorkbookReader:
         if bands := row.bands("bands"):
             question["bands"] = bands
         return question
-
-
-def _blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())

@@ -38,5 +38,15 @@ def referential_yaml(data):
     )
 
 
-def problems_text(problems):
-    return "\n".join(f"- {problem}" for problem in problems)
+def write_binary(stdout, payload):
+    """Bytes (an .xlsx) to a command's standard output: the underlying binary stream, never the text wrapper."""
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is None:
+        raise CommandError("Un classeur xlsx ne s'écrit pas sur cette sortie texte : précisez --output FICHIER.")
+    if stdout.isatty():
+        raise CommandError(
+            "Un classeur xlsx ne s'affiche pas dans un terminal : redirigez la sortie ou utilisez --output."
+        )
+    stdout.flush()
+    buffer.write(payload)
+    buffer.flush()

@@ -11,9 +11,10 @@ from django.test import Client
 
 from accounts.enums import Role
 from accounts.models import User
+from assett.problems import Problem
 from referentiel import authoring
 from referentiel.authoring import AuthoringError
-from referentiel.loader import NATIONAL_REFERENTIAL, Problem, read_yaml, validate_referential
+from referentiel.loader import NATIONAL_REFERENTIAL, read_yaml, validate_referential
 from referentiel.models import Theme
 from referentiel.services import current_version
 

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from referentiel.enums import VersionStatus
 from referentiel.loader import dump_referential
-from referentiel.management import get_territory, referential_yaml
+from referentiel.management import get_territory, referential_yaml, write_binary
 from referentiel.models import ReferentialVersion
 from referentiel.spreadsheet import workbook_bytes
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         elif output_format == "yaml":
             self.stdout.write(payload.decode(), ending="")
         else:
-            self._write_binary(payload)
+            write_binary(self.stdout, payload)
 
     def _version(self, territory, version_id, draft):
         versions = ReferentialVersion.objects.all()
@@ -68,16 +68,3 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(missing)
         return version
-
-    def _write_binary(self, payload):
-        # An .xlsx is bytes: it goes to the underlying binary stream, never through the text wrapper.
-        buffer = getattr(self.stdout, "buffer", None)
-        if buffer is None:
-            raise CommandError("Un classeur xlsx ne s'écrit pas sur cette sortie texte : précisez --output FICHIER.")
-        if self.stdout.isatty():
-            raise CommandError(
-                "Un classeur xlsx ne s'affiche pas dans un terminal : redirigez la sortie ou utilisez --output."
-            )
-        self.stdout.flush()
-        buffer.write(payload)
-        buffer.flush()

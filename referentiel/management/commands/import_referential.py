@@ -3,9 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
+from assett.problems import Problem, problems_text
 from referentiel.enums import VersionStatus
-from referentiel.loader import Problem, ReferentialFormatError, load_referential, read_yaml, validate_referential
-from referentiel.management import get_territory, problems_text
+from referentiel.loader import ReferentialFormatError, load_referential, read_yaml, validate_referential
+from referentiel.management import get_territory
 from referentiel.models import ReferentialVersion
 from referentiel.spreadsheet import REFERENTIAL, read_workbook
 
@@ -73,8 +74,6 @@ class Command(BaseCommand):
             data = read_yaml(path)
         except ReferentialFormatError as error:
             return None, list(error.problems)
-        except UnicodeDecodeError:
-            return None, [Problem("fichier", "le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8.")]
         return data, list(validate_referential(data))
 
     def _territory_problems(self, data, publish, spreadsheet):
