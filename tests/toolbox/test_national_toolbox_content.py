@@ -33,9 +33,25 @@ NAF_CODE = re.compile(r"^([A-U]|\d{2})$")
 RAW_HTML = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word: a pasted second copy of a block (or of the
+    whole file) would silently replace the first. This loader refuses them instead."""
+
+
+def _mapping_without_duplicates(loader, node, deep=False):
+    keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]
+    duplicates = _duplicates(keys)
+    if duplicates:
+        raise yaml.constructor.ConstructorError(None, None, f"clés en double : {duplicates}", node.start_mark)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
 def _load(path):
     with path.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+        return yaml.load(stream, Loader=_StrictLoader)  # noqa: S506 — a SafeLoader subclass
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +100,11 @@ def theme_codes(referential):
 
 def _duplicates(codes):
     return sorted(code for code, count in Counter(codes).items() if count > 1)
+
+
+def test_no_key_is_given_twice(toolbox):
+    # The fixture loads the file with _StrictLoader: reaching here means no mapping repeats a key.
+    assert set(toolbox) <= {"title", "version", "schemes", "partners", "actions"}
 
 
 def test_codes_are_unique(toolbox, actions):
