@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organisations.access import get_organisation_for_user
+from referentiel.views.participant import participant_required
 
 from .. import plan, plan_export
 from ..access import get_plan_item_for_user, get_plan_step_for_user
@@ -174,7 +175,7 @@ def plan_item(request, org_pk, pk):
     return _item_page(request, item, themes, form=form)
 
 
-@login_required
+@participant_required
 @require_POST
 def plan_step(request, org_pk, pk, step_pk):
     step = get_plan_step_for_user(request, org_pk, pk, step_pk)
