@@ -31,7 +31,7 @@ from referentiel.services import AnswerInput, save_answer, start_assessment, sub
 from referentiel.structure import structure_for
 
 from .conftest import TERRITORY_A, TERRITORY_B
-from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory
+from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory, PlanNoteFactory, PlanStepFactory
 
 PASSWORD = "Mot-de-passe-roles-42"
 
@@ -136,6 +136,8 @@ def _territory_a(world):
     # The toolbox: an action of the territory, in the organisation's plan and linked to a PCAET action.
     action = ActionFactory(code="ROLES-01", title="Isoler les combles")
     plan_item = PlanItemFactory(organisation=organisation, action=action, created_by=owner)
+    plan_step = PlanStepFactory(item=plan_item, text="Demander un devis")
+    PlanNoteFactory(item=plan_item, author=member, text="Premier devis reçu.")
     pcaet_action = PcaetActionFactory(code="ROLES-PCAET-1")
     pcaet_action.toolbox_actions.add(action)
 
@@ -164,6 +166,7 @@ def _territory_a(world):
         action=action.pk,
         action_code=action.code,
         plan_item=plan_item.pk,
+        plan_step=plan_step.pk,
         pcaet_action=pcaet_action.pk,
     )
     for role in TERRITORY_ROLES[1:]:

@@ -52,6 +52,11 @@ PAGES = [
     ("member", "a", "/organisations/{org}/"),
     ("outsider", "a", "/organisations/rejoindre/{org_public_id}/"),
     ("outsider", "a", "/invitations/{invitation_token}/"),
+    # The action plan (toolbox/urls_plan.py).
+    ("owner", "a", "/organisations/{org}/plan/"),
+    ("owner", "a", "/organisations/{org}/plan/nouvelle/"),
+    ("member", "a", "/organisations/{org}/plan/{plan_item}/"),
+    ("owner", "a", "/organisations/{org}/plan/{plan_item}/supprimer/"),
     ("staff", "a", "/mon-espace/"),
     ("staff", "a", "/gestion/organisations/"),
     ("staff", "a", "/gestion/auto-evaluations/"),

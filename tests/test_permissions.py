@@ -205,6 +205,33 @@ TERRITORY = {
         WRONG_METHOD,
         MEMBER_ACTION,
     ),
+    "organisations/<int:org_pk>/plan/": ("/organisations/{org}/plan/", MEMBERS, WRONG_METHOD),
+    # Empty POSTs below are incomplete forms: shown again with their errors, nothing written.
+    "organisations/<int:org_pk>/plan/nouvelle/": ("/organisations/{org}/plan/nouvelle/", MEMBERS, MEMBERS),
+    "organisations/<int:org_pk>/plan/export.csv": ("/organisations/{org}/plan/export.csv", MEMBERS, WRONG_METHOD),
+    "organisations/<int:org_pk>/plan/export.xlsx": ("/organisations/{org}/plan/export.xlsx", MEMBERS, WRONG_METHOD),
+    "organisations/<int:org_pk>/plan/<int:pk>/": ("/organisations/{org}/plan/{plan_item}/", MEMBERS, MEMBERS),
+    "organisations/<int:org_pk>/plan/<int:pk>/supprimer/": (
+        "/organisations/{org}/plan/{plan_item}/supprimer/",
+        MEMBERS,
+        MEMBERS,
+    ),
+    "organisations/<int:org_pk>/plan/<int:pk>/etapes/": (
+        "/organisations/{org}/plan/{plan_item}/etapes/",
+        WRONG_METHOD,
+        MEMBERS,
+    ),
+    # Without `done=1` the step is unticked; back to the item.
+    "organisations/<int:org_pk>/plan/<int:pk>/etapes/<int:step_pk>/": (
+        "/organisations/{org}/plan/{plan_item}/etapes/{plan_step}/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
+    "organisations/<int:org_pk>/plan/<int:pk>/notes/": (
+        "/organisations/{org}/plan/{plan_item}/notes/",
+        WRONG_METHOD,
+        MEMBERS,
+    ),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.

@@ -14,7 +14,9 @@ def get_plan_item_for_user(request, org_pk, pk):
     even for someone who is a member of both.
     """
     organisation = get_organisation_for_user(request, org_pk)
-    item = get_object_or_404(PlanItem.objects.select_related("action"), pk=pk, organisation=organisation)
+    item = get_object_or_404(
+        PlanItem.objects.select_related("action", "owner", "completed_by"), pk=pk, organisation=organisation
+    )
     item.organisation = organisation
     return item
 

@@ -3,7 +3,7 @@
 import factory
 
 from toolbox.enums import CostBand, Duration, ImpactTier, Origin
-from toolbox.models import Action, ActionQuestion, ActionStep, PcaetAction, PlanItem
+from toolbox.models import Action, ActionQuestion, ActionStep, PcaetAction, PlanItem, PlanNote, PlanStep
 
 
 class ActionFactory(factory.django.DjangoModelFactory):
@@ -55,3 +55,54 @@ class PcaetActionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"PCAET-{n:03d}")
     title = factory.Sequence(lambda n: f"Action du plan climat {n}")
     axis = "Axe 1 – Sobriété"
+
+
+# The action plans' tests (tests/toolbox/test_plan*.py): people, organisations with their members, steps, notes.
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Roux{n}")
+    password = factory.django.Password("Mot-de-passe-42")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An organisation; `members=[user, …]` makes the first its owner and the others members."""
+
+    class Meta:
+        model = "organisations.Organisation"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = "entreprise"
+    naf_code = "10.71C"
+    headcount_band = "02"
+    commune = "Poitiers"
+
+    @factory.post_generation
+    def members(self, create, users, **kwargs):
+        from organisations.models import Membership
+
+        for index, user in enumerate(users or []):
+            Membership.objects.create(user=user, organisation=self, role="owner" if index == 0 else "member")
+
+
+class PlanStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanStep
+
+    item = factory.SubFactory(PlanItemFactory)
+    order = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Étape du plan {n}")
+
+
+class PlanNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanNote
+
+    item = factory.SubFactory(PlanItemFactory)
+    text = "Une note."

@@ -45,7 +45,7 @@ def action(in_a):
 
 
 # Where the view goes without a usable `next`.
-PLAN_DEFAULT = "/organisations/{pk}/"
+PLAN_DEFAULT = "/organisations/{pk}/plan/"
 
 
 def add_url(organisation, action):

@@ -1,17 +1,28 @@
-"""An organisation's action plan, for its members: add a toolbox action, follow and export the plan."""
+"""An organisation's action plan, for its members: add a toolbox action, follow and export the plan.
+
+Every page works without JavaScript; htmx only ticks a step in place (the step's form answers
+with the step's markup when the request comes from htmx, and with a redirect otherwise).
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from organisations.access import get_organisation_for_user
+from referentiel.views.participant import participant_required
 
-from .. import plan
-from ..models import Action
+from .. import plan, plan_export
+from ..access import get_plan_item_for_user, get_plan_step_for_user
+from ..forms_plan import DeleteForm, NoteForm, PlanFilterForm, PlanItemForm, StepForm, initial_of
+from ..models import Action, PlanItem
+from ..plan_summary import grouped, matches, theme_progress
 
 
 def _next_or(request, default):
@@ -22,6 +33,14 @@ def _next_or(request, default):
     ):
         return target
     return default
+
+
+def _plan_url(organisation_pk):
+    return reverse("toolbox:plan", args=[organisation_pk])
+
+
+def _item_url(item):
+    return reverse("toolbox:plan_item", args=[item.organisation_id, item.pk])
 
 
 @login_required
@@ -41,4 +60,212 @@ def plan_add(request, org_pk, action_pk):
             _("« %(title)s » est ajoutée au plan d'actions de %(organisation)s.")
             % {"title": action.title, "organisation": organisation.name},
         )
-    return redirect(_next_or(request, reverse("organisations:detail", args=[organisation.pk])))
+    return redirect(_next_or(request, _plan_url(organisation.pk)))
+
+
+def plan_items(organisation):
+    """The plan's items with what the page and the exports show, in one query whatever their number."""
+    return list(
+        PlanItem.objects.filter(organisation=organisation)
+        .select_related("owner", "completed_by", "action")
+        .annotate(
+            steps_total=Count("steps"),
+            steps_done=Count("steps", filter=Q(steps__done_at__isnull=False)),
+        )
+        .order_by("pk")
+    )
+
+
+def _with_theme_titles(items, themes):
+    titles = dict(themes)
+    for item in items:
+        item.theme_title = titles.get(item.theme) or item.theme
+    return items
+
+
+@login_required
+@require_GET
+def plan_page(request, org_pk):
+    organisation = get_organisation_for_user(request, org_pk)
+    filter_form = PlanFilterForm(request.GET or None)
+    status_filter = filter_form.cleaned_data["statut"] if filter_form.is_valid() else ""
+    today = timezone.localdate()
+    themes = plan.published_themes()
+    items = _with_theme_titles(plan_items(organisation), themes)
+    for item in items:
+        item.overdue = item.is_overdue(today)
+    shown = [item for item in items if matches(item, status_filter, today)]
+    return render(
+        request,
+        "toolbox/plan/plan.html",
+        {
+            "organisation": organisation,
+            "filter_form": filter_form,
+            "status_filter": status_filter,
+            "groups": grouped(shown, today),
+            "progress": theme_progress(items, themes),
+            "total": len(items),
+            "shown": len(shown),
+            "page_title": _("Plan d'actions"),
+        },
+    )
+
+
+@login_required
+def plan_create(request, org_pk):
+    organisation = get_organisation_for_user(request, org_pk)
+    form = PlanItemForm(request.POST or None, organisation=organisation, themes=plan.published_themes(), creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = plan.create_plan_item(organisation, request.user, form.item_fields())
+        except plan.PlanError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("L'action « %(title)s » est ajoutée au plan.") % {"title": item.title})
+            return redirect(_item_url(item))
+    return render(
+        request,
+        "toolbox/plan/create.html",
+        {"organisation": organisation, "form": form, "page_title": _("Ajouter une action au plan")},
+    )
+
+
+def _item_themes(item):
+    themes = plan.published_themes()
+    if item.theme and item.theme not in dict(themes):
+        themes.append((item.theme, item.theme))
+    return themes
+
+
+def _item_page(request, item, themes, form=None, step_form=None, note_form=None):
+    form = form or PlanItemForm(organisation=item.organisation, themes=themes, initial=initial_of(item))
+    item.theme_title = dict(themes).get(item.theme) or item.theme
+    return render(
+        request,
+        "toolbox/plan/item.html",
+        {
+            "organisation": item.organisation,
+            "item": item,
+            "overdue": item.is_overdue(),
+            "form": form,
+            "step_form": step_form or StepForm(prefix="etape"),
+            "note_form": note_form or NoteForm(prefix="note"),
+            "steps": list(item.steps.select_related("done_by")),
+            "notes": list(item.notes.select_related("author")),
+            "page_title": item.title,
+        },
+    )
+
+
+@login_required
+def plan_item(request, org_pk, pk):
+    item = get_plan_item_for_user(request, org_pk, pk)
+    themes = _item_themes(item)
+    if request.method != "POST":
+        return _item_page(request, item, themes)
+    form = PlanItemForm(request.POST, organisation=item.organisation, themes=themes, initial=initial_of(item))
+    if form.is_valid():
+        try:
+            plan.update_plan_item(item, request.user, form.item_fields())
+        except plan.PlanError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Les changements sont enregistrés."))
+            return redirect(_item_url(item))
+    return _item_page(request, item, themes, form=form)
+
+
+@participant_required
+@require_POST
+def plan_step(request, org_pk, pk, step_pk):
+    step = get_plan_step_for_user(request, org_pk, pk, step_pk)
+    plan.set_step_done(step, request.user, done=request.POST.get("done") == "1")
+    if request.htmx:
+        return render(
+            request,
+            "toolbox/plan/_step.html",
+            {"step": step, "item": step.item, "organisation": step.item.organisation},
+        )
+    return redirect(_item_url(step.item) + f"#etape-{step.pk}")
+
+
+@login_required
+@require_POST
+def plan_step_add(request, org_pk, pk):
+    item = get_plan_item_for_user(request, org_pk, pk)
+    step_form = StepForm(request.POST, prefix="etape")
+    if step_form.is_valid():
+        try:
+            plan.add_plan_step(item, step_form.cleaned_data["text"], step_form.cleaned_data["url"])
+        except plan.PlanError as error:
+            step_form.add_error("text", error.errors.get("text", str(error)))
+        else:
+            messages.success(request, _("L'étape est ajoutée."))
+            return redirect(_item_url(item) + "#etapes")
+    return _item_page(request, item, _item_themes(item), step_form=step_form)
+
+
+@login_required
+@require_POST
+def plan_note_add(request, org_pk, pk):
+    item = get_plan_item_for_user(request, org_pk, pk)
+    note_form = NoteForm(request.POST, prefix="note")
+    if note_form.is_valid():
+        try:
+            plan.add_plan_note(item, request.user, note_form.cleaned_data["text"])
+        except plan.PlanError as error:
+            note_form.add_error("text", error.errors.get("text", str(error)))
+        else:
+            messages.success(request, _("La note est ajoutée."))
+            return redirect(_item_url(item) + "#notes")
+    return _item_page(request, item, _item_themes(item), note_form=note_form)
+
+
+@login_required
+def plan_delete(request, org_pk, pk):
+    item = get_plan_item_for_user(request, org_pk, pk)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        plan.delete_plan_item(item)
+        messages.success(request, _("« %(title)s » est retirée du plan.") % {"title": item.title})
+        return redirect(_plan_url(item.organisation_id))
+    return render(
+        request,
+        "toolbox/plan/delete.html",
+        {
+            "organisation": item.organisation,
+            "item": item,
+            "form": form,
+            "steps": item.steps.count(),
+            "notes": item.notes.count(),
+            "page_title": _("Retirer une action du plan"),
+        },
+    )
+
+
+def _export(request, org_pk, write, content_type, extension):
+    organisation = get_organisation_for_user(request, org_pk)
+    themes = plan.published_themes()
+    table = plan_export.plan_table(_with_theme_titles(plan_items(organisation), themes), timezone.localdate())
+    response = HttpResponse(write(table), content_type=content_type)
+    filename = plan_export.filename(organisation, timezone.localdate(), extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_export_csv(request, org_pk):
+    return _export(request, org_pk, plan_export.csv_bytes, "text/csv; charset=utf-8", "csv")
+
+
+@login_required
+@require_GET
+def plan_export_xlsx(request, org_pk):
+    return _export(
+        request,
+        org_pk,
+        plan_export.xlsx_bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    )

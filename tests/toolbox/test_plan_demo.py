@@ -1,0 +1,45 @@
+"""The demo plans: plausible, varied, enough organisations on one action for its peer proof, idempotent."""
+
+from collections import Counter
+
+from organisations.demo import seed_organisations
+from toolbox.constants import PEER_PROOF_MINIMUM
+from toolbox.demo import seed_demo_plans
+from toolbox.enums import Origin, PlanStatus
+from toolbox.models import PlanItem, PlanNote, PlanStep
+
+from .factories import ActionFactory, ActionStepFactory
+
+
+def test_demo_plans_are_varied_and_show_the_peer_proof(in_a):
+    actions = ActionFactory.create_batch(8, origin=Origin.NATIONAL)
+    for action in actions:
+        ActionStepFactory.create_batch(3, action=action)
+    ActionFactory(origin=Origin.LOCAL, code="LOCALE")  # only national actions are used
+    organisations = seed_organisations(in_a, "Mot-de-passe-42")
+
+    seed_demo_plans(in_a, organisations)
+
+    items = list(PlanItem.objects.select_related("completed_by"))
+    done_by_action = Counter(item.action_id for item in items if item.status == PlanStatus.DONE)
+    assert max(done_by_action.values()) >= PEER_PROOF_MINIMUM
+    assert not PlanItem.objects.filter(action__code="LOCALE").exists()
+    for item in items:
+        if item.status == PlanStatus.DONE:
+            assert item.completed_at and item.completed_by
+            assert item.organisation.memberships.filter(user=item.completed_by).exists()
+        else:
+            assert item.completed_at is None
+    assert sum(item.is_overdue() for item in items) >= 2
+    assert len({item.status for item in items}) >= 3
+    assert PlanItem.objects.filter(action=None).exists()
+    assert PlanNote.objects.exists() and PlanStep.objects.exclude(done_at=None).exists()
+
+    count = len(items)
+    seed_demo_plans(in_a, organisations)
+    assert PlanItem.objects.count() == count
+
+
+def test_without_national_actions_there_is_no_demo_plan(in_a):
+    seed_demo_plans(in_a, seed_organisations(in_a, "Mot-de-passe-42"))
+    assert not PlanItem.objects.exists()
