@@ -31,7 +31,7 @@ from referentiel.services import AnswerInput, save_answer, start_assessment, sub
 from referentiel.structure import structure_for
 
 from .conftest import TERRITORY_A, TERRITORY_B
-from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory
+from .toolbox.factories import ActionFactory, PartnerFactory, PcaetActionFactory, PlanItemFactory, SchemeFactory
 
 PASSWORD = "Mot-de-passe-roles-42"
 
@@ -138,6 +138,7 @@ def _territory_a(world):
     plan_item = PlanItemFactory(organisation=organisation, action=action, created_by=owner)
     pcaet_action = PcaetActionFactory(code="ROLES-PCAET-1")
     pcaet_action.toolbox_actions.add(action)
+    partner, scheme = PartnerFactory(name="Agence locale de l'énergie"), SchemeFactory(name="Diag Éco-Flux")
 
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
@@ -165,6 +166,8 @@ def _territory_a(world):
         action_code=action.code,
         plan_item=plan_item.pk,
         pcaet_action=pcaet_action.pk,
+        partner=partner.pk,
+        scheme=scheme.pk,
     )
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
