@@ -1,6 +1,7 @@
 """Forms of the toolbox editor. They check input; toolbox/authoring.py decides what may change."""
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from assett.forms import DsfrForm, DsfrModelForm
@@ -150,9 +151,11 @@ class QuestionLinkForm(DsfrForm):
     def __init__(self, *args, referential, **kwargs):
         super().__init__(*args, **kwargs)
         self.referential = referential
+        # A question that scores nothing (one step) can trigger no recommendation: not offered.
         choices = [
-            (code, f"{code} – {question.text[:90]} ({question.top_step} échelons)")
+            (code, f"{code} – {Truncator(question.text).chars(90)} ({question.top_step} échelons)")
             for code, question in referential.questions.items()
+            if question.top_step > 1
         ]
         current = self.initial.get("question_code")
         self.fields["question_code"].choices = [("", _("Choisir une question"))] + _keep_current(
@@ -217,6 +220,12 @@ class ActionLinksForm(DsfrForm):
         self.fields["schemes"].label_from_instance = lambda scheme: (
             f"{scheme.name} ({_('expiré')})" if scheme.is_expired else scheme.name
         )
+        for name, empty in (
+            ("partners", _("Aucun partenaire pour l'instant : ajoutez-en depuis la page « Partenaires ».")),
+            ("schemes", _("Aucun dispositif pour l'instant : ajoutez-en depuis la page « Dispositifs d'aide ».")),
+        ):
+            if not self.fields[name].queryset.exists():
+                self.fields[name].help_text = empty
 
 
 class ActionFilterForm(DsfrForm):

@@ -121,7 +121,12 @@ def _adaptation(action, name, referential):
 
 
 def _filtered_actions(form):
-    actions = Action.objects.annotate(plan_count=Count("plan_items")).order_by("order", "code")
+    # The columns the list shows: bodies and national data stay in the database.
+    actions = (
+        Action.objects.only("code", "title", "origin", "main_theme", "hidden", "order", "adapted_fields")
+        .annotate(plan_count=Count("plan_items"))
+        .order_by("order", "code")
+    )
     if not form.is_valid():
         return actions, False
     data = form.cleaned_data
@@ -196,7 +201,7 @@ def action_visibility(request, pk):
         )
     else:
         messages.success(request, _("L'action %(code)s est de nouveau visible.") % {"code": action.code})
-    return redirect(request.POST.get("next") == "edit" and _action_url(action) or _list_url(action))
+    return redirect(_action_url(action) if request.POST.get("next") == "edit" else _list_url(action))
 
 
 # ---- one action: main fields ---------------------------------------------------------------------
