@@ -15,6 +15,9 @@ from .constants import NATIONAL_ACTION_FIELDS
 from .enums import Origin
 
 LIST_FIELDS = {"themes", "organisation_kinds", "headcount_bands", "naf_codes"}
+# Sets stored as lists: a form sends its ticked boxes in its own order, which is no change.
+# (naf_codes keeps its order: the most specific code comes first.)
+UNORDERED_FIELDS = {"themes", "levels", "organisation_kinds", "headcount_bands"}
 RELATED_FIELDS = {"steps", "questions", "prerequisites"}
 
 
@@ -28,9 +31,10 @@ def plain(name, value):
         except InvalidOperation:
             return str(value)
     if name == "levels":
-        return [int(rank) for rank in value or ()]
+        return sorted(int(rank) for rank in value or ())
     if name in LIST_FIELDS:
-        return [str(item) for item in value or ()]
+        items = [str(item) for item in value or ()]
+        return sorted(items) if name in UNORDERED_FIELDS else items
     if name == "steps":
         return [{"text": str(step.get("text", "")), "url": str(step.get("url") or "")} for step in value or ()]
     if name == "questions":

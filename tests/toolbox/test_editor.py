@@ -162,6 +162,20 @@ def test_saving_the_form_unchanged_adapts_nothing(staff_client):
     assert action.adapted_fields == []
 
 
+def test_ticked_boxes_in_another_order_are_no_change(staff_client):
+    action = national_action(themes=["DEC", "PIL"], levels=[2, 1], organisation_kinds=["association", "entreprise"])
+
+    response = staff_client.post(
+        f"{BASE}/actions/{action.pk}/",
+        main_form_data(
+            action, themes=["PIL", "DEC"], levels=["1", "2"], organisation_kinds=["entreprise", "association"]
+        ),
+    )
+
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).adapted_fields == []
+
+
 def test_local_fields_never_count_as_adaptations(staff_client):
     action = national_action()
     other = ActionFactory(main_theme=action.main_theme, order=action.order + 1)
@@ -590,3 +604,21 @@ def test_question_link_rows_keep_their_model_constraint(staff):
     authoring.update_questions(action, [("PIL-01", 1), ("ENE-01", 3)])
 
     assert ActionQuestion.objects.filter(action=action).count() == 2
+
+
+def test_revert_of_questions_and_prerequisites_uses_the_national_codes(staff):
+    action = national_action()
+    pil = ActionFactory(code="PIL-A01")
+    action.national_data = {**action.national_data, "prerequisites": ["PIL-A01", "ABSENT-A99"]}
+    action.save()
+    authoring.update_questions(action, [("PIL-01", 1)])
+    authoring.update_links(action, prerequisites=[], partners=[], schemes=[])
+    authoring.update_links(action, prerequisites=[ActionFactory()], partners=[], schemes=[])
+
+    authoring.revert_field(action, "questions")
+    authoring.revert_field(action, "prerequisites")
+
+    action.refresh_from_db()
+    assert list(action.question_links.values_list("question_code", "up_to_step")) == [("ENE-01", 2)]
+    assert list(action.prerequisites.all()) == [pil]  # a code the territory lacks is skipped
+    assert action.adapted_fields == []
