@@ -473,7 +473,6 @@ def test_the_list_query_count_does_not_grow_with_the_actions(staff_client):
     few = queries()
     for action in ActionFactory.create_batch(10, adapted_fields=["title"]):
         action.partners.add(PartnerFactory())
-    connection.set_tenant(connection.tenant)
 
     assert queries() == few
 
