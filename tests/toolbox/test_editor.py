@@ -425,6 +425,24 @@ def test_a_hidden_action_stays_in_the_plans_and_is_marked_in_the_list(staff_clie
     assert not Action.objects.get(pk=action.pk).hidden
 
 
+def test_the_list_offers_keyboard_buttons_to_reorder_unless_filtered(staff_client):
+    first, second = ActionFactory(main_theme="DEC", order=1), ActionFactory(main_theme="DEC", order=2)
+
+    content = staff_client.get(f"{BASE}/").content.decode()
+    assert f'action="{BASE}/actions/{second.pk}/deplacer/"' in content
+    assert f'Monter<span class="fr-sr-only"> {second.code}</span>' in content
+    assert f'action="{BASE}/actions/{first.pk}/deplacer/"' in content
+    filtered = staff_client.get(f"{BASE}/", {"origin": "local"}).content.decode()
+    assert "/deplacer/" not in filtered and "Pour changer l&#x27;ordre" not in filtered
+    assert "Pour changer l'ordre des actions" in filtered
+
+    staff_client.post(f"{BASE}/actions/{second.pk}/deplacer/", {"direction": "up"})
+    assert list(Action.objects.filter(main_theme="DEC").order_by("order").values_list("pk", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
+
+
 def test_moving_swaps_an_action_with_its_neighbour_in_its_theme(staff):
     first, second, third = (ActionFactory(main_theme="DEC", order=order) for order in (5, 6, 7))
     elsewhere = ActionFactory(main_theme="ENE", order=6)

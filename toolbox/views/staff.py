@@ -127,6 +127,8 @@ def _filtered_actions(form):
         .annotate(plan_count=Count("plan_items"))
         .order_by("order", "code")
     )
+    if not form.is_bound:
+        return actions, True
     if not form.is_valid():
         return actions, False
     data = form.cleaned_data
