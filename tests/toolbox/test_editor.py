@@ -639,3 +639,33 @@ def test_revert_of_questions_and_prerequisites_uses_the_national_codes(staff):
     assert list(action.question_links.values_list("question_code", "up_to_step")) == [("ENE-01", 2)]
     assert list(action.prerequisites.all()) == [pil]  # a code the territory lacks is skipped
     assert action.adapted_fields == []
+
+
+def test_a_local_action_code_follows_the_highest_of_its_theme(staff):
+    ActionFactory(code="MOB-L07")
+    ActionFactory(code="MOB-A12")  # a national code does not count
+
+    action = authoring.create_action(
+        title="Covoiturer", promise="Moins de voitures.", main_theme="MOB", cost="free", duration="days", impact="low"
+    )
+
+    assert action.code == "MOB-L08"
+
+
+def test_a_partner_is_edited_and_its_code_kept(staff_client):
+    partner = PartnerFactory(code="ale", name="ALE")
+
+    response = staff_client.post(
+        f"{BASE}/partenaires/{partner.pk}/",
+        {"name": "Agence locale de l'énergie", "role": "Conseil", "contact": "", "website": "pas une adresse"},
+    )
+    assert response.status_code == 200
+    assert Partner.objects.get(pk=partner.pk).name == "ALE"
+
+    response = staff_client.post(
+        f"{BASE}/partenaires/{partner.pk}/",
+        {"name": "Agence locale de l'énergie", "role": "Conseil", "contact": "", "website": "https://ale.example"},
+    )
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.code, partner.name, partner.website) == ("ale", "Agence locale de l'énergie", "https://ale.example")
