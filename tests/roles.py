@@ -31,7 +31,17 @@ from referentiel.services import AnswerInput, save_answer, start_assessment, sub
 from referentiel.structure import structure_for
 
 from .conftest import TERRITORY_A, TERRITORY_B
-from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory, PlanNoteFactory, PlanStepFactory
+from .toolbox.factories import (
+    ActionFactory,
+    ActionQuestionFactory,
+    ActionStepFactory,
+    PartnerFactory,
+    PcaetActionFactory,
+    PlanItemFactory,
+    PlanNoteFactory,
+    PlanStepFactory,
+    SchemeFactory,
+)
 
 PASSWORD = "Mot-de-passe-roles-42"
 
@@ -140,6 +150,19 @@ def _territory_a(world):
     PlanNoteFactory(item=plan_item, author=member, text="Premier devis reçu.")
     pcaet_action = PcaetActionFactory(code="ROLES-PCAET-1")
     pcaet_action.toolbox_actions.add(action)
+    partner, scheme = PartnerFactory(name="Agence locale de l'énergie"), SchemeFactory(name="Diag Éco-Flux")
+    # A national action the territory adapted (its title), for the editor's « adapté localement ».
+    national_action = ActionFactory(
+        code="ROLES-NAT-01",
+        origin="national",
+        title="Suivre son énergie chaque mois",
+        adapted_fields=["title"],
+        national_data={"title": "Suivre ses consommations d'énergie chaque mois", "steps": [{"text": "Relever"}]},
+    )
+    ActionStepFactory(action=national_action, text="Relever les index", url="https://example.org/index")
+    ActionQuestionFactory(action=national_action, question_code="ENE-01", up_to_step=2)
+    national_action.partners.add(partner)
+    national_action.schemes.add(scheme)
 
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
@@ -168,6 +191,9 @@ def _territory_a(world):
         plan_item=plan_item.pk,
         plan_step=plan_step.pk,
         pcaet_action=pcaet_action.pk,
+        national_action=national_action.pk,
+        partner=partner.pk,
+        scheme=scheme.pk,
     )
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])

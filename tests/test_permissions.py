@@ -232,6 +232,66 @@ TERRITORY = {
         WRONG_METHOD,
         MEMBERS,
     ),
+    # The toolbox editor (staff). Empty POSTs of the forms show them again with their errors; the
+    # links page's empty POST is a valid « nothing attached »; deleting asks first (GET), the POST
+    # is refused or done, then back to a list.
+    "gestion/boite-a-outils/": ("/gestion/boite-a-outils/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/boite-a-outils/actions/ajouter/": ("/gestion/boite-a-outils/actions/ajouter/", STAFF, STAFF),
+    "gestion/boite-a-outils/actions/<int:pk>/": ("/gestion/boite-a-outils/actions/{action}/", STAFF, STAFF),
+    "gestion/boite-a-outils/actions/<int:pk>/etapes/": (
+        "/gestion/boite-a-outils/actions/{action}/etapes/",
+        STAFF,
+        STAFF,
+    ),
+    "gestion/boite-a-outils/actions/<int:pk>/questions/": (
+        "/gestion/boite-a-outils/actions/{action}/questions/",
+        STAFF,
+        STAFF,
+    ),
+    "gestion/boite-a-outils/actions/<int:pk>/liens/": (
+        "/gestion/boite-a-outils/actions/{action}/liens/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    "gestion/boite-a-outils/actions/<int:pk>/version-nationale/": (
+        "/gestion/boite-a-outils/actions/{action}/version-nationale/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/boite-a-outils/actions/<int:pk>/visibilite/": (
+        "/gestion/boite-a-outils/actions/{action}/visibilite/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/boite-a-outils/actions/<int:pk>/deplacer/": (
+        "/gestion/boite-a-outils/actions/{action}/deplacer/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/boite-a-outils/partenaires/": ("/gestion/boite-a-outils/partenaires/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/boite-a-outils/partenaires/ajouter/": ("/gestion/boite-a-outils/partenaires/ajouter/", STAFF, STAFF),
+    "gestion/boite-a-outils/partenaires/<int:pk>/": (
+        "/gestion/boite-a-outils/partenaires/{partner}/",
+        STAFF,
+        STAFF,
+    ),
+    "gestion/boite-a-outils/partenaires/<int:pk>/supprimer/": (
+        "/gestion/boite-a-outils/partenaires/{partner}/supprimer/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    "gestion/boite-a-outils/dispositifs/": ("/gestion/boite-a-outils/dispositifs/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/boite-a-outils/dispositifs/ajouter/": ("/gestion/boite-a-outils/dispositifs/ajouter/", STAFF, STAFF),
+    "gestion/boite-a-outils/dispositifs/<int:pk>/": (
+        "/gestion/boite-a-outils/dispositifs/{scheme}/",
+        STAFF,
+        STAFF,
+    ),
+    "gestion/boite-a-outils/dispositifs/<int:pk>/supprimer/": (
+        "/gestion/boite-a-outils/dispositifs/{scheme}/supprimer/",
+        STAFF,
+        STAFF_ACTION,
+    ),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.

@@ -2,8 +2,18 @@
 
 import factory
 
-from toolbox.enums import CostBand, Duration, ImpactTier, Origin
-from toolbox.models import Action, ActionQuestion, ActionStep, PcaetAction, PlanItem, PlanNote, PlanStep
+from toolbox.enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
+from toolbox.models import (
+    Action,
+    ActionQuestion,
+    ActionStep,
+    Partner,
+    PcaetAction,
+    PlanItem,
+    PlanNote,
+    PlanStep,
+    Scheme,
+)
 
 
 class ActionFactory(factory.django.DjangoModelFactory):
@@ -106,3 +116,22 @@ class PlanNoteFactory(factory.django.DjangoModelFactory):
 
     item = factory.SubFactory(PlanItemFactory)
     text = "Une note."
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    code = factory.Sequence(lambda n: f"partenaire-{n}")
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+    role = "Accompagne les entreprises."
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scheme
+
+    code = factory.Sequence(lambda n: f"dispositif-{n}")
+    name = factory.Sequence(lambda n: f"Dispositif {n}")
+    provider = "ADEME"
+    kind = SchemeKind.GRANT
