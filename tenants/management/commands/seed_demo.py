@@ -53,5 +53,6 @@ class Command(BaseCommand):
     def extra_seeds(self):
         """Each app's demo data for a territory, given its demo organisations."""
         from referentiel.demo import seed_demo_assessments
+        from toolbox.demo_pcaet import seed_demo_pcaet
 
-        return [seed_demo_assessments]
+        return [seed_demo_assessments, seed_demo_pcaet]
