@@ -19,9 +19,9 @@ class PcaetImportForm(DsfrForm):
         help_text=format_lazy(
             _(
                 "Formats acceptés : CSV (UTF-8, séparé par « ; » ou « , ») ou Excel (.xlsx). "
-                "Taille maximale : {size} Ko, {rows} actions au plus."
+                "Taille maximale : {size} Mo, {rows} actions au plus."
             ),
-            size=MAX_FILE_BYTES // 1024,
+            size=MAX_FILE_BYTES // 2**20,
             rows=MAX_ROWS,
         ),
         widget=forms.FileInput(attrs={"accept": ACCEPT, "class": "fr-upload"}),
@@ -32,7 +32,7 @@ class PcaetImportForm(DsfrForm):
         help_text=_("Par exemple : PCAET 2025-2030 de la communauté urbaine."),
     )
     note = forms.CharField(
-        label=_("Note"),
+        label=_("Note sur le programme"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

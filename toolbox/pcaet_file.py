@@ -92,7 +92,7 @@ def read_pcaet_file(uploaded, name=None):
     name = (name or getattr(uploaded, "name", "") or "").lower()
     data = uploaded.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise PcaetFileError([PcaetProblem(f"le fichier dépasse {MAX_FILE_BYTES // 1024} Ko.")])
+        raise PcaetFileError([PcaetProblem(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo.")])
     if not data.strip():
         raise PcaetFileError([PcaetProblem("le fichier est vide.")])
     if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
@@ -220,6 +220,7 @@ def _rows(table):
         }
         values.setdefault(AXIS, "")
         _check(values, line, problems)
+        values = {key: value or "" for key, value in values.items()}
         code = values[CODE]
         if code:
             folded = code.casefold()
@@ -239,9 +240,9 @@ def _rows(table):
 
 def _check(values, line, problems):
     for key in REQUIRED_COLUMNS:
-        if not values[key]:
+        if values[key] == "":  # None: the cell is already reported
             problems.append(PcaetProblem("la valeur est obligatoire.", row=line, column=key))
-    code = values[CODE]
+    code = values[CODE] or ""
     if code and not CODE_PATTERN.fullmatch(code):
         problems.append(
             PcaetProblem(
@@ -252,6 +253,7 @@ def _check(values, line, problems):
             )
         )
     for key, value in values.items():
+        value = value or ""
         if len(value) > MAX_LENGTHS[key]:
             problems.append(
                 PcaetProblem(f"{MAX_LENGTHS[key]} caractères au plus ({len(value)} ici).", row=line, column=key)
@@ -267,7 +269,10 @@ def _raw(cell):
 
 
 def _text(cell, line, key, problems):
-    """A cell as text: CSV cells are text already; a workbook's numbers read as typed, dates and formulas refused."""
+    """A cell as text: CSV cells are text already; a workbook's numbers read as typed.
+
+    None when the cell is refused (a formula, a date), already reported: not « missing » too.
+    """
     if getattr(cell, "data_type", None) == "f":
         problems.append(
             PcaetProblem(
@@ -277,7 +282,7 @@ def _text(cell, line, key, problems):
                 column=key,
             )
         )
-        return ""
+        return None
     value = _raw(cell)
     if value is None:
         return ""
@@ -285,7 +290,7 @@ def _text(cell, line, key, problems):
         problems.append(
             PcaetProblem("une valeur vrai/faux est saisie là où du texte est attendu.", row=line, column=key)
         )
-        return ""
+        return None
     if isinstance(value, (datetime, date, time)):
         problems.append(
             PcaetProblem(
@@ -294,7 +299,7 @@ def _text(cell, line, key, problems):
                 column=key,
             )
         )
-        return ""
+        return None
     if isinstance(value, float):
         # repr() is the shortest text giving back the same float: a code typed 1.1 reads « 1.1 ».
         value = Decimal(repr(value))

@@ -54,8 +54,9 @@ def pcaet_list(request):
 def pcaet_import(request):
     programme = current_programme()
     initial = {"title": programme.title, "note": programme.note} if programme else {}
-    form = PcaetImportForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = PcaetImportForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
+    if posted and form.is_valid():
         request.session[PENDING_KEY] = {
             "rows": [row.as_dict() for row in form.rows],
             "title": form.cleaned_data["title"],
@@ -72,7 +73,7 @@ def pcaet_import(request):
             "problems": form.problems,
             "programme": programme,
             "max_rows": MAX_ROWS,
-            "max_kilobytes": MAX_FILE_BYTES // 1024,
+            "max_megabytes": MAX_FILE_BYTES // 2**20,
         },
     )
 
@@ -85,7 +86,7 @@ def pcaet_import_confirm(request):
         return redirect("toolbox:pcaet_import")
     rows = [PcaetRow(**row) for row in pending["rows"]]
     plan = plan_import(rows)
-    form = PcaetConfirmForm(request.POST or None)
+    form = PcaetConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and (not plan.missing or form.is_valid()):
         remove = bool(plan.missing) and form.cleaned_data["missing"] == PcaetConfirmForm.REMOVE
         try:
@@ -131,7 +132,7 @@ def _theme_titles():
 def pcaet_action(request, pk):
     pcaet = get_pcaet_action_for_staff(request, pk)
     toolbox = Action.objects.order_by("main_theme", "order", "code")
-    form = PcaetLinksForm(request.POST or None, actions=toolbox)
+    form = PcaetLinksForm(request.POST if request.method == "POST" else None, actions=toolbox)
     if request.method == "POST" and form.is_valid():
         try:
             set_pcaet_links(pcaet, form.cleaned_data["actions"])
