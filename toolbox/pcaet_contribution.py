@@ -165,7 +165,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _csv_cell(value):
     if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")  # French spreadsheets read « 12,5 »
+        return f"{value.normalize():f}".replace(".", ",")  # French spreadsheets read « 12,5 »
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
