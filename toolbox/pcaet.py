@@ -13,7 +13,7 @@ An import is all or nothing. The file is read and checked first (toolbox/pcaet_f
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -78,9 +78,9 @@ def import_pcaet(rows, *, title, note="", user=None, remove_missing=False):
     codes = [row.code for row in rows]
     if len(set(codes)) != len(codes):
         raise PcaetError("Le fichier contient deux fois le même code.")
-    # One import at a time: a second one waits for this one, then compares with what it wrote.
-    programme = PcaetProgramme.objects.select_for_update().order_by("pk").first()
-    existing = {action.code: action for action in PcaetAction.objects.select_for_update()}
+    _lock_imports()
+    programme = current_programme()
+    existing = {action.code: action for action in PcaetAction.objects.all()}
     added, changed, updated, unchanged = [], [], 0, 0
     for order, row in enumerate(rows, start=1):
         action = existing.pop(row.code, None)
@@ -115,6 +115,17 @@ def import_pcaet(rows, *, title, note="", user=None, remove_missing=False):
         removed=len(missing) if remove_missing else 0,
         kept=0 if remove_missing else len(missing),
     )
+
+
+def _lock_imports():
+    """One import at a time in a territory: a second waits for the first, then compares with what it wrote.
+
+    A row lock would not do for the first import, which has no row to lock yet: two would both
+    create the programme and collide on the codes. The advisory lock, keyed by the schema, is held
+    until the transaction ends.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.pcaet_import'))")
 
 
 @transaction.atomic
