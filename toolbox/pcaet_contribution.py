@@ -27,6 +27,8 @@ from .models import Action, PcaetAction, PlanItem
 from .pcaet import pcaet_actions
 
 NO_AXIS = "Sans axe"
+LINE, AXIS, TOTAL = 0, 1, 2  # the levels of the SQL
+LEVEL_NAMES = {LINE: "line", AXIS: "axis", TOTAL: "total"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def contribution():
 def assemble(actions, figures):
     """Pure: PCAET actions (in the plan's order) and the figures of _figures → the axis groups and total.
 
-    `figures` maps ("line", pk), ("axis", axis) and ("total", "") to Figures; a missing key reads zero.
+    `figures` maps ("line", pk), ("axis", axis) and ("total", None) to Figures; a missing key reads zero.
     """
     groups = {}
     for action in actions:
@@ -80,11 +82,22 @@ def assemble(actions, figures):
                 axis=action.axis or NO_AXIS, subtotal=figures.get(("axis", action.axis), Figures())
             )
         group.lines.append(Line(action=action, figures=figures.get(("line", action.pk), Figures())))
-    return Contribution(groups=list(groups.values()), total=figures.get(("total", ""), Figures()))
+    return Contribution(groups=list(groups.values()), total=figures.get(("total", None), Figures()))
 
 
 def _figures():
     """One query: the figures of every line, every axis and the whole plan, each at its own level of distinctness."""
+    with connection.cursor() as cursor:
+        cursor.execute(*figures_sql())
+        result = {}
+        for level, key, axis, *figures in cursor.fetchall():
+            keys = {LINE: key, AXIS: axis, TOTAL: None}
+            result[LEVEL_NAMES[level], keys[level]] = Figures(*figures)
+    return result
+
+
+def figures_sql():
+    """The SQL of _figures and its parameters (bench/bench_pcaet.py explains it)."""
     through = PcaetAction.toolbox_actions.through._meta
     names = {
         "pcaet": PcaetAction._meta.db_table,
@@ -94,37 +107,49 @@ def _figures():
         "action": Action._meta.db_table,
         "item": PlanItem._meta.db_table,
     }
-    aggregates = """
-        COUNT(DISTINCT organisation_id),
-        COUNT(DISTINCT organisation_id) FILTER (WHERE status = %(doing)s),
-        COUNT(DISTINCT organisation_id) FILTER (WHERE status = %(done)s),
-        SUM(co2) FILTER (WHERE status = %(done)s),
-        COUNT(*) FILTER (WHERE status = %(done)s AND co2 IS NULL)"""
-    # Within one PCAET action a plan item appears once (one action per item, one link per action);
-    # across several it appears once for each, hence the DISTINCT before the axis and total sums.
+    # Each level first pairs its keys with their toolbox actions, once each (UNION drops repeats):
+    # as a plan item has one action, joining the items then gives each item once per key, so an
+    # item whose action serves two PCAET actions of an axis counts once in the axis. An axis is
+    # keyed by the smallest id of its PCAET actions, so that every key is an integer: the rows to
+    # group are many on a large plan (bench/bench_pcaet.py), and integers group fastest.
+    # Grouping by organisation, then by key, counts the distinct organisations.
     sql = f"""
-        WITH links AS (
-            SELECT p.id AS pcaet_id, p.axis, i.id AS item_id, i.organisation_id, i.status,
+        WITH axis_keys AS (
+            SELECT id, MIN(id) OVER (PARTITION BY axis) AS axis_key FROM {names["pcaet"]}
+        ),
+        pairs AS (
+            SELECT {LINE} AS level, l.{names["through_pcaet"]} AS key, l.{names["through_action"]} AS action_id
+            FROM {names["through"]} l
+            UNION
+            SELECT {AXIS}, k.axis_key, l.{names["through_action"]}
+            FROM {names["through"]} l JOIN axis_keys k ON k.id = l.{names["through_pcaet"]}
+            UNION
+            SELECT {TOTAL}, 0, l.{names["through_action"]} FROM {names["through"]} l
+        ),
+        items AS (
+            SELECT i.action_id, i.organisation_id, i.status = %(doing)s AS doing, i.status = %(done)s AS done,
                    a.co2_tonnes_per_year AS co2
-            FROM {names["pcaet"]} p
-            JOIN {names["through"]} l ON l.{names["through_pcaet"]} = p.id
-            JOIN {names["action"]} a ON a.id = l.{names["through_action"]}
-            JOIN {names["item"]} i ON i.action_id = a.id
+            FROM {names["item"]} i JOIN {names["action"]} a ON a.id = i.action_id
+        ),
+        per_organisation AS (
+            SELECT pairs.level, pairs.key, items.organisation_id,
+                   bool_or(items.doing) AS doing,
+                   bool_or(items.done) AS done,
+                   SUM(items.co2) FILTER (WHERE items.done) AS co2,
+                   COUNT(*) FILTER (WHERE items.done AND items.co2 IS NULL) AS unestimated
+            FROM pairs JOIN items ON items.action_id = pairs.action_id
+            GROUP BY pairs.level, pairs.key, items.organisation_id
+        ),
+        figures AS (
+            SELECT level, key, COUNT(*) AS planned, COUNT(*) FILTER (WHERE doing) AS doing,
+                   COUNT(*) FILTER (WHERE done) AS done, SUM(co2) AS co2, SUM(unestimated)::int AS unestimated
+            FROM per_organisation
+            GROUP BY level, key
         )
-        SELECT 'line', pcaet_id::text, {aggregates} FROM links GROUP BY pcaet_id
-        UNION ALL
-        SELECT 'axis', axis, {aggregates}
-        FROM (SELECT DISTINCT axis, item_id, organisation_id, status, co2 FROM links) AS axis_items GROUP BY axis
-        UNION ALL
-        SELECT 'total', '', {aggregates}
-        FROM (SELECT DISTINCT item_id, organisation_id, status, co2 FROM links) AS plan_items
+        SELECT figures.level, figures.key, p.axis, planned, doing, done, co2, unestimated
+        FROM figures LEFT JOIN {names["pcaet"]} p ON figures.level = {AXIS} AND p.id = figures.key
     """  # noqa: S608 — table and column names come from the models, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"doing": PlanStatus.IN_PROGRESS, "done": PlanStatus.DONE})
-        result = {}
-        for level, key, planned, doing, done, co2, unestimated in cursor.fetchall():
-            result[(level, int(key) if level == "line" else key)] = Figures(planned, doing, done, co2, unestimated)
-    return result
+    return sql, {"doing": PlanStatus.IN_PROGRESS, "done": PlanStatus.DONE}
 
 
 # ---- exports ------------------------------------------------------------------------------------
