@@ -110,6 +110,8 @@ def seed():
         )
         if not User.objects.filter(email="bench-staff@example.org").exists():
             User.objects.create_user("bench-staff@example.org", "bench-password-42", role=Role.STAFF)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # what autovacuum does after bulk inserts, before the planner guesses
     return territory
 
 

@@ -52,10 +52,15 @@ def link_by_theme(themes):
 
 @transaction.atomic
 def seed_demo_pcaet(territory, organisations):
-    """Idempotent: a territory that already has a PCAET (the demo's or its own) is left alone."""
-    if current_programme() is not None:
+    """Idempotent: a territory's own PCAET is left alone, and so are the demo's links once made.
+
+    The demo PCAET without any link (its toolbox was still empty at the first run) gets them now.
+    """
+    programme = current_programme()
+    if programme is None:
+        with ILLUSTRATIVE_PCAET.open("rb") as file:
+            rows = read_pcaet_file(file, name=ILLUSTRATIVE_PCAET.name)
+        import_pcaet(rows, title=DEMO_TITLE, note=DEMO_NOTE)
+    elif programme.title != DEMO_TITLE or PcaetAction.toolbox_actions.through.objects.exists():
         return
-    with ILLUSTRATIVE_PCAET.open("rb") as file:
-        rows = read_pcaet_file(file, name=ILLUSTRATIVE_PCAET.name)
-    import_pcaet(rows, title=DEMO_TITLE, note=DEMO_NOTE)
     link_by_theme(demo_themes())

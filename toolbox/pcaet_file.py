@@ -27,8 +27,9 @@ from .models import PcaetAction
 MAX_FILE_BYTES = 1024 * 1024
 # A real PCAET has 100 to 200 actions; five hundred leaves room without letting a wrong file through.
 MAX_ROWS = 500
-# An .xlsx is a zip: 1 MB of it may unpack to gigabytes (a « zip bomb »). Far above any real plan.
-MAX_XLSX_UNPACKED_BYTES = 30 * 1024 * 1024
+# An .xlsx is a zip: 1 MB of it may unpack to gigabytes (a « zip bomb »), which openpyxl would
+# hold in memory several times over. A sheet of 500 actions unpacks to a few hundred kilobytes.
+MAX_XLSX_UNPACKED_BYTES = 10 * 1024 * 1024
 # Characters a PCAET code may hold: « 1.1.2 », « A2-3 », « AXE_1.4 ».
 CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -283,11 +283,16 @@ def test_confirming_without_choosing_for_missing_actions_keeps_asking(client_a, 
 
 
 def test_seed_demo_pcaet_imports_the_illustrative_plan_once_and_links_by_theme(in_a):
+    seed_demo_pcaet(in_a, [])  # an empty toolbox: no link yet
+    assert not PcaetAction.toolbox_actions.through.objects.exists()
     energy = [ActionFactory(main_theme="ENE") for _ in range(3)]
     ActionFactory(main_theme="MOB", hidden=True)
 
-    seed_demo_pcaet(in_a, [])
+    seed_demo_pcaet(in_a, [])  # the toolbox is there now: the links are made
+    links = set(PcaetAction.toolbox_actions.through.objects.values_list("pcaetaction", "action"))
     seed_demo_pcaet(in_a, [])  # idempotent
+
+    assert set(PcaetAction.toolbox_actions.through.objects.values_list("pcaetaction", "action")) == links
 
     assert 90 <= PcaetAction.objects.count() <= 120
     assert current_programme().note == DEMO_NOTE
@@ -298,6 +303,16 @@ def test_seed_demo_pcaet_imports_the_illustrative_plan_once_and_links_by_theme(i
     ) == {action.pk for action in energy}
     assert PcaetAction.objects.filter(toolbox_actions__main_theme="MOB").exists()
     assert not PcaetAction.objects.filter(axis__startswith="9.", toolbox_actions__main_theme="ENE").exists()
+
+
+def test_a_territory_own_pcaet_is_never_replaced_by_the_demo(staff):
+    import_pcaet(read_pcaet_file(csv_file(ROWS)), title="Notre PCAET", user=staff)
+    ActionFactory(main_theme="ENE")
+
+    seed_demo_pcaet(None, [])
+
+    assert PcaetAction.objects.count() == 3 and current_programme().title == "Notre PCAET"
+    assert not PcaetAction.toolbox_actions.through.objects.exists()
 
 
 def test_demo_note_is_shown_on_the_pages(client_a, staff):
