@@ -2,9 +2,14 @@
 
 import csv
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django_tenants.utils import schema_context
 from openpyxl import Workbook
 
 from accounts.enums import Role
@@ -322,3 +327,46 @@ def test_demo_note_is_shown_on_the_pages(client_a, staff):
 
     for url in ("/gestion/pcaet/", "/gestion/pcaet/contribution/", f"/gestion/pcaet/actions/{action.pk}/"):
         assert "Programme illustratif, pour la démonstration" in client_a.get(url).content.decode(), url
+
+
+def _in_own_connection(territory, work):
+    """`work()` in the territory's schema on a connection of its own (autocommit): what it commits stays."""
+    try:
+        with schema_context(territory.schema_name):
+            return work()
+    finally:
+        connections.close_all()
+
+
+def test_two_first_imports_at_once_run_one_after_the_other(db, territory_a):
+    """The second import waits for the first and updates its rows, instead of colliding on the codes."""
+    first_done, pool = threading.Event(), ThreadPoolExecutor(max_workers=2)
+
+    def first():
+        with transaction.atomic():
+            import_pcaet(read_pcaet_file(csv_file(ROWS)), title="Premier")
+            first_done.set()
+            time.sleep(0.5)  # still uncommitted while the second starts
+
+    def second():
+        first_done.wait(10)
+        return import_pcaet(read_pcaet_file(csv_file([ROWS[0]])), title="Second")
+
+    def state():
+        return list(PcaetAction.objects.values_list("code", flat=True)), current_programme().title
+
+    def clean():
+        PcaetAction.objects.all().delete()
+        PcaetProgramme.objects.all().delete()
+
+    try:
+        runs = [pool.submit(_in_own_connection, territory_a, work) for work in (first, second)]
+        result = runs[1].result(timeout=30)
+        runs[0].result(timeout=30)
+        codes, title = pool.submit(_in_own_connection, territory_a, state).result()
+    finally:
+        pool.submit(_in_own_connection, territory_a, clean).result()
+        pool.shutdown()
+
+    assert (result.added, result.unchanged, result.kept) == (0, 1, 2)
+    assert sorted(codes) == sorted(row[0] for row in ROWS) and title == "Second"
