@@ -292,6 +292,15 @@ TERRITORY = {
         STAFF,
         STAFF_ACTION,
     ),
+    # The PCAET (toolbox/urls_pcaet.py). An empty import POST is a form with errors; with no import
+    # pending, the confirmation sends back to the upload; an empty links POST unlinks (rolled back).
+    "gestion/pcaet/": ("/gestion/pcaet/", STAFF, STAFF),
+    "gestion/pcaet/importer/": ("/gestion/pcaet/importer/", STAFF, STAFF),
+    "gestion/pcaet/importer/confirmer/": ("/gestion/pcaet/importer/confirmer/", STAFF_ACTION, STAFF_ACTION),
+    "gestion/pcaet/actions/<int:pk>/": ("/gestion/pcaet/actions/{pcaet_action}/", STAFF, STAFF_ACTION),
+    "gestion/pcaet/contribution/": ("/gestion/pcaet/contribution/", STAFF, STAFF),
+    "gestion/pcaet/contribution.csv": ("/gestion/pcaet/contribution.csv", STAFF, STAFF),
+    "gestion/pcaet/contribution.xlsx": ("/gestion/pcaet/contribution.xlsx", STAFF, STAFF),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.

@@ -1,10 +1,14 @@
-"""One door per object of the action plans: members of the organisation only, a 404 for anyone else."""
+"""One door per object of the toolbox: action plans for their organisation's members, the PCAET for staff.
 
+A 404 for anyone else, never a hint that the object exists.
+"""
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from organisations.access import get_organisation_for_user
 
-from .models import PlanItem, PlanStep
+from .models import PcaetAction, PlanItem, PlanStep
 
 
 def get_plan_item_for_user(request, org_pk, pk):
@@ -26,3 +30,10 @@ def get_plan_step_for_user(request, org_pk, item_pk, pk):
     step = get_object_or_404(PlanStep, pk=pk, item=item)
     step.item = item
     return step
+
+
+def get_pcaet_action_for_staff(request, pk):
+    """A PCAET action of this territory (its schema) for its staff; 404 for anyone else."""
+    if not request.user.is_authenticated or not request.user.is_territory_staff:
+        raise Http404
+    return get_object_or_404(PcaetAction, pk=pk)

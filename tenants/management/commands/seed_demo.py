@@ -54,5 +54,6 @@ class Command(BaseCommand):
         """Each app's demo data for a territory, given its demo organisations."""
         from referentiel.demo import seed_demo_assessments
         from toolbox.demo import seed_demo_plans
+        from toolbox.demo_pcaet import seed_demo_pcaet
 
-        return [seed_demo_assessments, seed_demo_plans]
+        return [seed_demo_assessments, seed_demo_plans, seed_demo_pcaet]

@@ -1,0 +1,229 @@
+"""How the organisations' action plans serve the PCAET: for each PCAET action, its axis and the whole plan.
+
+An organisation counts for a PCAET action when one of its plan items is a toolbox action linked
+to it: « engagées » whatever the item's status, « en cours » with an item in progress,
+« ont réalisé » with an item done; each organisation once per line, however many linked actions it
+has. The tonnes are the sum, over the plan items done, of their action's estimated
+`co2_tonnes_per_year`; items whose action has no estimate are counted apart (« non estimé »).
+
+Subtotals and the total count each organisation and each plan item once, even when an item's
+action serves several PCAET actions of the axis (or of the plan): they can be lower than the sum
+of their lines, never double-counted. Everything is aggregated by PostgreSQL in one query
+(`_figures`), so the page costs the same number of queries for 10 PCAET actions or 300.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .enums import PlanStatus
+from .models import Action, PcaetAction, PlanItem
+from .pcaet import pcaet_actions
+
+NO_AXIS = "Sans axe"
+LINE, AXIS, TOTAL = 0, 1, 2  # the levels of the SQL
+LEVEL_NAMES = {LINE: "line", AXIS: "axis", TOTAL: "total"}
+
+
+@dataclass(frozen=True)
+class Figures:
+    planned: int = 0
+    doing: int = 0
+    done: int = 0
+    co2: Decimal | None = None  # None: no item done has an estimate (« non estimé »)
+    unestimated: int = 0  # items done whose action has no estimate
+
+
+@dataclass
+class Line:
+    action: PcaetAction  # annotated with link_count
+    figures: Figures
+
+
+@dataclass
+class AxisGroup:
+    axis: str
+    lines: list = field(default_factory=list)
+    subtotal: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class Contribution:
+    groups: list
+    total: Figures
+
+    @property
+    def line_count(self):
+        return sum(len(group.lines) for group in self.groups)
+
+
+def contribution():
+    """The contribution of the plans to every PCAET action, grouped by axis in the plan's order (2 queries)."""
+    actions = list(pcaet_actions())
+    return assemble(actions, _figures())
+
+
+def assemble(actions, figures):
+    """Pure: PCAET actions (in the plan's order) and the figures of _figures → the axis groups and total.
+
+    `figures` maps ("line", pk), ("axis", axis) and ("total", None) to Figures; a missing key reads zero.
+    """
+    groups = {}
+    for action in actions:
+        group = groups.get(action.axis)
+        if group is None:
+            group = groups[action.axis] = AxisGroup(
+                axis=action.axis or NO_AXIS, subtotal=figures.get(("axis", action.axis), Figures())
+            )
+        group.lines.append(Line(action=action, figures=figures.get(("line", action.pk), Figures())))
+    return Contribution(groups=list(groups.values()), total=figures.get(("total", None), Figures()))
+
+
+def _figures():
+    """One query: the figures of every line, every axis and the whole plan, each at its own level of distinctness."""
+    with connection.cursor() as cursor:
+        cursor.execute(*figures_sql())
+        result = {}
+        for level, key, axis, *figures in cursor.fetchall():
+            keys = {LINE: key, AXIS: axis, TOTAL: None}
+            result[LEVEL_NAMES[level], keys[level]] = Figures(*figures)
+    return result
+
+
+def figures_sql():
+    """The SQL of _figures and its parameters (bench/bench_pcaet.py explains it)."""
+    through = PcaetAction.toolbox_actions.through._meta
+    names = {
+        "pcaet": PcaetAction._meta.db_table,
+        "through": through.db_table,
+        "through_pcaet": through.get_field("pcaetaction").column,
+        "through_action": through.get_field("action").column,
+        "action": Action._meta.db_table,
+        "item": PlanItem._meta.db_table,
+    }
+    # Each level first pairs its keys with their toolbox actions, once each (UNION drops repeats):
+    # as a plan item has one action, joining the items then gives each item once per key, so an
+    # item whose action serves two PCAET actions of an axis counts once in the axis. An axis is
+    # keyed by the smallest id of its PCAET actions, so that every key is an integer: the rows to
+    # group are many on a large plan (bench/bench_pcaet.py), and integers group fastest.
+    # Grouping by organisation, then by key, counts the distinct organisations.
+    sql = f"""
+        WITH axis_keys AS (
+            SELECT id, MIN(id) OVER (PARTITION BY axis) AS axis_key FROM {names["pcaet"]}
+        ),
+        pairs AS (
+            SELECT {LINE} AS level, l.{names["through_pcaet"]} AS key, l.{names["through_action"]} AS action_id
+            FROM {names["through"]} l
+            UNION
+            SELECT {AXIS}, k.axis_key, l.{names["through_action"]}
+            FROM {names["through"]} l JOIN axis_keys k ON k.id = l.{names["through_pcaet"]}
+            UNION
+            SELECT {TOTAL}, 0, l.{names["through_action"]} FROM {names["through"]} l
+        ),
+        items AS (
+            SELECT i.action_id, i.organisation_id, i.status = %(doing)s AS doing, i.status = %(done)s AS done,
+                   a.co2_tonnes_per_year AS co2
+            FROM {names["item"]} i JOIN {names["action"]} a ON a.id = i.action_id
+        ),
+        per_organisation AS (
+            SELECT pairs.level, pairs.key, items.organisation_id,
+                   bool_or(items.doing) AS doing,
+                   bool_or(items.done) AS done,
+                   SUM(items.co2) FILTER (WHERE items.done) AS co2,
+                   COUNT(*) FILTER (WHERE items.done AND items.co2 IS NULL) AS unestimated
+            FROM pairs JOIN items ON items.action_id = pairs.action_id
+            GROUP BY pairs.level, pairs.key, items.organisation_id
+        ),
+        figures AS (
+            SELECT level, key, COUNT(*) AS planned, COUNT(*) FILTER (WHERE doing) AS doing,
+                   COUNT(*) FILTER (WHERE done) AS done, SUM(co2) AS co2, SUM(unestimated)::int AS unestimated
+            FROM per_organisation
+            GROUP BY level, key
+        )
+        SELECT figures.level, figures.key, p.axis, planned, doing, done, co2, unestimated
+        FROM figures LEFT JOIN {names["pcaet"]} p ON figures.level = {AXIS} AND p.id = figures.key
+    """  # noqa: S608 — table and column names come from the models, values are parameters
+    return sql, {"doing": PlanStatus.IN_PROGRESS, "done": PlanStatus.DONE}
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+HEADERS = (
+    "Axe / enjeu",
+    "Code",
+    "Intitulé",
+    "Actions de la boîte à outils liées",
+    "Organisations engagées",
+    "Organisations en cours",
+    "Organisations ayant réalisé",
+    "tCO2e par an (actions réalisées)",
+    "Réalisations sans estimation",
+)
+
+
+def export_rows(report):
+    """The table of the exports: headers, then each axis's lines and subtotal, then the total."""
+    rows = [HEADERS]
+    for group in report.groups:
+        for line in group.lines:
+            action = line.action
+            rows.append((group.axis, action.code, action.title, action.link_count, *_figure_cells(line.figures)))
+        rows.append((group.axis, "", f"Sous-total {group.axis}", "", *_figure_cells(group.subtotal)))
+    rows.append(("", "", "Total du plan", "", *_figure_cells(report.total)))
+    return rows
+
+
+def _figure_cells(figures):
+    co2 = "non estimé" if figures.co2 is None else figures.co2
+    return (figures.planned, figures.doing, figures.done, co2, figures.unestimated)
+
+
+# A cell starting so would be run as a formula by a spreadsheet opening the CSV.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}".replace(".", ",")  # French spreadsheets read « 12,5 »
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def contribution_csv(report):
+    """UTF-8 with a BOM and « ; »: what French Excel opens as columns, accents intact."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in export_rows(report):
+        writer.writerow([_csv_cell(value) for value in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def contribution_xlsx(report):
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = "Contribution au PCAET"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E3E3FD")
+    widths = (30, 10, 60, 14, 14, 14, 14, 16, 14)
+    for row_index, row in enumerate(export_rows(report), start=1):
+        is_sum = row_index > 1 and row[1] == ""
+        for column_index, value in enumerate(row, start=1):
+            cell = worksheet.cell(row=row_index, column=column_index, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a title starting with « = » stays text, never a formula
+            if row_index == 1:
+                cell.font, cell.fill = bold, fill
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif is_sum:
+                cell.font = bold
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
