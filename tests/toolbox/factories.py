@@ -2,8 +2,8 @@
 
 import factory
 
-from toolbox.enums import CostBand, Duration, ImpactTier, Origin
-from toolbox.models import Action, ActionQuestion, ActionStep, PcaetAction, PlanItem
+from toolbox.enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
+from toolbox.models import Action, ActionQuestion, ActionStep, Partner, PcaetAction, PlanItem, Scheme
 
 
 class ActionFactory(factory.django.DjangoModelFactory):
@@ -55,3 +55,22 @@ class PcaetActionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"PCAET-{n:03d}")
     title = factory.Sequence(lambda n: f"Action du plan climat {n}")
     axis = "Axe 1 – Sobriété"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    code = factory.Sequence(lambda n: f"PART-{n:03d}")
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+    role = "Accompagne les entreprises"
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scheme
+
+    code = factory.Sequence(lambda n: f"DISP-{n:03d}")
+    name = factory.Sequence(lambda n: f"Dispositif {n}")
+    provider = "Région"
+    kind = SchemeKind.GRANT
