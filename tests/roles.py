@@ -31,7 +31,15 @@ from referentiel.services import AnswerInput, save_answer, start_assessment, sub
 from referentiel.structure import structure_for
 
 from .conftest import TERRITORY_A, TERRITORY_B
-from .toolbox.factories import ActionFactory, PcaetActionFactory, PlanItemFactory
+from .toolbox.factories import (
+    ActionFactory,
+    ActionQuestionFactory,
+    ActionStepFactory,
+    PartnerFactory,
+    PcaetActionFactory,
+    PlanItemFactory,
+    SchemeFactory,
+)
 
 PASSWORD = "Mot-de-passe-roles-42"
 
@@ -135,6 +143,11 @@ def _territory_a(world):
 
     # The toolbox: an action of the territory, in the organisation's plan and linked to a PCAET action.
     action = ActionFactory(code="ROLES-01", title="Isoler les combles")
+    # What the action's page shows, for the page checks (tests/test_html_validity.py).
+    ActionStepFactory(action=action, text="Faire venir un artisan RGE", url="https://france-renov.gouv.fr")
+    ActionQuestionFactory(action=action, question_code="ENE-01")
+    action.partners.add(PartnerFactory(name="Agence locale de l'énergie", website="https://ale.example"))
+    action.schemes.add(SchemeFactory(kind="free_support", source_url="https://source.example", checked_on="2026-01-15"))
     plan_item = PlanItemFactory(organisation=organisation, action=action, created_by=owner)
     pcaet_action = PcaetActionFactory(code="ROLES-PCAET-1")
     pcaet_action.toolbox_actions.add(action)

@@ -172,9 +172,21 @@ def _queries(client, url, params=None):
     return len(queries)
 
 
+def member_of(organisation_, email="membre@browse.example"):
+    from accounts.models import User
+    from organisations.models import Membership
+
+    user = User.objects.create_user(email, "Mot-de-passe-42")
+    Membership.objects.create(user=user, organisation=organisation_)
+    return user
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
 @pytest.mark.parametrize("params", [{}, {"q": "isolation"}, {"free_support": "on", "theme": "ENE", "level": 1}])
-def test_the_list_s_queries_do_not_grow_with_the_actions(in_a, client_a, params):
+def test_the_list_s_queries_do_not_grow_with_the_actions(in_a, client_a, params, signed_in):
     scheme = SchemeFactory(kind=SchemeKind.FREE_SUPPORT)
+    if signed_in:
+        client_a.force_login(member_of(organisation("du membre")))
 
     def add(n):
         for index in range(n):
@@ -359,3 +371,24 @@ def test_the_menu_and_the_home_page_lead_to_the_toolbox_signed_in_or_not(in_a, c
     client_a.force_login(User.objects.create_user("membre@browse.example", "Mot-de-passe-42"))
     home = client_a.get("/").content.decode()
     assert home.count(link) == 2  # the menu and the home page's card
+
+
+# ---- « ajouter à mon plan » (templates/toolbox/includes/add_to_plan.html, the plan helper's) -------------
+
+
+def test_a_member_gets_the_add_to_plan_buttons_on_the_list_and_the_action_page(in_a, client_a):
+    mine = organisation("de la membre")
+    planned = ActionFactory(code="ADD-IN", title="Déjà prévue")
+    PlanItemFactory(organisation=mine, action=planned)
+    other = ActionFactory(code="ADD-OUT", title="Pas encore")
+
+    assert "Ajouter à mon plan" not in client_a.get(LIST_URL).content.decode()  # a visitor: no button
+    assert "Ajouter à mon plan" not in detail(client_a, "ADD-OUT").content.decode()
+    client_a.force_login(member_of(mine))
+    page = client_a.get(LIST_URL).content.decode()
+    assert f'action="/organisations/{mine.pk}/plan/ajouter/{other.pk}/"' in page
+    assert f'action="/organisations/{mine.pk}/plan/ajouter/{planned.pk}/"' not in page
+    assert "Déjà dans votre plan" in page
+    action_page = detail(client_a, "ADD-OUT").content.decode()
+    assert f'action="/organisations/{mine.pk}/plan/ajouter/{other.pk}/"' in action_page
+    assert 'name="next" value="/boite-a-outils/ADD-OUT/"' in action_page

@@ -20,6 +20,7 @@ from ..enums import PlanStatus
 from ..forms_browse import BrowseForm
 from ..labels import published_labels
 from ..models import PlanItem, Scheme
+from ..plan import plan_organisations
 from ..search import (
     apply_filters,
     has_highlight,
@@ -59,6 +60,8 @@ def action_list(request):
             "query": query,
             "stop_words_only": stop_words_only,
             "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
+            # The « ajouter à mon plan » buttons of every card (toolbox/plan.py): one query.
+            "organisations": plan_organisations(request.user),
             "page_title": _("Boîte à outils"),
         },
     )
@@ -105,7 +108,9 @@ def action_detail(request, code):
             "questions": questions,
             "peer_count": done_by if done_by >= PEER_PROOF_MINIMUM else None,
             "co2_tonnes": _plain_decimal(action.co2_tonnes_per_year),
+            "organisations": plan_organisations(request.user),
             "page_title": action.title,
+            "page_description": f"{action.title} : {action.promise}",
         },
     )
 
