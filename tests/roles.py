@@ -145,6 +145,11 @@ def _territory_a(world):
 
     # The toolbox: an action of the territory, in the organisation's plan and linked to a PCAET action.
     action = ActionFactory(code="ROLES-01", title="Isoler les combles")
+    # What the action's page shows, for the page checks (tests/test_html_validity.py).
+    ActionStepFactory(action=action, text="Faire venir un artisan RGE", url="https://france-renov.gouv.fr")
+    ActionQuestionFactory(action=action, question_code="ENE-01")
+    action.partners.add(PartnerFactory(name="Agence locale de l'énergie", website="https://ale.example"))
+    action.schemes.add(SchemeFactory(kind="free_support", source_url="https://source.example", checked_on="2026-01-15"))
     plan_item = PlanItemFactory(organisation=organisation, action=action, created_by=owner)
     plan_step = PlanStepFactory(item=plan_item, text="Demander un devis")
     PlanNoteFactory(item=plan_item, author=member, text="Premier devis reçu.")

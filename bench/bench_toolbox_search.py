@@ -1,0 +1,214 @@
+"""The toolbox's list page with a search, on a territory with 2,000 actions (and 8,000 steps).
+
+    python -m assett.devstack bench          # all benchmarks, embedded or configured services
+    python bench/bench_toolbox_search.py     # this one, with DATABASE_URL / REDIS_URL set
+
+The first run seeds the `bench-toolbox` territory (a minute, once); later runs reuse it. Requests go
+through the whole Django stack in process (middleware, session, templates, database), so the figures
+are server time without network noise. Goal: a search <= 15 ms median. The requests alternate with a
+fixed pure-Python loop, in three blocks: on a shared virtual machine the host's load moves every
+figure by half or more, and the loop's time says which state the host was in. Every block is
+printed; the verdict reads the block whose loop was fastest (the quietest host), a choice made
+without looking at the figures.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assett.settings")
+os.environ.setdefault("DEBUG", "0")  # production-like: no query log, no debug templates
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from tenants.platform import ensure_public_tenant  # noqa: E402
+from tenants.services import TerritorySpec, provision_territory  # noqa: E402
+from toolbox.enums import CostBand, Duration, ImpactTier, SchemeKind  # noqa: E402
+from toolbox.models import Action, ActionStep, Scheme  # noqa: E402
+from toolbox.search import search, visible_actions  # noqa: E402
+
+ACTIONS = 2000
+STEPS_PER_ACTION = 4
+ROUNDS = 200
+BLOCKS = 3
+DOMAIN = "bench-toolbox.localhost"
+
+THEMES = ["PIL", "ENE", "DEC", "MOB", "ALI", "EAU", "BIO"]
+VERBS = ["Réduire", "Suivre", "Installer", "Former", "Mesurer", "Remplacer", "Valoriser", "Sensibiliser", "Organiser"]
+OBJECTS = [
+    "les déchets de bureau", "la consommation d'énergie", "le chauffage des locaux",
+    "les déplacements domicile-travail", "l'éclairage LED", "les achats responsables",
+    "le compostage des biodéchets", "la récupération d'eau de pluie", "la flotte de véhicules",
+    "la restauration collective", "les espaces verts", "la chaudière biomasse", "les emballages",
+    "l'isolation des combles", "le covoiturage", "les panneaux photovoltaïques",
+]  # fmt: skip
+WORDS = [
+    "équipe", "direction", "salariés", "fournisseurs", "bilan", "carbone", "diagnostic", "indicateur",
+    "tableau", "de", "bord", "objectif", "plan", "budget", "subvention", "accompagnement", "partenaire",
+    "territoire", "économie", "circulaire", "tri", "sélectif", "réemploi", "réparation", "sobriété",
+    "efficacité", "énergétique", "thermostat", "régulation", "consommation", "électricité", "gaz", "fioul",
+    "eau", "potable", "fuite", "arrosage", "biodiversité", "haie", "prairie", "pollinisateurs", "mobilité",
+    "vélo", "transport", "en", "commun", "télétravail", "véhicule", "électrique", "borne", "recharge",
+    "alimentation", "locale", "saisonnière", "gaspillage", "cantine", "menu", "végétarien", "formation",
+    "sensibilisation", "communication", "affichage", "charte", "engagement", "suivi", "mensuel", "annuel",
+    "mesure", "résultat",
+]  # fmt: skip
+
+
+def _sentence(rng, length):
+    return " ".join(rng.choice(WORDS) for _ in range(length)).capitalize() + "."
+
+
+def seed():
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    ensure_public_tenant()
+    territory = provision_territory(
+        TerritorySpec(name="Bench boîte à outils", slug="bench-toolbox", domain=DOMAIN, admin_email="bench@example.org")
+    ).territory
+    with schema_context(territory.schema_name):
+        if Action.objects.count() >= ACTIONS:
+            return territory
+        rng = random.Random(42)
+        started = time.monotonic()
+        free = Scheme.objects.create(code="BENCH-FREE", name="Conseil gratuit", kind=SchemeKind.FREE_SUPPORT)
+        actions = Action.objects.bulk_create(
+            Action(
+                code=f"BENCH-{index:04d}",
+                title=f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}",
+                promise=_sentence(rng, 12),
+                # About 150 words of Markdown, in paragraphs, as a national action's body.
+                body="\n\n".join(f"**{_sentence(rng, 3)}** {_sentence(rng, 30)}" for _ in range(4)),
+                main_theme=rng.choice(THEMES),
+                themes=rng.sample(THEMES, 1),
+                levels=rng.sample([1, 2, 3, 4], rng.randint(0, 2)),
+                cost=rng.choice(CostBand.values),
+                duration=rng.choice(Duration.values),
+                impact=rng.choice(ImpactTier.values),
+                order=index,
+            )
+            for index in range(ACTIONS)
+        )
+        ActionStep.objects.bulk_create(
+            ActionStep(action=action, order=step, text=_sentence(rng, 10))
+            for action in actions
+            for step in range(STEPS_PER_ACTION)
+        )
+        free.actions.add(*actions[::7])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"  seeded {ACTIONS} actions ({time.monotonic() - started:.0f} s)", flush=True)
+    return territory
+
+
+def count_queries(call):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        call()
+    return statements
+
+
+def reference_loop():
+    """A fixed pure-Python workload: its time tells a slow or busy host from a slow change."""
+    start = time.perf_counter()
+    sum(i * i for i in range(20000))
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(durations):
+    durations = sorted(durations)
+    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
+
+
+ENDPOINTS = {
+    # A common word (hundreds of matches to rank), two words, a filtered list, an action's page.
+    "search « déchets »": "/boite-a-outils/?q=d%C3%A9chets",
+    "search « energie chauffage »": "/boite-a-outils/?q=energie+chauffage",
+    "filters, no search": "/boite-a-outils/?theme=ENE&level=2&cost=medium&free_support=on",
+    "action page": "/boite-a-outils/BENCH-0042/",
+}
+GOALS = {"search « déchets »": 15, "search « energie chauffage »": 15}
+
+
+def main():
+    territory = seed()
+    with schema_context(territory.schema_name):
+        count = Action.objects.count()
+        matches = search(visible_actions(), "déchets").count()
+        sql, params = search(visible_actions(), "déchets").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql} LIMIT 20", params)
+            plan = [row[0] for row in cursor.fetchall()]
+    client = Client(HTTP_HOST=DOMAIN)
+
+    def call(url):
+        return lambda: client.get(url)
+
+    calls = {label: call(url) for label, url in ENDPOINTS.items()}
+    for _ in range(20):  # warm-up: caches, connections, template loading
+        for run in calls.values():
+            assert run().status_code == 200
+    queries = {label: len(count_queries(run)) for label, run in calls.items()}
+
+    print(f"\nToolbox on {count} actions ({matches} match « déchets »), {BLOCKS} blocks of {ROUNDS} requests each")
+    print("index: " + next((line.strip() for line in plan if "action_search_vector_gin" in line), "NOT USED"))
+    header = "".join(f"{label[:18]:>20}" for label in calls)
+    print(f"{'block':<7}{'host loop ms':>13}{header}   (median ms)")
+    blocks = []
+    for number in range(1, BLOCKS + 1):
+        block = measure_block(calls)
+        blocks.append(block)
+        row = "".join(f"{block[label][0]:>20.2f}" for label in calls)
+        print(f"{number:<7}{block['loop'][0]:>13.2f}{row}")
+    quiet = min(blocks, key=lambda block: block["loop"][0])
+    print(f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}   goal (quietest block)")
+    for label in calls:
+        median, p95, fastest = quiet[label]
+        goal = GOALS.get(label)
+        verdict = f"median <= {goal} ms: {'met' if median <= goal else 'NOT met'}" if goal else ""
+        print(f"{label:<30}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[label]:>9}   {verdict}")
+    print(f"PostgreSQL round trip (SELECT 1) median {postgres_round_trip():.2f} ms")
+
+
+def measure_block(calls):
+    """(median, p95, min) of each endpoint and of the reference loop, requests interleaved so that
+    every endpoint and the loop see the same state of the host."""
+    timings = {label: [] for label in calls} | {"loop": []}
+    for _ in range(ROUNDS):
+        timings["loop"].append(reference_loop())
+        for label, run in calls.items():
+            start = time.perf_counter()
+            response = run()
+            timings[label].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+    return {name: summary(durations) for name, durations in timings.items()}
+
+
+def postgres_round_trip():
+    durations = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            durations.append((time.perf_counter() - start) * 1000)
+    return statistics.median(durations)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The toolbox as participants see it: the list (search and filters) and an action's page.
+
+The toolbox is the territory's public offer: anyone may browse it, signed in or not (the permission
+table, tests/test_permissions.py, says so). Hidden actions never appear, and their page is a 404.
+"""
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from organisations.enums import OrganisationKind
+
+from ..access import get_visible_action
+from ..constants import PEER_PROOF_MINIMUM
+from ..enums import PlanStatus
+from ..forms_browse import BrowseForm
+from ..labels import published_labels
+from ..models import PlanItem, Scheme
+from ..plan import plan_organisations
+from ..search import (
+    apply_filters,
+    has_highlight,
+    has_words,
+    highlight_html,
+    search,
+    visible_actions,
+    with_free_support,
+)
+
+PAGE_SIZE = 20
+# The list never shows these: the body is rendered on the action's page only.
+LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co2_source")
+
+
+@require_safe
+def action_list(request):
+    labels = published_labels()
+    form = BrowseForm(request.GET, labels=labels)
+    form.is_valid()  # the valid fields filter, the invalid ones show their error
+    actions = apply_filters(visible_actions(), form.filters())
+    query, stop_words_only = form.query(), False
+    if query and not has_words(query):
+        stop_words_only, query = True, ""
+    actions = search(actions, query) if query else actions.order_by("order", "code")
+    actions = with_free_support(actions.defer(*LIST_DEFERRED))
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page:
+        action.theme_name = labels.theme_name(action.main_theme)
+        _attach_fragments(action, bool(query))
+    return render(
+        request,
+        "toolbox/browse/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "stop_words_only": stop_words_only,
+            "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
+            # The « ajouter à mon plan » buttons of every card (toolbox/plan.py): one query.
+            "organisations": plan_organisations(request.user),
+            "page_title": _("Boîte à outils"),
+        },
+    )
+
+
+def _attach_fragments(action, searched):
+    """The card's title and promise (highlighted when searched), and an excerpt when the body or the
+    steps matched: safe HTML from highlight_html, or plain text that the template escapes."""
+    if not searched:
+        action.title_html, action.promise_html, action.excerpt_html = action.title, action.promise, ""
+        return
+    action.title_html = highlight_html(action.title_fragment)
+    action.promise_html = highlight_html(action.promise_fragment)
+    action.excerpt_html = highlight_html(action.excerpt_fragment) if has_highlight(action.excerpt_fragment) else ""
+
+
+@require_safe
+def action_detail(request, code):
+    action = get_visible_action(request, code)
+    labels = published_labels()
+    prefetch_related_objects(
+        [action],
+        "steps",
+        "partners",
+        "question_links",
+        # An expired scheme is never shown; a hidden prerequisite would be a link to a 404.
+        Prefetch("schemes", queryset=Scheme.objects.current(), to_attr="current_schemes"),
+        Prefetch("prerequisites", queryset=visible_actions().only("code", "title"), to_attr="visible_prerequisites"),
+    )
+    done_by = PlanItem.objects.filter(action=action, status=PlanStatus.DONE).values("organisation").distinct().count()
+    questions = [
+        labels.questions[link.question_code]
+        for link in sorted(action.question_links.all(), key=lambda link: link.question_code)
+        if link.question_code in labels.questions
+    ]
+    return render(
+        request,
+        "toolbox/browse/detail.html",
+        {
+            "action": action,
+            "themes": [labels.theme_name(code) for code in [action.main_theme, *action.themes]],
+            "levels": [labels.level_name(rank) for rank in sorted(action.levels)],
+            "kinds": [OrganisationKind(kind).label for kind in action.organisation_kinds],
+            "questions": questions,
+            "peer_count": done_by if done_by >= PEER_PROOF_MINIMUM else None,
+            "co2_tonnes": _plain_decimal(action.co2_tonnes_per_year),
+            "organisations": plan_organisations(request.user),
+            "page_title": action.title,
+            "page_description": f"{action.title} : {action.promise}",
+        },
+    )
+
+
+def _plain_decimal(value):
+    """2.50 → 2.5 and 12.00 → 12 (never 1.2E+1), localised by the template: « 2,5 tCO2e »."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
