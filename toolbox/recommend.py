@@ -174,9 +174,7 @@ def _rank_one(candidate: Candidate, profile: Profile, questions: Mapping[str, Qu
     # The farthest answers first: they are the strongest reasons.
     triggered.sort(key=lambda row: (-row[0] * row[1], row[2].code))
     reasons = tuple(Reason(q.code, q.text, q.answer_label) for _distance, _weight, q in triggered)
-    return Recommendation(
-        code=candidate.code, score=gap * (FIT_BASE + points), gap=gap, fit=points, reasons=reasons
-    )
+    return Recommendation(code=candidate.code, score=gap * (FIT_BASE + points), gap=gap, fit=points, reasons=reasons)
 
 
 def rank_actions(

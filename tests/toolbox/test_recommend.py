@@ -32,7 +32,11 @@ ENE_01 = QuestionSpec(
 DEC_01 = QuestionSpec(id=2, theme="DEC", kind="yesno", weight=1, choices=(ChoiceSpec(21, 100), ChoiceSpec(22, 0)))
 # Numeric: three bands, steps 1..3.
 EAU_01 = QuestionSpec(
-    id=3, theme="EAU", kind="numeric", weight=1, bands=(BandSpec(None, 10, 0), BandSpec(10, 50, 50), BandSpec(50, None, 100))
+    id=3,
+    theme="EAU",
+    kind="numeric",
+    weight=1,
+    bands=(BandSpec(None, 10, 0), BandSpec(10, 50, 50), BandSpec(50, None, 100)),
 )
 
 PROFILE = Profile(kind="entreprise", headcount_band="11", naf_section="C", naf_division="10", level=1)
@@ -49,7 +53,9 @@ def ladder(choice, *, code="ENE-01", spec=ENE_01, label=None):
 
 
 def action(code="ENE-A01", *links, **fields):
-    return Candidate(code=code, main_theme=fields.pop("main_theme", "ENE"), links=links or (Link("ENE-01", 2),), **fields)
+    return Candidate(
+        code=code, main_theme=fields.pop("main_theme", "ENE"), links=links or (Link("ENE-01", 2),), **fields
+    )
 
 
 # --------------------------------------------------------------------------
@@ -265,9 +271,7 @@ def candidates_strategy(min_size=1):
 @st.composite
 def answer_sets(draw):
     """Answer indexes per question code (an index into ANSWERS; None = no answer, -1 = non concerné)."""
-    return {
-        code: draw(st.one_of(st.none(), st.just(-1), st.integers(0, len(ANSWERS[code]) - 1))) for code in QUESTIONS
-    }
+    return {code: draw(st.one_of(st.none(), st.just(-1), st.integers(0, len(ANSWERS[code]) - 1))) for code in QUESTIONS}
 
 
 def inputs(picks):
