@@ -22,6 +22,7 @@ is the only thing that orders them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -139,17 +140,26 @@ def fit(candidate: Candidate, profile: Profile) -> int:
     return points
 
 
-def _distance(question: QuestionInput, up_to_step: int) -> Fraction | None:
-    """The answer's distance from the top of its ladder (0..1), or None when the link does not trigger."""
+@dataclass(frozen=True)
+class _Standing:
+    """Where one answer stands, computed once per question rather than once per link."""
+
+    step: int
+    share: int  # weight × distance from the top, as a multiple of 1 / denominator (exact)
+    reason: Reason
+
+
+def _distance(question: QuestionInput) -> tuple[int, Fraction] | None:
+    """The answer's step and its distance from the top of its ladder (0..1); None when it cannot
+    trigger anything (no answer, « non concerné », already at the top)."""
     step = answer_step(question.spec, question.answer)
     if step is None:
         return None
     top = top_step(question.spec)
-    # `step < top` guards against a link saved with up_to_step at the top: the best answer never
-    # calls for an action.
-    if step > up_to_step or step >= top:
+    # The best answer never calls for an action, even through a link saved with up_to_step at the top.
+    if step >= top:
         return None
-    return Fraction(top - step, top - 1)
+    return step, Fraction(top - step, top - 1)
 
 
 def _weight(question: QuestionInput) -> Fraction:
@@ -158,23 +168,47 @@ def _weight(question: QuestionInput) -> Fraction:
     return Fraction(weight) if weight > 0 else Fraction(0)
 
 
-def _rank_one(candidate: Candidate, profile: Profile, questions: Mapping[str, QuestionInput]):
+def _standings(questions: Iterable[QuestionInput]) -> tuple[dict[str, _Standing], int]:
+    """Each question that may trigger, with its share of a gap as an integer over one common
+    denominator: the ranking then adds and multiplies integers (a Fraction per link cost tens of
+    milliseconds on a toolbox of 2,000 actions) and stays exact."""
+    shares = {}
+    for question in questions:
+        found = _distance(question)
+        if found is not None:
+            step, distance = found
+            shares[question.code] = (step, _weight(question) * distance, question)
+    denominator = math.lcm(*(share.denominator for _step, share, _q in shares.values())) if shares else 1
+    standings = {
+        code: _Standing(
+            step=step,
+            share=int(share * denominator),
+            reason=Reason(question.code, question.text, question.answer_label),
+        )
+        for code, (step, share, question) in shares.items()
+    }
+    return standings, denominator
+
+
+def _rank_one(candidate: Candidate, profile: Profile, standings: Mapping[str, _Standing], denominator: int):
     triggered = []
     for link in candidate.links:
-        question = questions.get(link.question_code)
-        if question is None:
-            continue
-        distance = _distance(question, link.up_to_step)
-        if distance is not None:
-            triggered.append((distance, _weight(question), question))
+        standing = standings.get(link.question_code)
+        if standing is not None and standing.step <= link.up_to_step:
+            triggered.append(standing)
     if not triggered:
         return None
-    gap = sum((weight * distance for distance, weight, _question in triggered), Fraction(0))
+    gap = sum(standing.share for standing in triggered)
     points = fit(candidate, profile)
     # The farthest answers first: they are the strongest reasons.
-    triggered.sort(key=lambda row: (-row[0] * row[1], row[2].code))
-    reasons = tuple(Reason(q.code, q.text, q.answer_label) for _distance, _weight, q in triggered)
-    return Recommendation(code=candidate.code, score=gap * (FIT_BASE + points), gap=gap, fit=points, reasons=reasons)
+    triggered.sort(key=lambda standing: (-standing.share, standing.reason.question_code))
+    return gap * (FIT_BASE + points), Recommendation(
+        code=candidate.code,
+        score=Fraction(gap * (FIT_BASE + points), denominator),
+        gap=Fraction(gap, denominator),
+        fit=points,
+        reasons=tuple(standing.reason for standing in triggered),
+    )
 
 
 def rank_actions(
@@ -188,18 +222,20 @@ def rank_actions(
     ``questions``: the questions the organisation is asked, keyed by code (or an iterable of them).
     ``planned``: codes of the actions already in the organisation's plan, never suggested.
     """
-    if not isinstance(questions, Mapping):
-        questions = {question.code: question for question in questions}
+    if isinstance(questions, Mapping):
+        questions = questions.values()
+    standings, denominator = _standings(questions)
     planned = set(planned)
     ranked = []
     for candidate in candidates:
         if candidate.code in planned:
             continue
-        recommendation = _rank_one(candidate, profile, questions)
-        if recommendation is not None:
-            ranked.append(recommendation)
-    ranked.sort(key=lambda r: (-r.score, r.code))
-    return ranked
+        ranking = _rank_one(candidate, profile, standings, denominator)
+        if ranking is not None:
+            ranked.append(ranking)
+    # The integer score orders exactly as the Fraction (one denominator for all) and compares faster.
+    ranked.sort(key=lambda row: (-row[0], row[1].code))
+    return [recommendation for _score, recommendation in ranked]
 
 
 def recommend_by_theme(

@@ -1,17 +1,17 @@
 """The recommended actions of an assessment, read from the database and ranked by toolbox/recommend.py.
 
 A constant number of queries whatever the size of the toolbox: the referential's structure comes
-from its in-process cache (referentiel/structure.py), the plan's action codes in one query, and the
-candidate actions with their question links in one more (aggregated per action). The SQL only
-narrows the candidates to the actions a triggering answer links to (an optimisation: a territory
-may hold thousands of actions); the pure ranking decides, on exactly the same rule.
+from its in-process cache (referentiel/structure.py), the plan's actions in one query, the
+candidate actions with their question links in one more (aggregated per action), and, the ranking
+being cached (see below), the few shown actions in a last one. The SQL only
+narrows the candidates to the visible actions of the priority themes linked to an answer below the top of
+its ladder (a territory may hold thousands of actions); the pure ranking decides.
 """
 
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
 from django.db.models import Q
 
 from referentiel.results import describe_answer
@@ -49,10 +49,10 @@ def profile_of(organisation, level_rank):
     )
 
 
-def planned_codes(organisation):
-    """Codes of the toolbox actions in the organisation's plan, whatever their status (one query)."""
+def planned_action_ids(organisation):
+    """Ids of the toolbox actions in the organisation's plan, whatever their status (one query)."""
     return set(
-        PlanItem.objects.filter(organisation=organisation, action__isnull=False).values_list("action__code", flat=True)
+        PlanItem.objects.filter(organisation=organisation, action__isnull=False).values_list("action_id", flat=True)
     )
 
 
@@ -94,17 +94,12 @@ def _candidates(theme_codes, steps_by_code):
     """Visible actions serving one of the themes, with only their links that may trigger (one query)."""
     if not theme_codes or not steps_by_code:
         return {}
-    triggering = reduce(
-        or_,
-        (
-            Q(question_links__question_code=code, question_links__up_to_step__gte=step)
-            for code, step in steps_by_code.items()
-        ),
-    )
     rows = (
         Action.objects.filter(hidden=False)
         .filter(Q(main_theme__in=theme_codes) | Q(themes__overlap=list(theme_codes)))
-        .filter(triggering)
+        # By code only (an index scan, cheap to plan); the ranking then compares each link's
+        # up_to_step with the answer's step.
+        .filter(question_links__question_code__in=list(steps_by_code))
         # filter() before annotate(): the aggregates run over the links the filter kept.
         .annotate(
             link_codes=ArrayAgg("question_links__question_code", order_by="question_links__question_code"),
@@ -142,17 +137,42 @@ def _candidates(theme_codes, steps_by_code):
     return result
 
 
-def recommendations_for(
-    assessment, structure, answers, priority_codes, *, planned=None, per_theme=RECOMMENDED_PER_THEME
-):
-    """Per priority theme (in the given order), its best few recommended actions.
+# --------------------------------------------------------------------------
+# The ranking of an assessment, cached
+# --------------------------------------------------------------------------
+# Ranking a toolbox of 2,000 actions takes tens of milliseconds (bench/bench_results_recommendations.py),
+# and its inputs seldom change: a submitted assessment's answers never do, the toolbox rarely. So the
+# ranking is kept, plan ignored, per assessment, organisation profile and toolbox generation (bumped
+# whenever an action or a question link is saved or deleted, see toolbox/apps.py), for a few minutes
+# at most, so that even a bulk write that sends no signal shows within CACHE_SECONDS. Each request then
+# only drops the plan's actions and reads the few shown actions fresh, hidden ones left out.
 
-    ``answers``: the assessment's Answer rows; ``priority_codes``: the priority themes of its
-    results (referentiel/results.py); ``planned``: the plan's action codes when the caller has them.
-    """
+CACHE_SECONDS = 10 * 60
+# Ranked actions kept per theme: enough to replace those the plan already holds.
+KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
+# Taken beyond what is shown, in case an action was hidden or deleted since it was ranked.
+SPARE_PER_THEME = 3
+GENERATION_KEY = "toolbox:recommendations:generation"
+
+
+def forget_rankings(**_kwargs):
+    """The toolbox changed: move every cached ranking of this territory aside at once."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    pk: int
+    code: str
+    reasons: tuple
+
+
+def _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME):
+    """Per priority theme: (its ranked actions, plan ignored, at most `keep`; whether more exist)."""
     organisation = assessment.organisation
-    if planned is None:
-        planned = planned_codes(organisation)
     triggerable = _triggerable(structure, organisation, {answer.question_id: answer for answer in answers})
     found = _candidates(priority_codes, {code: step for code, (step, _input) in triggerable.items()})
     by_theme = recommend.recommend_by_theme(
@@ -160,15 +180,71 @@ def recommendations_for(
         priority_codes,
         {code: question for code, (_step, question) in triggerable.items()},
         [candidate for candidate, *_rest in found.values()],
-        planned,
-        per_theme=per_theme,
+        per_theme=keep + 1,
     )
+    return {
+        theme: (
+            [_Ranked(found[r.code][1], r.code, r.reasons) for r in ranked[:keep]],
+            len(ranked) > keep,
+        )
+        for theme, ranked in by_theme.items()
+    }
+
+
+def _enough(ranking, planned, wanted):
+    """Whether every theme still has `wanted` actions outside the plan, or no more to offer."""
+    return all(
+        not truncated or sum(1 for r in ranked if r.pk not in planned) >= wanted
+        for ranked, truncated in ranking.values()
+    )
+
+
+def _cached_rank(assessment, structure, answers, priority_codes, planned, wanted):
+    organisation = assessment.organisation
+    profile = profile_of(organisation, assessment.level_rank)
+    generation = cache.get(GENERATION_KEY, 0)
+    key = "toolbox:recommendations:{}:{}:{}".format(
+        assessment.pk,
+        generation,
+        ":".join([profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]),
+    )
+    ranking = cache.get(key)
+    if ranking is None or not _enough(ranking, planned, wanted):
+        # Kept long enough for this plan; a plan that grows past it ranks (and keeps) again.
+        keep = max(KEPT_PER_THEME, wanted + len(planned))
+        ranking = _rank(assessment, structure, answers, priority_codes, keep=keep)
+        cache.set(key, ranking, CACHE_SECONDS)
+    return ranking
+
+
+def recommendations_for(
+    assessment, structure, answers, priority_codes, *, planned=None, per_theme=RECOMMENDED_PER_THEME
+):
+    """Per priority theme (in the given order), its best few recommended actions.
+
+    ``answers``: the assessment's Answer rows; ``priority_codes``: the priority themes of its
+    results (referentiel/results.py); ``planned``: ids of the actions in the organisation's plan,
+    when the caller has them. Two queries (the plan, the shown actions) when the ranking is
+    cached, one more when it is not.
+    """
+    if planned is None:
+        planned = planned_action_ids(assessment.organisation)
+    wanted = per_theme + SPARE_PER_THEME
+    ranking = _cached_rank(assessment, structure, answers, priority_codes, planned, wanted)
+    chosen = {
+        theme: [r for r in ranked if r.pk not in planned][:wanted] for theme, (ranked, _truncated) in ranking.items()
+    }
+    visible = {
+        pk: (title, promise)
+        for pk, title, promise in Action.objects.filter(
+            pk__in=[r.pk for ranked in chosen.values() for r in ranked], hidden=False
+        ).values_list("pk", "title", "promise")
+    }
     result = []
     for code in priority_codes:
-        actions = []
-        for recommendation in by_theme.get(code, []):
-            _candidate, pk, title, promise = found[recommendation.code]
-            actions.append(RecommendedAction(pk, recommendation.code, title, promise, recommendation.reasons))
+        actions = [
+            RecommendedAction(r.pk, r.code, *visible[r.pk], r.reasons) for r in chosen.get(code, []) if r.pk in visible
+        ][:per_theme]
         theme = structure.theme_by_code(code)
         if actions and theme is not None:
             result.append(ThemeRecommendations(theme=theme, actions=actions))

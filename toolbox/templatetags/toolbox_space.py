@@ -33,11 +33,11 @@ def organisation_next_steps(organisation):
     The referential's structure comes from the in-process cache.
     """
     items = list(
-        PlanItem.objects.filter(organisation=organisation)
-        .select_related("action")
-        .only("pk", "title", "status", "target_date", "theme", "action__code")
+        PlanItem.objects.filter(organisation=organisation).only(
+            "pk", "title", "status", "target_date", "theme", "action_id"
+        )
     )
-    planned = {item.action.code for item in items if item.action is not None}
+    planned = {item.action_id for item in items if item.action_id is not None}
     latest = (
         Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.SUBMITTED)
         .order_by("-submitted_at", "-pk")
