@@ -1,18 +1,18 @@
 """The recommended actions of an assessment, read from the database and ranked by toolbox/recommend.py.
 
 A constant number of queries whatever the size of the toolbox: the referential's structure comes
-from its in-process cache (referentiel/structure.py), the plan's actions in one query, the
-candidate actions with their question links in one more (aggregated per action), and, the ranking
-being cached (see below), the few shown actions in a last one. The SQL only
-narrows the candidates to the visible actions of the priority themes linked to an answer below the top of
-its ladder (a territory may hold thousands of actions); the pure ranking decides.
+from its in-process cache (referentiel/structure.py), the candidate actions with their question
+links in one query (aggregated per action), and the shown actions, with the plan, in another; the
+ranking itself is cached (see below). The SQL only narrows the candidates to the visible actions
+of the priority themes linked to an answer below the top of its ladder (a territory may hold
+thousands of actions); the pure ranking decides.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from referentiel.results import describe_answer
 from referentiel.structure import answer_spec, question_spec
@@ -46,13 +46,6 @@ def profile_of(organisation, level_rank):
         naf_section=organisation.naf_section or "",
         naf_division=naf[:2] if naf[:2].isdigit() else "",
         level=level_rank,
-    )
-
-
-def planned_action_ids(organisation):
-    """Ids of the toolbox actions in the organisation's plan, whatever their status (one query)."""
-    return set(
-        PlanItem.objects.filter(organisation=organisation, action__isnull=False).values_list("action_id", flat=True)
     )
 
 
@@ -150,8 +143,6 @@ def _candidates(theme_codes, steps_by_code):
 CACHE_SECONDS = 10 * 60
 # Ranked actions kept per theme: enough to replace those the plan already holds.
 KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
-# Taken beyond what is shown, in case an action was hidden or deleted since it was ranked.
-SPARE_PER_THEME = 3
 GENERATION_KEY = "toolbox:recommendations:generation"
 
 
@@ -191,61 +182,64 @@ def _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME):
     }
 
 
-def _enough(ranking, planned, wanted):
-    """Whether every theme still has `wanted` actions outside the plan, or no more to offer."""
+def _ranking_key(assessment, priority_codes):
+    profile = profile_of(assessment.organisation, assessment.level_rank)
+    generation = cache.get(GENERATION_KEY, 0)
+    criteria = [profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]
+    return f"toolbox:recommendations:{assessment.pk}:{generation}:{':'.join(criteria)}"
+
+
+def _offered(organisation, ranking):
+    """The ranked actions still visible and not in the organisation's plan: pk → (title, promise).
+
+    One query for the plan and the actions' current state: a ranking read from the cache never
+    shows an action hidden (or planned) since it was made.
+    """
+    in_plan = PlanItem.objects.filter(organisation=organisation, action=OuterRef("pk"))
+    return {
+        pk: (title, promise)
+        for pk, title, promise in Action.objects.filter(
+            pk__in=[r.pk for ranked, _truncated in ranking.values() for r in ranked], hidden=False
+        )
+        .exclude(Exists(in_plan))
+        .values_list("pk", "title", "promise")
+    }
+
+
+def _enough(ranking, offered, per_theme):
+    """Whether every theme has `per_theme` actions on offer, or no more ranked ones to give."""
     return all(
-        not truncated or sum(1 for r in ranked if r.pk not in planned) >= wanted
+        not truncated or sum(1 for r in ranked if r.pk in offered) >= per_theme
         for ranked, truncated in ranking.values()
     )
 
 
-def _cached_rank(assessment, structure, answers, priority_codes, planned, wanted):
-    organisation = assessment.organisation
-    profile = profile_of(organisation, assessment.level_rank)
-    generation = cache.get(GENERATION_KEY, 0)
-    key = "toolbox:recommendations:{}:{}:{}".format(
-        assessment.pk,
-        generation,
-        ":".join([profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]),
-    )
-    ranking = cache.get(key)
-    if ranking is None or not _enough(ranking, planned, wanted):
-        # Kept long enough for this plan; a plan that grows past it ranks (and keeps) again.
-        keep = max(KEPT_PER_THEME, wanted + len(planned))
-        ranking = _rank(assessment, structure, answers, priority_codes, keep=keep)
-        cache.set(key, ranking, CACHE_SECONDS)
-    return ranking
-
-
-def recommendations_for(
-    assessment, structure, answers, priority_codes, *, planned=None, per_theme=RECOMMENDED_PER_THEME
-):
-    """Per priority theme (in the given order), its best few recommended actions.
+def recommendations_for(assessment, structure, answers, priority_codes, *, per_theme=RECOMMENDED_PER_THEME):
+    """Per priority theme (in the given order), its best few recommended actions, those of the plan left out.
 
     ``answers``: the assessment's Answer rows; ``priority_codes``: the priority themes of its
-    results (referentiel/results.py); ``planned``: ids of the actions in the organisation's plan,
-    when the caller has them. Two queries (the plan, the shown actions) when the ranking is
-    cached, one more when it is not.
+    results (referentiel/results.py). One query when the ranking is cached (the shown actions and
+    the plan), one more when it is not (the candidates).
     """
-    if planned is None:
-        planned = planned_action_ids(assessment.organisation)
-    wanted = per_theme + SPARE_PER_THEME
-    ranking = _cached_rank(assessment, structure, answers, priority_codes, planned, wanted)
-    chosen = {
-        theme: [r for r in ranked if r.pk not in planned][:wanted] for theme, (ranked, _truncated) in ranking.items()
-    }
-    visible = {
-        pk: (title, promise)
-        for pk, title, promise in Action.objects.filter(
-            pk__in=[r.pk for ranked in chosen.values() for r in ranked], hidden=False
-        ).values_list("pk", "title", "promise")
-    }
+    organisation = assessment.organisation
+    key = _ranking_key(assessment, priority_codes)
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = _rank(assessment, structure, answers, priority_codes)
+        cache.set(key, ranking, CACHE_SECONDS)
+    offered = _offered(organisation, ranking)
+    if not _enough(ranking, offered, per_theme):
+        # The plan (or the staff, hiding actions) took most of a theme's kept actions: rank again,
+        # keeping enough to replace them.
+        kept = sum(len(ranked) for ranked, _truncated in ranking.values())
+        ranking = _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME + kept)
+        cache.set(key, ranking, CACHE_SECONDS)
+        offered = _offered(organisation, ranking)
     result = []
     for code in priority_codes:
-        actions = [
-            RecommendedAction(r.pk, r.code, *visible[r.pk], r.reasons) for r in chosen.get(code, []) if r.pk in visible
-        ][:per_theme]
+        ranked, _truncated = ranking.get(code, ((), False))
+        actions = [RecommendedAction(r.pk, r.code, *offered[r.pk], r.reasons) for r in ranked if r.pk in offered]
         theme = structure.theme_by_code(code)
         if actions and theme is not None:
-            result.append(ThemeRecommendations(theme=theme, actions=actions))
+            result.append(ThemeRecommendations(theme=theme, actions=actions[:per_theme]))
     return result

@@ -28,7 +28,8 @@ def _next_steps(items, today):
 
 @register.inclusion_tag("toolbox/includes/next_steps.html")
 def organisation_next_steps(organisation):
-    """Four queries at most: the plan, the latest submitted assessment, its answers, the candidate actions.
+    """Five queries at most: the plan, the latest submitted assessment, its answers, the candidate actions
+    (unless their ranking is cached), the recommended ones.
 
     The referential's structure comes from the in-process cache.
     """
@@ -37,7 +38,6 @@ def organisation_next_steps(organisation):
             "pk", "title", "status", "target_date", "theme", "action_id"
         )
     )
-    planned = {item.action_id for item in items if item.action_id is not None}
     latest = (
         Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.SUBMITTED)
         .order_by("-submitted_at", "-pk")
@@ -50,7 +50,7 @@ def organisation_next_steps(organisation):
         _strengths, priorities = strength_and_priority_codes(structure, stored_result(latest))
         if priorities:
             answers = list(Answer.objects.filter(assessment_id=latest.pk))
-            recommendations = recommendations_for(latest, structure, answers, priorities, planned=planned)
+            recommendations = recommendations_for(latest, structure, answers, priorities)
     return {
         "organisation": organisation,
         "next_steps": _next_steps(items, timezone.localdate()),
