@@ -215,6 +215,9 @@ def main():
     print(
         f"{'results page':<20}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{len(queries):>9}   median <= 15 ms: {verdict}"
     )
+    print("\nThe recommendations alone, in process (median / p95 ms):")
+    for label, (part_median, part_p95, _fastest) in parts.items():
+        print(f"  {label:<44}{part_median:>8.2f}{part_p95:>8.2f}")
 
 
 def measure_parts(assessment, structure, answers, priorities):
