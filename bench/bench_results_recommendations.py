@@ -218,6 +218,18 @@ def main():
     print("\nThe recommendations alone, in process (median / p95 ms):")
     for label, (part_median, part_p95, _fastest) in parts.items():
         print(f"  {label:<44}{part_median:>8.2f}{part_p95:>8.2f}")
+    print(f"PostgreSQL round trip (SELECT 1) median {postgres_round_trip():.2f} ms")
+
+
+def postgres_round_trip():
+    durations = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            start = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            durations.append((time.perf_counter() - start) * 1000)
+    return statistics.median(durations)
 
 
 def measure_parts(assessment, structure, answers, priorities):
