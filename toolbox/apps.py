@@ -12,13 +12,15 @@ class ToolboxConfig(AppConfig):
 
         from .loader import install_national_toolbox
         from .models import Action, ActionQuestion
-        from .recommendations import forget_rankings
+        from .recommendations import forget_rankings_on_commit
 
         # After the referential's hook (referentiel comes first in TENANT_APPS): the toolbox's
         # question links are checked against the territory's published referential.
         register_provisioning_hook(install_national_toolbox)
 
-        # A changed action or question link changes what is recommended (toolbox/recommendations.py).
-        for model in (Action, ActionQuestion):
-            post_save.connect(forget_rankings, sender=model, dispatch_uid=f"forget_rankings_save_{model.__name__}")
-            post_delete.connect(forget_rankings, sender=model, dispatch_uid=f"forget_rankings_delete_{model.__name__}")
+        # A saved action or question link changes what is recommended (toolbox/recommendations.py). Not
+        # post_delete on links: it would cost the loader Django's fast delete of a whole toolbox's links,
+        # and the loader saves each action whose links it rewrites anyway.
+        post_save.connect(forget_rankings_on_commit, sender=Action, dispatch_uid="forget_rankings_action_saved")
+        post_delete.connect(forget_rankings_on_commit, sender=Action, dispatch_uid="forget_rankings_action_deleted")
+        post_save.connect(forget_rankings_on_commit, sender=ActionQuestion, dispatch_uid="forget_rankings_link_saved")

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django_tenants.utils import schema_context
 
 from referentiel.results import describe_answer
 from referentiel.structure import answer_spec, question_spec
@@ -36,6 +38,13 @@ class RecommendedAction:
 class ThemeRecommendations:
     theme: object  # referentiel Theme of the assessment's version
     actions: list
+
+
+def plan_choices(organisation):
+    """The `organisations` of templates/toolbox/includes/add_to_plan.html for one organisation's page:
+    its own plan only, where a recommended action never is already."""
+    organisation.planned_action_ids = frozenset()
+    return [organisation]
 
 
 def profile_of(organisation, level_rank):
@@ -136,8 +145,8 @@ def _candidates(theme_codes, steps_by_code):
 # Ranking a toolbox of 2,000 actions takes tens of milliseconds (bench/bench_results_recommendations.py),
 # and its inputs seldom change: a submitted assessment's answers never do, the toolbox rarely. So the
 # ranking is kept, plan ignored, per assessment, organisation profile and toolbox generation (bumped
-# whenever an action or a question link is saved or deleted, see toolbox/apps.py), for a few minutes
-# at most, so that even a bulk write that sends no signal shows within CACHE_SECONDS. Each request then
+# when an action or a question link is saved, or an action deleted, see toolbox/apps.py), for a few
+# minutes at most, so that even a bulk write that sends no signal shows within CACHE_SECONDS. Each request then
 # only drops the plan's actions and reads the few shown actions fresh, hidden ones left out.
 
 CACHE_SECONDS = 10 * 60
@@ -146,12 +155,25 @@ KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
 GENERATION_KEY = "toolbox:recommendations:generation"
 
 
-def forget_rankings(**_kwargs):
+def forget_rankings():
     """The toolbox changed: move every cached ranking of this territory aside at once."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def forget_rankings_on_commit(**_signal):
+    """After the change commits: forgotten before, a ranking made meanwhile from the old rows would
+    be cached under the new generation. In the schema of the change (the cache keys carry it),
+    whichever schema the connection is on when the outermost transaction commits."""
+    schema = connection.schema_name
+
+    def forget():
+        with schema_context(schema):
+            forget_rankings()
+
+    transaction.on_commit(forget)
 
 
 @dataclass(frozen=True)

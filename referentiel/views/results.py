@@ -18,7 +18,7 @@ from organisations.models import Organisation
 from organisations.naf import SECTIONS
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
-from toolbox.recommendations import recommendations_for
+from toolbox.recommendations import plan_choices, recommendations_for
 
 from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import STAFF_PAGE_SIZE
@@ -51,6 +51,7 @@ def results(request, pk):
             "recommendations": recommendations_for(
                 assessment, structure, answers, [priority.theme.code for priority in results.priorities]
             ),
+            "plan_organisations": plan_choices(assessment.organisation),
             "practice_changes": practice_changes(assessment, results.previous, structure, answers),
             "page_title": _("Résultats de l'auto-évaluation"),
         },

@@ -18,9 +18,10 @@ from accounts.models import User
 from organisations.demo import demo_siret
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
-from referentiel.services import start_assessment, submit_assessment
-from referentiel.structure import structure_for
+from referentiel.services import current_version, start_assessment, submit_assessment
+from referentiel.structure import question_spec, structure_for
 from toolbox.models import Action, ActionQuestion, ActionStep, PlanItem
+from toolbox.steps import top_step
 
 from ..conftest import TERRITORY_A
 from ..referentiel.test_results import PICKS, answer_input
@@ -37,7 +38,7 @@ def orm_beside_playwright(monkeypatch):
 @pytest.fixture
 def world(territory_a, django_db_blocker, orm_beside_playwright):
     """A participant whose submitted assessment leaves mobility (MOB) at the bottom of its ladders,
-    and a toolbox action that answers MOB-01, with two steps."""
+    and a toolbox action with two steps that answers the mobility questions."""
     from referentiel.services import save_answer
 
     tag = uuid.uuid4().hex[:8].upper()
@@ -63,8 +64,16 @@ def world(territory_a, django_db_blocker, orm_beside_playwright):
             cost="free",
             duration="weeks",
             impact="medium",
+            naf_codes=["16"],
         )
-        ActionQuestion.objects.create(action=action, question_code="MOB-01", up_to_step=2)
+        # Written for joinery (NAF division 16) and linked to every mobility question at the bottom of
+        # its ladder: it ranks first among mobility actions, whatever the national toolbox holds.
+        structure = structure_for(current_version())
+        ActionQuestion.objects.bulk_create(
+            ActionQuestion(action=action, question_code=question.code, up_to_step=top_step(question_spec(question)) - 1)
+            for question in structure.theme_by_code("MOB").question_list
+            if question.applies_to(organisation) and top_step(question_spec(question)) > 1
+        )
         ActionStep.objects.bulk_create(
             [
                 ActionStep(action=action, order=1, text="Préparer un questionnaire court"),

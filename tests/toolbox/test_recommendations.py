@@ -14,7 +14,7 @@ from referentiel.models import Answer
 from referentiel.structure import answer_spec, question_spec, structure_for
 from toolbox import recommend
 from toolbox.enums import PlanStatus
-from toolbox.models import Action, PlanItem
+from toolbox.models import Action, ActionQuestion, PlanItem
 from toolbox.recommendations import KEPT_PER_THEME, forget_rankings, profile_of, recommendations_for
 
 from ..conftest import TERRITORY_B
@@ -45,6 +45,15 @@ def first_label(assessment, code):
 
 def et_maintenant(html):
     return section(html, "Et maintenant ?")
+
+
+@pytest.fixture(autouse=True)
+def empty_toolbox(in_a):
+    """These tests bring their own actions: the national toolbox installed at provisioning goes
+    (inside the test's transaction, rolled back after it)."""
+    PlanItem.objects.all().delete()
+    ActionQuestion.objects.all().delete()
+    Action.objects.all().delete()
 
 
 @pytest.fixture
@@ -214,7 +223,9 @@ def test_results_query_count_does_not_grow_with_the_toolbox(
     assert "Vos actions réalisées et vos réponses" in html
 
 
-def test_cached_ranking_follows_the_plan_the_toolbox_and_hidden_actions(client_a, member, organisation):
+def test_cached_ranking_follows_the_plan_the_toolbox_and_hidden_actions(
+    client_a, member, organisation, django_capture_on_commit_callbacks
+):
     first = linked_action("MOB-A01", "MOB-01")
     assessment = submitted_assessment(organisation, member)
     client_a.force_login(member)
@@ -224,7 +235,8 @@ def test_cached_ranking_follows_the_plan_the_toolbox_and_hidden_actions(client_a
         return re.findall(r"/boite-a-outils/(MOB-A\d\d)/", et_maintenant(client_a.get(url).content.decode()))
 
     assert shown() == ["MOB-A01"]
-    linked_action("MOB-A02", "MOB-01")  # saved through the ORM: the cached ranking is forgotten
+    with django_capture_on_commit_callbacks(execute=True):
+        linked_action("MOB-A02", "MOB-01")  # saved through the ORM: the cached ranking is forgotten on commit
     assert shown() == ["MOB-A01", "MOB-A02"]
     PlanItemFactory(organisation=organisation, action=first)  # the plan is read on every request
     assert shown() == ["MOB-A02"]

@@ -10,7 +10,7 @@ from referentiel.results import stored_result, strength_and_priority_codes
 from referentiel.structure import structure_of
 
 from ..models import PlanItem
-from ..recommendations import recommendations_for
+from ..recommendations import plan_choices, recommendations_for
 
 register = template.Library()
 
@@ -26,8 +26,8 @@ def _next_steps(items, today):
     )
 
 
-@register.inclusion_tag("toolbox/includes/next_steps.html")
-def organisation_next_steps(organisation):
+@register.inclusion_tag("toolbox/includes/next_steps.html", takes_context=True)
+def organisation_next_steps(context, organisation):
     """Five queries at most: the plan, the latest submitted assessment, its answers, the candidate actions
     (unless their ranking is cached), the recommended ones.
 
@@ -52,7 +52,9 @@ def organisation_next_steps(organisation):
             answers = list(Answer.objects.filter(assessment_id=latest.pk))
             recommendations = recommendations_for(latest, structure, answers, priorities)
     return {
+        "request": context["request"],
         "organisation": organisation,
+        "plan_organisations": plan_choices(organisation),
         "next_steps": _next_steps(items, timezone.localdate()),
         "recommendations": recommendations,
         "latest": latest,
