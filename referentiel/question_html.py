@@ -15,6 +15,7 @@ from html import escape
 
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import get_text_list
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,13 @@ def _checkbox(p, name, label, checked, described):
     return _box("checkbox", f"{p}-{name}", f"{p}-{name}", "on", escape(label), checked, described)
 
 
+def _completed_actions_html(titles):
+    """The plan's actions completed since the last assessment that answer this question: a nudge to re-answer."""
+    quoted = get_text_list([f"« {title} »" for title in titles], _("et"))
+    text = _("Vous avez réalisé %(actions)s : votre pratique a-t-elle changé ?") % {"actions": quoted}
+    return f'<div class="fr-fieldset__element"><p class="fr-message fr-message--info fr-mb-1w">{escape(text)}</p></div>'
+
+
 def question_html(block, user):
     """One question as a DSFR fieldset; `block` carries the question, its AnswerForm or SavedAnswer,
     its number and the URL of its autosave."""
@@ -111,6 +119,8 @@ def question_html(block, user):
         'data-hx-sync="this:queue last">'
         f'<legend class="fr-fieldset__legend" id="{p}-legend">{block.number}. {texts.text}</legend>'
     ]
+    if block.completed_actions:
+        parts.append(_completed_actions_html(block.completed_actions))
     if texts.help_text:
         parts.append(
             '<div class="fr-fieldset__element"><details class="fr-mb-1w">'

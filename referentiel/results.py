@@ -367,6 +367,24 @@ def _summary(results, for_staff):
     return sentences
 
 
+def strength_and_priority_codes(structure, current):
+    """The theme codes a result names as strengths and as priorities, from its stored scores.
+
+    Only themes of the version's structure count. Half the evaluated themes at most on each side,
+    so that a theme is never both a strength and a priority; a theme at 0 is no strength, a theme
+    at 100 no priority.
+    """
+    shown = {theme.code: current.themes[theme.code] for theme in structure.themes if theme.code in current.themes}
+    evaluated = [code for code, data in shown.items() if data.score is not None]
+    n = min(STRENGTHS_COUNT, PRIORITIES_COUNT, max(1, len(evaluated) // 2))
+    strongest, weakest = scoring.strengths_and_priorities(
+        scoring.AssessmentScore(overall=current.overall, level=current.level, themes=shown), n
+    )
+    strengths = [code for code in strongest if shown[code].score > 0]
+    priorities = [code for code in weakest if code not in strongest and shown[code].score < 100]
+    return strengths, priorities
+
+
 def build_results(assessment, *, answers=None, for_staff=False, chart_id="radar"):
     """Everything a results page shows for a submitted assessment.
 
@@ -409,18 +427,9 @@ def build_results(assessment, *, answers=None, for_staff=False, chart_id="radar"
         )
     by_code = {t.code: t for t in themes}
 
-    evaluated = [t for t in themes if t.evaluated]
-    # Half the evaluated themes at most on each side, so that a theme is never
-    # both a strength and a priority.
-    n = min(STRENGTHS_COUNT, PRIORITIES_COUNT, max(1, len(evaluated) // 2))
-    shown = scoring.AssessmentScore(
-        overall=current.overall,
-        level=current.level,
-        themes={code: score for code, score in current.themes.items() if code in by_code},
-    )
-    strongest, weakest = scoring.strengths_and_priorities(shown, n)
-    strengths = [by_code[code] for code in strongest if by_code[code].score > 0]
-    priority_themes = [by_code[code] for code in weakest if code not in strongest and by_code[code].score < 100]
+    strongest, weakest = strength_and_priority_codes(structure, current)
+    strengths = [by_code[code] for code in strongest]
+    priority_themes = [by_code[code] for code in weakest]
 
     if answers is None:
         answers = list(assessment.answers.all())

@@ -23,3 +23,6 @@ NATIONAL_ACTION_FIELDS = (
     "questions",
     "prerequisites",
 )
+
+# Recommended actions shown under each priority theme of a results page.
+RECOMMENDED_PER_THEME = 3

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from organisations.access import get_organisation_for_user
+from toolbox.practice_changes import completed_since_last_assessment
 
 from .. import services
 from ..access import get_questionnaire_assessment
@@ -55,6 +56,8 @@ class QuestionBlock:
     number: int
     autosave_url: str
     html: str = ""
+    # Titles of the plan's actions completed since the last submitted assessment that answer this question.
+    completed_actions: tuple = ()
 
     @property
     def answer(self):
@@ -182,12 +185,14 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
     _attach_authors(answers, item.questions, request.user)
     number_before = sum(p.total for p in progress[:index])
     autosave_url = _urls_ending_with("referentiel:autosave", assessment)
+    completed = completed_since_last_assessment(assessment.organisation)
     blocks = [
         QuestionBlock(
             question=question,
             form=(forms or {}).get(question.pk) or SavedAnswer(question, answers.get(question.pk)),
             number=number_before + position,
             autosave_url=autosave_url(question.pk),
+            completed_actions=tuple(completed.get(question.code, ())),
         )
         for position, question in enumerate(item.questions, start=1)
     ]

@@ -17,6 +17,8 @@ from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.models import Organisation
 from organisations.naf import SECTIONS
 from tenants.permissions import staff_required
+from toolbox.practice_changes import practice_changes
+from toolbox.recommendations import plan_choices, recommendations_for
 
 from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import STAFF_PAGE_SIZE
@@ -36,13 +38,21 @@ def results(request, pk):
     assessment = get_assessment_for_user(request, pk)
     if not assessment.is_submitted:
         return redirect("referentiel:resume", pk=assessment.pk)
+    structure = structure_for(assessment.version)
+    answers = list(Answer.objects.filter(assessment_id=assessment.pk))
+    results = build_results(assessment, answers=answers)
     return render(
         request,
         "referentiel/results/results.html",
         {
             "assessment": assessment,
             "organisation": assessment.organisation,
-            "results": build_results(assessment),
+            "results": results,
+            "recommendations": recommendations_for(
+                assessment, structure, answers, [priority.theme.code for priority in results.priorities]
+            ),
+            "plan_organisations": plan_choices(assessment.organisation),
+            "practice_changes": practice_changes(assessment, results.previous, structure, answers),
             "page_title": _("Résultats de l'auto-évaluation"),
         },
     )

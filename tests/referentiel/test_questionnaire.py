@@ -251,8 +251,9 @@ def test_theme_page_query_count(client, assessment, owner, django_assert_num_que
     answer(assessment, "PIL-01", owner, choice_ids=(first_choice("PIL-01").pk,))
     client.get(theme_url(assessment, "PIL"))  # warms the referential's structure, cached per process
 
-    # The user, the assessment with its organisation (membership checked in the same query), its answers.
-    with django_assert_num_queries(3):
+    # The user, the assessment with its organisation (membership checked in the same query), its answers,
+    # the plan's actions completed since the last submitted assessment (toolbox/practice_changes.py).
+    with django_assert_num_queries(4):
         response = client.get(theme_url(assessment, "PIL"))
 
     assert response.status_code == 200

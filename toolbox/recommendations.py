@@ -1,0 +1,267 @@
+"""The recommended actions of an assessment, read from the database and ranked by toolbox/recommend.py.
+
+A constant number of queries whatever the size of the toolbox: the referential's structure comes
+from its in-process cache (referentiel/structure.py), the candidate actions with their question
+links in one query (aggregated per action), and the shown actions, with the plan, in another; the
+ranking itself is cached (see below). The SQL only narrows the candidates to the visible actions
+of the priority themes linked to an answer below the top of its ladder (a territory may hold
+thousands of actions); the pure ranking decides.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django_tenants.utils import schema_context
+
+from referentiel.results import describe_answer
+from referentiel.structure import answer_spec, question_spec
+
+from . import recommend
+from .constants import RECOMMENDED_PER_THEME
+from .models import Action, PlanItem
+from .steps import answer_step, top_step
+
+
+@dataclass
+class RecommendedAction:
+    pk: int
+    code: str
+    title: str
+    promise: str
+    reasons: tuple  # recommend.Reason, the strongest first
+
+
+@dataclass
+class ThemeRecommendations:
+    theme: object  # referentiel Theme of the assessment's version
+    actions: list
+
+
+def plan_choices(organisation):
+    """The `organisations` of templates/toolbox/includes/add_to_plan.html for one organisation's page:
+    its own plan only, where a recommended action never is already."""
+    organisation.planned_action_ids = frozenset()
+    return [organisation]
+
+
+def profile_of(organisation, level_rank):
+    naf = organisation.naf_code or ""
+    return recommend.Profile(
+        kind=organisation.kind,
+        headcount_band=organisation.headcount_band,
+        naf_section=organisation.naf_section or "",
+        naf_division=naf[:2] if naf[:2].isdigit() else "",
+        level=level_rank,
+    )
+
+
+def _spec(question):
+    # Kept on the cached structure's question: a published version never changes.
+    spec = getattr(question, "_scoring_spec", None)
+    if spec is None:
+        spec = question._scoring_spec = question_spec(question)
+    return spec
+
+
+def _triggerable(structure, organisation, answers_by_question):
+    """The organisation's questions whose answer is below the top of its ladder, keyed by code."""
+    result = {}
+    for _theme, questions in structure.themes_for(organisation):
+        for question in questions:
+            answer = answers_by_question.get(question.pk)
+            if answer is None or not answer.is_answered or answer.not_applicable:
+                continue
+            spec = _spec(question)
+            given = answer_spec(answer)
+            step = answer_step(spec, given)
+            if step is None or step >= top_step(spec):
+                continue
+            result[question.code] = (
+                step,
+                recommend.QuestionInput(
+                    code=question.code,
+                    text=question.text,
+                    spec=spec,
+                    answer=given,
+                    answer_label=" ; ".join(describe_answer(question, answer)),
+                ),
+            )
+    return result
+
+
+def _candidates(theme_codes, steps_by_code):
+    """Visible actions serving one of the themes, with only their links that may trigger (one query)."""
+    if not theme_codes or not steps_by_code:
+        return {}
+    rows = (
+        Action.objects.filter(hidden=False)
+        .filter(Q(main_theme__in=theme_codes) | Q(themes__overlap=list(theme_codes)))
+        # By code only (an index scan, cheap to plan); the ranking then compares each link's
+        # up_to_step with the answer's step.
+        .filter(question_links__question_code__in=list(steps_by_code))
+        # filter() before annotate(): the aggregates run over the links the filter kept.
+        .annotate(
+            link_codes=ArrayAgg("question_links__question_code", order_by="question_links__question_code"),
+            link_steps=ArrayAgg("question_links__up_to_step", order_by="question_links__question_code"),
+        )
+        .values_list(
+            "pk",
+            "code",
+            "title",
+            "promise",
+            "main_theme",
+            "themes",
+            "levels",
+            "organisation_kinds",
+            "headcount_bands",
+            "naf_codes",
+            "link_codes",
+            "link_steps",
+        )
+        .order_by()
+    )
+    result = {}
+    for pk, code, title, promise, main, themes, levels, kinds, bands, naf, link_codes, link_steps in rows:
+        candidate = recommend.Candidate(
+            code=code,
+            main_theme=main,
+            themes=tuple(themes),
+            levels=tuple(levels),
+            kinds=tuple(kinds),
+            bands=tuple(bands),
+            naf_codes=tuple(naf),
+            links=tuple(recommend.Link(c, s) for c, s in zip(link_codes, link_steps, strict=True)),
+        )
+        result[code] = (candidate, pk, title, promise)
+    return result
+
+
+# --------------------------------------------------------------------------
+# The ranking of an assessment, cached
+# --------------------------------------------------------------------------
+# Ranking a toolbox of 2,000 actions takes tens of milliseconds (bench/bench_results_recommendations.py),
+# and its inputs seldom change: a submitted assessment's answers never do, the toolbox rarely. So the
+# ranking is kept, plan ignored, per assessment, organisation profile and toolbox generation (bumped
+# when an action or a question link is saved, or an action deleted, see toolbox/apps.py), for a few
+# minutes at most, so that even a bulk write that sends no signal shows within CACHE_SECONDS. Each request then
+# only drops the plan's actions and reads the few shown actions fresh, hidden ones left out.
+
+CACHE_SECONDS = 10 * 60
+# Ranked actions kept per theme: enough to replace those the plan already holds.
+KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
+GENERATION_KEY = "toolbox:recommendations:generation"
+
+
+def forget_rankings():
+    """The toolbox changed: move every cached ranking of this territory aside at once."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def forget_rankings_on_commit(**_signal):
+    """After the change commits: forgotten before, a ranking made meanwhile from the old rows would
+    be cached under the new generation. In the schema of the change (the cache keys carry it),
+    whichever schema the connection is on when the outermost transaction commits."""
+    schema = connection.schema_name
+
+    def forget():
+        with schema_context(schema):
+            forget_rankings()
+
+    transaction.on_commit(forget)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    pk: int
+    code: str
+    reasons: tuple
+
+
+def _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME):
+    """Per priority theme: (its ranked actions, plan ignored, at most `keep`; whether more exist)."""
+    organisation = assessment.organisation
+    triggerable = _triggerable(structure, organisation, {answer.question_id: answer for answer in answers})
+    found = _candidates(priority_codes, {code: step for code, (step, _input) in triggerable.items()})
+    by_theme = recommend.recommend_by_theme(
+        profile_of(organisation, assessment.level_rank),
+        priority_codes,
+        {code: question for code, (_step, question) in triggerable.items()},
+        [candidate for candidate, *_rest in found.values()],
+        per_theme=keep + 1,
+    )
+    return {
+        theme: (
+            [_Ranked(found[r.code][1], r.code, r.reasons) for r in ranked[:keep]],
+            len(ranked) > keep,
+        )
+        for theme, ranked in by_theme.items()
+    }
+
+
+def _ranking_key(assessment, priority_codes):
+    profile = profile_of(assessment.organisation, assessment.level_rank)
+    generation = cache.get(GENERATION_KEY, 0)
+    criteria = [profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]
+    return f"toolbox:recommendations:{assessment.pk}:{generation}:{':'.join(criteria)}"
+
+
+def _offered(organisation, ranking):
+    """The ranked actions still visible and not in the organisation's plan: pk → (title, promise).
+
+    One query for the plan and the actions' current state: a ranking read from the cache never
+    shows an action hidden (or planned) since it was made.
+    """
+    in_plan = PlanItem.objects.filter(organisation=organisation, action=OuterRef("pk"))
+    return {
+        pk: (title, promise)
+        for pk, title, promise in Action.objects.filter(
+            pk__in=[r.pk for ranked, _truncated in ranking.values() for r in ranked], hidden=False
+        )
+        .exclude(Exists(in_plan))
+        .values_list("pk", "title", "promise")
+    }
+
+
+def _enough(ranking, offered, per_theme):
+    """Whether every theme has `per_theme` actions on offer, or no more ranked ones to give."""
+    return all(
+        not truncated or sum(1 for r in ranked if r.pk in offered) >= per_theme
+        for ranked, truncated in ranking.values()
+    )
+
+
+def recommendations_for(assessment, structure, answers, priority_codes, *, per_theme=RECOMMENDED_PER_THEME):
+    """Per priority theme (in the given order), its best few recommended actions, those of the plan left out.
+
+    ``answers``: the assessment's Answer rows; ``priority_codes``: the priority themes of its
+    results (referentiel/results.py). One query when the ranking is cached (the shown actions and
+    the plan), one more when it is not (the candidates).
+    """
+    organisation = assessment.organisation
+    key = _ranking_key(assessment, priority_codes)
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = _rank(assessment, structure, answers, priority_codes)
+        cache.set(key, ranking, CACHE_SECONDS)
+    offered = _offered(organisation, ranking)
+    if not _enough(ranking, offered, per_theme):
+        # The plan (or the staff, hiding actions) took most of a theme's kept actions: rank again,
+        # keeping enough to replace them.
+        kept = sum(len(ranked) for ranked, _truncated in ranking.values())
+        ranking = _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME + kept)
+        cache.set(key, ranking, CACHE_SECONDS)
+        offered = _offered(organisation, ranking)
+    result = []
+    for code in priority_codes:
+        ranked, _truncated = ranking.get(code, ((), False))
+        actions = [RecommendedAction(r.pk, r.code, *offered[r.pk], r.reasons) for r in ranked if r.pk in offered]
+        theme = structure.theme_by_code(code)
+        if actions and theme is not None:
+            result.append(ThemeRecommendations(theme=theme, actions=actions[:per_theme]))
+    return result
