@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection
+from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
 
 from mailing.services import queue_message
@@ -17,6 +18,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if connection.schema_name == get_public_schema_name():
             return "/plateforme/" if request.user.is_staff else "/"
         return super().get_login_redirect_url(request)
+
+    def get_password_change_redirect_url(self, request):
+        # Back to « Mon compte », where the change started (territory sites only), with allauth's message.
+        if connection.schema_name == get_public_schema_name():
+            return super().get_password_change_redirect_url(request)
+        return reverse("accounts:overview")
 
     def send_mail(self, template_prefix, email, context):
         """allauth's emails (confirmation, password reset…) take the same path as ours: a stored row

@@ -273,7 +273,7 @@ def decide_join_request(request, pk, request_pk):
         messages.success(
             request,
             (_("%(email)s a rejoint l'organisation.") if accept else _("La demande de %(email)s est refusée."))
-            % {"email": join_request.user.email},
+            % {"email": join_request.user.display_name},
         )
     return redirect("organisations:detail", pk=organisation.pk)
 
@@ -287,10 +287,10 @@ def manage_member(request, pk, membership_pk):
     try:
         if action == "remove":
             services.remove_member(membership)
-            messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.email})
+            messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.display_name})
         elif action in MembershipRole.values:
             services.change_member_role(membership, action)
-            messages.success(request, _("Le rôle de %(email)s est modifié.") % {"email": membership.user.email})
+            messages.success(request, _("Le rôle de %(email)s est modifié.") % {"email": membership.user.display_name})
         else:
             raise Http404
     except services.OrganisationError as error:
