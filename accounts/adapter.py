@@ -30,7 +30,12 @@ class AccountAdapter(DefaultAccountAdapter):
         sent by a Celery task after commit, never SMTP inside the request."""
         territory = current_territory()
         domain = territory.get_primary_domain().domain
-        ctx = {"email": email, "current_site": SimpleNamespace(name=territory.name, domain=domain), **context}
+        ctx = {
+            "email": email,
+            "territory": territory,
+            "current_site": SimpleNamespace(name=territory.programme_name, domain=domain),
+            **context,
+        }
         # allauth builds its links from the request (its Host header, its port): keep their path only,
         # on the territory's own domain with the configured scheme and port.
         for key, value in ctx.items():
@@ -42,4 +47,5 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         if message.content_subtype == "html":
             message.body, html_body = "", message.body
-        queue_message(message.to, message.subject, message.body, html_body, from_email=message.from_email)
+        # The sender is the territory's programme (mailing.services.sender), not allauth's DEFAULT_FROM_EMAIL.
+        queue_message(message.to, message.subject, message.body, html_body)

@@ -144,6 +144,7 @@ def request_to_join(organisation, user, message=""):
         "organisation": organisation,
         "requester": user,
         "message": message,
+        "territory": territory,
         "url": territory_url(territory, "organisations:detail", pk=organisation.pk),
     }
     queue_email(

@@ -164,7 +164,10 @@ def accept_invitation(request, token):
     if invitation is None or invitation.state != InvitationState.PENDING:
         return _invitation_unavailable(request, invitation)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        # Say what the invitation is for before asking anyone to sign in or create an account.
+        return render(request, "organisations/accept_invitation.html", {"invitation": invitation})
     if request.method == "POST":
         try:
             services.accept_invitation(token, request.user)
