@@ -3,6 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from assett.forms import DsfrForm
 
+from .signup import NamesFields
+
+
+class NamesForm(DsfrForm, NamesFields):
+    """The names of « Mon compte », the same fields and rules as at sign-up."""
+
 
 class DeleteAccountForm(DsfrForm):
     """Asks for the password (or, for an account that never chose one, the email) once more.

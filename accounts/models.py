@@ -49,6 +49,11 @@ class User(AbstractUser):
         verbose_name_plural = _("utilisateur·rices")
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        """How the person is shown to others (members, staff, emails): their name, else their address."""
         return self.get_full_name() or self.email
 
     def save(self, *args, **kwargs):

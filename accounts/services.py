@@ -25,6 +25,13 @@ def set_password_url(territory, user):
 
 
 @transaction.atomic
+def rename_user(user, first_name, last_name):
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+@transaction.atomic
 def invite_team_member(territory, email, role, invited_by=None):
     """Create (or promote) a territory admin/staff account and email them a link to set a password.
 

@@ -2,6 +2,7 @@
 
 import json
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -14,16 +15,29 @@ from django.views.decorators.cache import never_cache
 from organisations.models import Membership
 
 from . import personal_data
-from .forms import DeleteAccountForm
-from .services import AccountError
+from .forms import DeleteAccountForm, NamesForm
+from .services import AccountError, rename_user
 
 
 @login_required
 def overview(request):
-    memberships = (
-        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+    user = request.user
+    names_form = NamesForm(request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name})
+    if request.method == "POST" and names_form.is_valid():
+        rename_user(user, names_form.cleaned_data["first_name"], names_form.cleaned_data["last_name"])
+        messages.success(request, _("Vos nom et prénom sont enregistrés."))
+        return redirect("accounts:overview")
+    memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    return render(
+        request,
+        "accounts/overview.html",
+        {
+            "memberships": memberships,
+            "names_form": names_form,
+            # allauth keeps the address being changed to as a second, unverified address until it is confirmed.
+            "pending_email": EmailAddress.objects.get_new(user),
+        },
     )
-    return render(request, "accounts/overview.html", {"memberships": memberships})
 
 
 @never_cache

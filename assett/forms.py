@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 from dsfr.forms import DsfrBaseForm
@@ -13,6 +14,20 @@ class DsfrForm(DsfrBaseForm):
 
 class DsfrModelForm(DsfrBaseForm, forms.ModelForm):
     """ModelForm rendered like DsfrForm (DSFR input groups, French error messages under each field)."""
+
+    def _update_errors(self, errors):
+        # The model's clean() runs even on fields the form refused, seeing the instance's old or empty
+        # value: a bad SIRET would also read « le SIRET est obligatoire ». The form's error is the one to fix.
+        if hasattr(errors, "error_dict"):
+            kept = {
+                field: messages
+                for field, messages in errors.error_dict.items()
+                if field == NON_FIELD_ERRORS or field not in self.errors
+            }
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
 
 
 class FormRenderer(DjangoTemplates):

@@ -230,6 +230,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/mon-espace/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# First and last name, asked at sign-up: members and staff see people by name, not by address.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.NamesSignupForm"
+# One address per account; a new one replaces it once verified (from « Mon compte »).
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

@@ -12,6 +12,8 @@ class OutgoingEmail(models.Model):
 
     recipients = models.JSONField(_("destinataires"))
     from_email = models.CharField(_("expéditeur"), max_length=254)
+    # The territory's contact address: answers reach its team, not the platform's sending address.
+    reply_to = models.JSONField(_("répondre à"), default=list, blank=True)
     subject = models.CharField(_("objet"), max_length=998)  # the longest line RFC 5322 allows
     body = models.TextField(_("texte"))
     html_body = models.TextField(_("version HTML"), blank=True)

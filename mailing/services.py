@@ -4,9 +4,12 @@ A request never waits on SMTP: it only writes the row. The task runs in the sche
 queued in, locks the row and sends it if it is still pending, so a task delivered twice sends once.
 """
 
+import html
 import logging
+import re
 import smtplib
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -39,17 +42,93 @@ def queue_email(to, subject_template, text_template, context, html_template=None
     return queue_message(to, subject, body, html_body)
 
 
+def _sending_territory():
+    """The territory whose schema the email is queued in; None on the national site."""
+    from tenants.links import current_territory
+    from tenants.models import Territory
+
+    if connection.schema_name == "public":
+        return None
+    try:
+        return current_territory()
+    except Territory.DoesNotExist:
+        return None
+
+
+def sender(territory):
+    """« Programme name <address> »: the programme people signed up to, not the platform's bare address.
+
+    The address stays the configured one (the one whose domain the mail server may send for).
+    """
+    display_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if territory is not None:
+        display_name = single_line(territory.programme_name)
+    if not display_name:
+        return address
+    # Unencoded: Django encodes the header when sending (formataddr would store =?utf-8?q?…?= here).
+    quoted = display_name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
+def signature(territory):
+    """The same closing lines under every email: who writes, why, and whom to answer."""
+    if territory is None:
+        return "\n—\nL'équipe nationale ASSETT (Cerema, Efficacity)\n"
+    lines = [
+        "",
+        "—",
+        f"L'équipe du programme « {single_line(territory.programme_name)} » – {single_line(territory.name)}",
+        "Le programme accompagne les entreprises, associations et établissements publics du territoire "
+        "dans leur transition écologique.",
+    ]
+    if territory.contact_email:
+        lines.append(f"Une question ? Répondez à ce courriel ou écrivez à {territory.contact_email}.")
+    else:
+        lines.append("Ce courriel est envoyé automatiquement : merci de ne pas y répondre.")
+    return "\n".join(lines) + "\n"
+
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _paragraph_html(paragraph):
+    """A paragraph of the text part, escaped, its links made clickable and its line breaks kept."""
+    parts, last = [], 0
+    for match in _URL_RE.finditer(paragraph):
+        parts.append(html.escape(paragraph[last : match.start()]))
+        url = html.escape(match.group())
+        parts.append(f'<a href="{url}">{url}</a>')
+        last = match.end()
+    parts.append(html.escape(paragraph[last:]))
+    return "".join(parts).replace("\n", "<br>\n")
+
+
+def html_from_text(body, subject, territory):
+    """The HTML part, built from the text part so that the two always say the same thing."""
+    paragraphs = [_paragraph_html(p.strip()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    context = {"subject": subject, "paragraphs": paragraphs, "territory": territory}
+    return get_template("mailing/layout.html").render(context)
+
+
 def queue_message(to, subject, body, html_body="", from_email=None):
-    """Store an already rendered email (allauth renders its own) and send it after commit."""
+    """Store an already rendered email (allauth renders its own) and send it after commit.
+
+    Sent in the name of the territory's programme, with its contact as Reply-To, signed the same way
+    and with an HTML part (the text part laid out) when the caller has none.
+    """
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         return None
+    territory = _sending_territory()
+    subject = single_line(subject)[:998]
+    body = body.rstrip() + "\n" + signature(territory)
     email = OutgoingEmail.objects.create(
         recipients=recipients,
-        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
-        subject=single_line(subject)[:998],
+        from_email=from_email or sender(territory),
+        reply_to=[territory.contact_email] if territory is not None and territory.contact_email else [],
+        subject=subject,
         body=body,
-        html_body=html_body,
+        html_body=html_body or html_from_text(body, subject, territory),
     )
     # The schema is read now: on_commit may run after the caller left a schema_context.
     schema_name = connection.schema_name
@@ -90,7 +169,9 @@ def deliver(email_id):
         email.attempts += 1
         email.last_attempt_at = timezone.now()
         try:
-            message = EmailMultiAlternatives(email.subject, email.body, email.from_email, email.recipients)
+            message = EmailMultiAlternatives(
+                email.subject, email.body, email.from_email, email.recipients, reply_to=email.reply_to or None
+            )
             if email.html_body:
                 message.attach_alternative(email.html_body, "text/html")
             message.send()

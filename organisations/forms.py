@@ -7,6 +7,7 @@ from .constants import JOIN_SEARCH_MIN_LENGTH
 from .enums import HeadcountBand, OrganisationKind
 from .models import Organisation
 from .naf import SECTIONS, normalize_naf
+from .registration import ALREADY_REGISTERED, registered_organisation
 from .search import normalize_search_text
 from .validators import normalize_identifier
 
@@ -33,9 +34,21 @@ class OrganisationForm(DsfrModelForm):
             "naf_code": _("Code APE / NAF rév. 2, par exemple 62.01Z."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The organisation that already holds the SIRET typed in, if any: the page offers to join it.
+        self.registered_organisation = None
+
     # People paste identifiers with spaces ("732 829 320 00074"): normalise before validating.
     def clean_siret(self):
-        return normalize_identifier(self.cleaned_data["siret"])
+        siret = normalize_identifier(self.cleaned_data["siret"])
+        # Checked here, before the model's conditional constraint, whose own message names the
+        # database constraint: two colleagues registering the same company is common.
+        registered = registered_organisation(siret, exclude=self.instance)
+        if registered is not None:
+            self.registered_organisation = registered
+            raise forms.ValidationError(ALREADY_REGISTERED, code="already_registered")
+        return siret
 
     def clean_siren(self):
         return normalize_identifier(self.cleaned_data["siren"])

@@ -1,6 +1,6 @@
 """Writes on organisations and their members. Views call these and show DomainError messages."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,18 +10,46 @@ from tenants.links import current_territory, territory_url
 
 from .enums import InvitationState, JoinRequestStatus, MembershipRole
 from .models import Invitation, JoinRequest, Membership, Organisation, new_token
+from .registration import ALREADY_REGISTERED, registered_organisation
 
 
 class OrganisationError(Exception):
     """A refused operation; the message is French and shown to the user as is."""
 
 
+class AlreadyRegistered(OrganisationError):
+    """Another organisation of the territory holds this SIRET; `organisation` is the one to ask to join."""
+
+    def __init__(self, organisation):
+        super().__init__(str(ALREADY_REGISTERED))
+        self.organisation = organisation
+
+
+def _save_with_unique_siret(organisation):
+    """Save, turning the SIRET's unique constraint into AlreadyRegistered.
+
+    The model's own constraint check would say « La contrainte « unique_siret » n'est pas respectée »;
+    the check before the write answers most cases, the savepoint the colleague who saved in between.
+    """
+    organisation.full_clean(validate_constraints=False)
+    registered = registered_organisation(organisation.siret, exclude=organisation)
+    if registered is not None:
+        raise AlreadyRegistered(registered)
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        registered = registered_organisation(organisation.siret, exclude=organisation)
+        if registered is None:
+            raise
+        raise AlreadyRegistered(registered) from None
+
+
 @transaction.atomic
 def create_organisation(user, **fields):
     """Create the organisation (already validated by its form) with `user` as owner."""
     organisation = Organisation(created_by=user, **fields)
-    organisation.full_clean()
-    organisation.save()
+    _save_with_unique_siret(organisation)
     Membership.objects.create(user=user, organisation=organisation, role=MembershipRole.OWNER)
     return organisation
 
@@ -116,6 +144,7 @@ def request_to_join(organisation, user, message=""):
         "organisation": organisation,
         "requester": user,
         "message": message,
+        "territory": territory,
         "url": territory_url(territory, "organisations:detail", pk=organisation.pk),
     }
     queue_email(
@@ -185,8 +214,7 @@ def change_member_role(membership, role):
 def update_organisation(organisation, **fields):
     for name, value in fields.items():
         setattr(organisation, name, value)
-    organisation.full_clean()
-    organisation.save()
+    _save_with_unique_siret(organisation)
     return organisation
 
 

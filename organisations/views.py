@@ -41,16 +41,43 @@ def dashboard(request):
     )
 
 
+def _save_organisation(form, save):
+    """Run `save` on the form's data; an organisation registered meanwhile with the same SIRET
+    becomes the form's error, like the one its clean_siret finds."""
+    try:
+        return save(**{name: form.cleaned_data[name] for name in form.Meta.fields})
+    except services.AlreadyRegistered as error:
+        form.registered_organisation = error.organisation
+        form.add_error("siret", str(error))
+        return None
+
+
+def _organisation_form_page(request, form, context):
+    """The form, and, when its SIRET is already registered, the way to ask to join that organisation.
+
+    The join offer names the organisation as the join search does for a full SIRET, and counts as one
+    of those searches: the form must not become a way around the search's rate limit.
+    """
+    registered = form.registered_organisation
+    if registered is not None and not search.consume_join_search(request.user):
+        registered = None
+    is_member = registered is not None and registered.memberships.filter(user=request.user).exists()
+    return render(
+        request,
+        "organisations/form.html",
+        {"form": form, "registered": registered, "registered_is_member": is_member, **context},
+    )
+
+
 @login_required
 def create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.create_organisation(
-            request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
-        )
-        messages.success(request, _("L'organisation %(name)s est créée.") % {"name": organisation.name})
-        return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/form.html", {"form": form, "creating": True})
+        organisation = _save_organisation(form, lambda **fields: services.create_organisation(request.user, **fields))
+        if organisation is not None:
+            messages.success(request, _("L'organisation %(name)s est créée.") % {"name": organisation.name})
+            return redirect("organisations:detail", pk=organisation.pk)
+    return _organisation_form_page(request, form, {"creating": True})
 
 
 @login_required
@@ -58,10 +85,11 @@ def edit(request, pk):
     organisation = get_organisation_for_user(request, pk, owner=True)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.update_organisation(organisation, **{name: form.cleaned_data[name] for name in form.Meta.fields})
-        messages.success(request, _("Les informations de l'organisation sont enregistrées."))
-        return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
+        saved = _save_organisation(form, lambda **fields: services.update_organisation(organisation, **fields))
+        if saved is not None:
+            messages.success(request, _("Les informations de l'organisation sont enregistrées."))
+            return redirect("organisations:detail", pk=organisation.pk)
+    return _organisation_form_page(request, form, {"organisation": organisation})
 
 
 @login_required
@@ -136,7 +164,10 @@ def accept_invitation(request, token):
     if invitation is None or invitation.state != InvitationState.PENDING:
         return _invitation_unavailable(request, invitation)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        # Say what the invitation is for before asking anyone to sign in or create an account.
+        return render(request, "organisations/accept_invitation.html", {"invitation": invitation})
     if request.method == "POST":
         try:
             services.accept_invitation(token, request.user)
@@ -245,7 +276,7 @@ def decide_join_request(request, pk, request_pk):
         messages.success(
             request,
             (_("%(email)s a rejoint l'organisation.") if accept else _("La demande de %(email)s est refusée."))
-            % {"email": join_request.user.email},
+            % {"email": join_request.user.display_name},
         )
     return redirect("organisations:detail", pk=organisation.pk)
 
@@ -259,10 +290,10 @@ def manage_member(request, pk, membership_pk):
     try:
         if action == "remove":
             services.remove_member(membership)
-            messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.email})
+            messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.display_name})
         elif action in MembershipRole.values:
             services.change_member_role(membership, action)
-            messages.success(request, _("Le rôle de %(email)s est modifié.") % {"email": membership.user.email})
+            messages.success(request, _("Le rôle de %(email)s est modifié.") % {"email": membership.user.display_name})
         else:
             raise Http404
     except services.OrganisationError as error:

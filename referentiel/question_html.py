@@ -148,7 +148,9 @@ def question_html(block, user):
         parts.append(_checkbox(p, "na", _("Non concerné"), form.not_applicable, described))
     comment = form.comment_text
     summary = _("Commentaire") if comment else _("Ajouter un commentaire")
-    hint = _("Pour préciser votre réponse, à votre intention et à celle de vos collègues (2 000 caractères au plus).")
+    hint = _(
+        "Pour préciser votre réponse. Vos collègues et l'équipe du territoire le liront (2 000 caractères au plus)."
+    )
     parts.append(
         f'<div class="fr-fieldset__element"><details{" open" if comment else ""}>'
         f'<summary class="fr-text--sm">{escape(summary)}</summary>'

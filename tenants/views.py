@@ -197,5 +197,5 @@ def revoke_team_member(request, pk):
     else:
         member.role = Role.PARTICIPANT
         member.save(update_fields=["role"])
-        messages.success(request, _("%(email)s ne fait plus partie de l'équipe.") % {"email": member.email})
+        messages.success(request, _("%(email)s ne fait plus partie de l'équipe.") % {"email": member.display_name})
     return redirect("team")

@@ -46,6 +46,8 @@ PAGES = [
     ("owner", "a", "/"),
     ("owner", "a", "/mon-espace/"),
     ("owner", "a", "/mon-compte/"),
+    ("owner", "a", "/comptes/email/"),
+    ("owner", "a", "/comptes/password/change/"),
     ("owner", "a", "/organisations/nouvelle/"),
     ("owner", "a", "/organisations/rejoindre/?q=Voisine"),
     ("owner", "a", "/organisations/{org}/"),

@@ -99,9 +99,10 @@ TERRITORY = {
     "organisations/<int:pk>/quitter/": ("/organisations/{org}/quitter/", WRONG_METHOD, MEMBER_ACTION),
     # The emailed token is the credential: whoever holds it sees the invitation; accepting it
     # with another address is refused by the service (a message and a redirect).
+    # The landing says what the invitation is for to anyone holding the link, before they sign in.
     "invitations/<str:token>/": (
         "/invitations/{invitation_token}/",
-        LOGGED_IN,
+        EVERYONE,
         (LOGIN, 302, 302, 302, 302, 302),
     ),
     "gestion/organisations/": ("/gestion/organisations/", STAFF, STAFF),

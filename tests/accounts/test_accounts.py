@@ -16,7 +16,13 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def test_signup_sends_a_confirmation_link_on_the_territory_domain(db, client_a, territory_a, queued_emails):
     response = client_a.post(
         "/comptes/signup/",
-        {"email": "Nouvelle@Example.org", "password1": "Un-mot-de-passe-42", "password2": "Un-mot-de-passe-42"},
+        {
+            "first_name": "Nora",
+            "last_name": "Nouvelle",
+            "email": "Nouvelle@Example.org",
+            "password1": "Un-mot-de-passe-42",
+            "password2": "Un-mot-de-passe-42",
+        },
     )
 
     assert response.status_code == 302
@@ -33,7 +39,13 @@ def test_signup_sends_a_confirmation_link_on_the_territory_domain(db, client_a, 
 def test_unverified_account_cannot_log_in(db, client_a, territory_a):
     client_a.post(
         "/comptes/signup/",
-        {"email": "x@example.org", "password1": "Un-mot-de-passe-42", "password2": "Un-mot-de-passe-42"},
+        {
+            "first_name": "Xavier",
+            "last_name": "X",
+            "email": "x@example.org",
+            "password1": "Un-mot-de-passe-42",
+            "password2": "Un-mot-de-passe-42",
+        },
     )
     client_a.logout()
     response = client_a.post("/comptes/login/", {"login": "x@example.org", "password": "Un-mot-de-passe-42"})

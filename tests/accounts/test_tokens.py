@@ -19,6 +19,9 @@ def link_path(body, pattern):
     return path
 
 
+NAMES = {"first_name": "Alix", "last_name": "Tran"}
+
+
 def in_schema(territory, query):
     connection.set_tenant(territory)
     try:
@@ -29,7 +32,10 @@ def in_schema(territory, query):
 
 def test_email_confirmation_of_a_does_not_confirm_the_same_row_id_on_b(db, territory_a, territory_b, queued_emails):
     client_a, client_b = Client(HTTP_HOST=TERRITORY_A.domain), Client(HTTP_HOST=TERRITORY_B.domain)
-    client_a.post("/comptes/signup/", {"email": "attaquant@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    client_a.post(
+        "/comptes/signup/",
+        {**NAMES, "email": "attaquant@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
     address_a = in_schema(territory_a, lambda: EmailAddress.objects.get(email="attaquant@example.org"))
 
     def pending_address_with_the_same_id():

@@ -145,6 +145,8 @@ def test_sign_up_confirm_register_organisation_and_invite(
     page.get_by_role("link", name="Inscrire mon organisation").click()
     expect(page).to_have_url(base + "/comptes/signup/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Création de compte")
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label("Nom", exact=True).fill("Martin")
     page.get_by_label("Courriel").fill(run["email"])
     # The first label also holds the password rules, hence the regular expression.
     page.get_by_label(re.compile(r"^Mot de passe(?! \(confirmation\))")).fill(PASSWORD)
@@ -162,7 +164,10 @@ def test_sign_up_confirm_register_organisation_and_invite(
     # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: the same browser is now logged in.
     expect(page).to_have_url(base + "/mon-espace/")
     # The DSFR script copies the header tools into the mobile menu: take the first (visible) copy.
-    expect(page.get_by_role("banner").get_by_text(run["email"]).first).to_be_visible()
+    # The header names the person and leads to « Mon compte ».
+    expect(page.get_by_role("banner").get_by_role("link", name="Camille Martin").first).to_have_attribute(
+        "href", "/mon-compte/"
+    )
     expect(page.get_by_role("button", name="Se déconnecter").first).to_be_visible()
 
     # 3. Register the organisation from « Mon espace »; a wrong SIRET key is refused first.

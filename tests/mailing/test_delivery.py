@@ -180,7 +180,13 @@ def test_email_queued_in_a_schema_context_is_sent_from_that_schema(territory_a, 
                 f"colleague.{tag}@example.org",
                 "organisations/email/join_request_subject.txt",
                 "organisations/email/join_request_message.txt",
-                {"organisation": {"name": tag}, "requester": {"email": "x@example.org"}, "message": "", "url": "/"},
+                {
+                    "organisation": {"name": tag},
+                    "requester": {"display_name": "X", "email": "x@example.org", "get_full_name": ""},
+                    "message": "",
+                    "url": "/",
+                    "territory": territory_a,
+                },
             )
         assert connection.schema_name == "public"
 
@@ -188,7 +194,7 @@ def test_email_queued_in_a_schema_context_is_sent_from_that_schema(territory_a, 
         committed(queue_then_commit_from_public)
         assert wait_for(lambda: inbox.to(f"colleague.{tag}@example.org"), 30)
     [message] = inbox.to(f"colleague.{tag}@example.org")
-    assert message["Subject"].strip() == f"Demande pour rejoindre {tag}"
+    assert message["Subject"].strip() == f"X demande à rejoindre {tag}"
 
 
 QUEUE_WITH_THE_BROKER_DOWN = """

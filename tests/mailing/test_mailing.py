@@ -19,7 +19,8 @@ JOIN_REQUEST = ("organisations/email/join_request_subject.txt", "organisations/e
 def join_request_email(to="camille@example.org", name="L'atelier d'Orly"):
     context = {
         "organisation": {"name": name},
-        "requester": {"email": "dominique@example.org"},
+        "requester": {"display_name": "Dominique d'Orly", "email": "dominique@example.org", "get_full_name": "x"},
+        "territory": {"programme_name": "Programme", "name": "Territoire"},
         "message": "J'y travaille <depuis> 2020.",
         "url": "http://territoire-a.localhost:8000/organisations/1/",
     }
@@ -29,7 +30,7 @@ def join_request_email(to="camille@example.org", name="L'atelier d'Orly"):
 def test_subject_and_text_are_plain_text_and_the_subject_one_line(in_a):
     email = join_request_email(name="L'atelier\r\nd'Orly")
 
-    assert email.subject == "Demande pour rejoindre L'atelier d'Orly"
+    assert email.subject == "Dominique d'Orly demande à rejoindre L'atelier d'Orly"
     assert "« L'atelier\r\nd'Orly »" in email.body
     assert "J'y travaille <depuis> 2020." in email.body
     assert email.status == EmailStatus.PENDING

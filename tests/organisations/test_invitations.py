@@ -89,9 +89,11 @@ def test_expired_invitation_says_so_before_asking_to_sign_in(organisation, owner
 
     assert response.status_code == 410
     assert "Cette invitation a expiré" in response.content.decode()
-    # A working link still asks to sign in first.
+    # A working link says what it is for, then asks to sign in or sign up.
     fresh = invite_member(organisation, owner, "autre@example.org")
-    assert client_a.get(f"/invitations/{fresh.token}/").status_code == 302
+    landing = client_a.get(f"/invitations/{fresh.token}/")
+    assert landing.status_code == 200
+    assert "Se connecter" in landing.content.decode()
 
 
 def test_owner_cancels_an_invitation_and_its_link_says_so(organisation, owner, client_a):

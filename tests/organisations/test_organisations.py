@@ -155,7 +155,7 @@ def test_join_request_is_decided_by_the_owner(in_a, client_a, queued_emails):
     join_request = JoinRequest.objects.get()
     [email] = queued_emails(in_a)
     assert email.recipients == [owner.email]
-    assert email.subject == "Demande pour rejoindre Boulangerie du Clain"
+    assert email.subject == "nouveau@example.org demande à rejoindre Boulangerie du Clain"
     assert f"http://territoire-a.localhost:8000/organisations/{organisation.pk}/" in email.body
 
     client_a.force_login(owner)
