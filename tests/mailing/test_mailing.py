@@ -20,7 +20,7 @@ def join_request_email(to="camille@example.org", name="L'atelier d'Orly"):
     context = {
         "organisation": {"name": name},
         "requester": {"display_name": "Dominique d'Orly", "email": "dominique@example.org", "get_full_name": "x"},
-        "territory": {"programme_name": "Programme", "name": "Territoire"},
+        "territory": {"programme_name": "Programme", "name": "Territoire", "of_name": "du Territoire"},
         "message": "J'y travaille <depuis> 2020.",
         "url": "http://territoire-a.localhost:8000/organisations/1/",
     }
