@@ -1,3 +1,4 @@
+import zoneinfo
 from functools import partial
 
 from django import forms
@@ -9,7 +10,13 @@ from accounts.enums import Role
 from assett.forms import DsfrForm, DsfrModelForm
 from assett.uploads import ImageUploadField
 
-from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
+from .constants import (
+    DEFAULT_ACCENT_COLOR,
+    DEFAULT_OFFER_BLOCKS,
+    DEFAULT_PROGRAMME_NAME,
+    DEFAULT_TIME_ZONE,
+    FRENCH_TIME_ZONES,
+)
 from .enums import EpciKind
 from .models import Territory
 
@@ -43,13 +50,67 @@ class OnboardingForm(DsfrForm):
     logo = ImageUploadField(label=_("Logo"), required=False)
 
 
+def time_zone_choices():
+    """France's zones first, by name, then every other zone the system knows."""
+    others = sorted(zoneinfo.available_timezones() - FRENCH_TIME_ZONES.keys())
+    return [
+        (_("France"), list(FRENCH_TIME_ZONES.items())),
+        (_("Autres fuseaux"), [(zone, zone.replace("_", " ")) for zone in others]),
+    ]
+
+
+OFFER_BLOCK_COUNT = 3
+
+
 class TerritorySettingsForm(DsfrModelForm):
     logo = ImageUploadField(label=_("Logo"), required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Fuseau horaire"),
+        choices=time_zone_choices,
+        help_text=_("Les dates et heures du site (rencontres, échéances) s'affichent dans ce fuseau."),
+    )
 
     class Meta:
         model = Territory
         fields = ["programme_name", "presentation", "logo", "accent_color", "contact_email", "time_zone"]
         widgets = {"presentation": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "presentation": _(
+                "Affichée sur la page d'accueil. En Markdown : **gras**, *italique*, listes (- …), "
+                "liens [texte](https://…). Le HTML n'est pas interprété."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The three home page blocks, as pairs of fields after the presentation.
+        blocks = (self.instance.offer_blocks or []) + DEFAULT_OFFER_BLOCKS
+        for index in range(OFFER_BLOCK_COUNT):
+            number = index + 1
+            self.fields[f"offer_{number}_title"] = forms.CharField(
+                label=_("Bloc %(number)s « Ce que le programme vous propose » : titre") % {"number": number},
+                max_length=80,
+                initial=blocks[index]["title"],
+            )
+            self.fields[f"offer_{number}_text"] = forms.CharField(
+                label=_("Bloc %(number)s : texte") % {"number": number},
+                max_length=400,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=blocks[index]["text"],
+                help_text=_("Dites ce que votre territoire propose vraiment (rencontres, accompagnement, aides)."),
+            )
+        self.order_fields(
+            ["programme_name", "presentation"]
+            + [f"offer_{n}_{part}" for n in range(1, OFFER_BLOCK_COUNT + 1) for part in ("title", "text")]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.offer_blocks = [
+            {"title": cleaned.get(f"offer_{n}_title", ""), "text": cleaned.get(f"offer_{n}_text", "")}
+            for n in range(1, OFFER_BLOCK_COUNT + 1)
+        ]
+        return cleaned
 
     def save(self, commit=True):
         """Save; once committed, delete the file of a replaced or removed logo (never before: a

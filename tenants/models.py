@@ -11,7 +11,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 from organisations.validators import validate_siren
 
 from .branding import validate_accent_color
-from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
+from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_OFFER_BLOCKS, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
 from .enums import EpciKind, TerritoryStatus
 from .grammar import with_de
 
@@ -30,6 +30,10 @@ def logo_upload_to(territory, filename):
     # A new name for each upload: the media view lets browsers keep a file for an hour, and a
     # replaced logo must show at once. The extension is the one the upload field checked.
     return f"branding/logo-{secrets.token_hex(8)}{PurePath(filename).suffix.lower()}"
+
+
+def default_offer_blocks():
+    return [dict(block) for block in DEFAULT_OFFER_BLOCKS]
 
 
 class Territory(TenantMixin):
@@ -51,7 +55,9 @@ class Territory(TenantMixin):
     kind = models.CharField(_("type d'EPCI"), max_length=20, choices=EpciKind.choices, blank=True)
     siren = models.CharField(_("SIREN de l'EPCI"), max_length=9, blank=True, validators=[validate_siren])
     programme_name = models.CharField(_("nom du programme"), max_length=200, default=DEFAULT_PROGRAMME_NAME)
-    presentation = models.TextField(_("présentation"), blank=True)
+    presentation = models.TextField(_("présentation"), blank=True, help_text=_("En Markdown."))
+    # The home page's three « Ce que le programme vous propose » blocks: [{title, text}] × 3.
+    offer_blocks = models.JSONField(_("ce que le programme propose"), default=default_offer_blocks, blank=True)
     # Stored in the territory's own media folder (tenants.storage); checked by assett.uploads.
     logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True)
     accent_color = models.CharField(

@@ -115,7 +115,9 @@ def territory_home(request):
     return render(request, "tenants/home.html")
 
 
-@cache_control(max_age=300)
+# Its URL carries the colour (base.html: theme.css?v=<colour>): a new colour is a new URL, shown at
+# once, so browsers may keep each version for as long as they like.
+@cache_control(max_age=31_536_000, immutable=True)
 def theme_css(request):
     color = request.tenant.accent_color
     css = f":root {{ --assett-accent: {color}; }}\n"

@@ -193,7 +193,7 @@ def _serve(page_url, response, theme_css):
         path = "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
         if url == page_url:
             route.fulfill(status=200, content_type=response["Content-Type"], body=_body(response))
-        elif path == "/theme.css" and theme_css is not None:
+        elif path.split("?")[0] == "/theme.css" and theme_css is not None:
             route.fulfill(status=200, content_type="text/css", body=theme_css)
         elif path.startswith(settings.STATIC_URL) and (found := finders.find(path.removeprefix(settings.STATIC_URL))):
             route.fulfill(status=200, path=found)

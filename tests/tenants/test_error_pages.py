@@ -34,10 +34,10 @@ def assert_dsfr_error_page(response, status, heading, site):
     assert '<a class="fr-btn" href="/">Page d’accueil</a>' in page
     if site == "territory":
         assert "Territoire A" in page
-        assert 'href="/theme.css"' in page
+        assert 'href="/theme.css?v=' in page
     else:
         assert "Territoire A" not in page
-        assert 'href="/theme.css"' not in page
+        assert 'href="/theme.css?v=' not in page
     return page
 
 

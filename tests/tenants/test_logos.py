@@ -86,6 +86,8 @@ def settings_form(**changes):
         "contact_email": territory.contact_email,
         "time_zone": territory.time_zone,
     }
+    for number, block in enumerate(territory.offer_blocks, start=1):
+        data.update({f"offer_{number}_title": block["title"], f"offer_{number}_text": block["text"]})
     return {**data, **changes}
 
 
