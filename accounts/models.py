@@ -38,6 +38,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("adresse électronique"), unique=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    # When a staff member last opened their home: « depuis votre dernière visite » counts from there.
+    staff_home_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

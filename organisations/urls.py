@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff, views
 
 app_name = "organisations"
 
@@ -29,5 +29,6 @@ urlpatterns = [
     path("organisations/<int:pk>/supprimer/", views.delete, name="delete"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("gestion/organisations/", views.staff_list, name="staff_list"),
+    path("gestion/organisations/<int:pk>/", staff.staff_organisation, name="staff_detail"),
     path("gestion/organisations/<int:pk>/supprimer/", views.staff_delete, name="staff_delete"),
 ]

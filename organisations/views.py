@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tenants.permissions import staff_required
 
-from . import search, services
+from . import search, services, staff
 from .access import get_membership_for_user, get_organisation_for_user
 from .constants import INVITATION_VALIDITY
 from .enums import InvitationState, JoinRequestStatus, MembershipRole
@@ -29,6 +29,8 @@ from .validators import normalize_identifier
 
 @login_required
 def dashboard(request):
+    if request.user.is_territory_staff:  # staff follow the territory's organisations, they have none of their own
+        return staff.staff_home(request)
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
     pending_requests = JoinRequest.objects.filter(user=request.user, status=JoinRequestStatus.PENDING).select_related(
         "organisation"
@@ -329,8 +331,11 @@ def staff_list(request):
         for field in ("kind", "naf_section", "headcount_band"):
             if data[field]:
                 organisations = organisations.filter(**{field: data[field]})
-    page = Paginator(organisations.order_by("name"), 50).get_page(request.GET.get("page"))
-    return render(request, "organisations/staff/list.html", {"form": form, "page": page})
+    sort = request.GET.get("tri") if request.GET.get("tri") in staff.LIST_ORDERS else "nom"
+    organisations = staff.with_status_and_contact(organisations).order_by(*staff.LIST_ORDERS[sort])
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "sort": sort, "sort_labels": staff.SORT_LABELS}
+    return render(request, "organisations/staff/list.html", context)
 
 
 def _confirm_deletion(request, organisation, *, cancel_url, done_url):

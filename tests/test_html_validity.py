@@ -66,6 +66,8 @@ PAGES = [
     ("owner", "a", "/organisations/{org}/plan/{plan_item}/supprimer/"),
     ("staff", "a", "/mon-espace/"),
     ("staff", "a", "/gestion/organisations/"),
+    ("staff", "a", "/gestion/organisations/?tri=statut"),
+    ("staff", "a", "/gestion/organisations/{org}/"),
     ("staff", "a", "/gestion/auto-evaluations/"),
     ("staff", "a", "/gestion/auto-evaluations/{submitted}/"),
     ("staff", "a", "/gestion/referentiel/"),

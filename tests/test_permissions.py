@@ -64,6 +64,7 @@ TERRITORY = {
     "mon-compte/supprimer/": ("/mon-compte/supprimer/", LOGGED_IN, LOGGED_IN),
     "organisations/<int:pk>/": ("/organisations/{org}/", MEMBERS, MEMBERS),
     "organisations/<int:pk>/supprimer/": ("/organisations/{org}/supprimer/", OWNER, OWNER),
+    "gestion/organisations/<int:pk>/": ("/gestion/organisations/{org}/", STAFF, STAFF),
     "gestion/organisations/<int:pk>/supprimer/": ("/gestion/organisations/{org}/supprimer/", STAFF, STAFF),
     "organisations/<int:pk>/modifier/": ("/organisations/{org}/modifier/", OWNER, OWNER),
     # Anyone logged in may ask to join an organisation found by search (owners then decide).
