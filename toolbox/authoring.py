@@ -105,20 +105,20 @@ def _save_adapted(action, changed, update_fields=()):
 
 def _unique_code(model, base, max_length):
     """`base`, or `base-2`, `base-3`... the first that no row of `model` uses."""
-    base = base[:max_length] or "x"
+    base = base[:max_length].rstrip("-") or "x"
     taken = set(model.objects.filter(code__startswith=base[: max_length - 4]).values_list("code", flat=True))
     candidate, number = base, 1
     while candidate in taken:
         number += 1
         suffix = f"-{number}"
-        candidate = base[: max_length - len(suffix)] + suffix
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
     return candidate
 
 
 def code_from_name(model, name):
     """A local partner's or scheme's code: the name in lower-case letters, digits and dashes, unique."""
     max_length = model._meta.get_field("code").max_length
-    return _unique_code(model, slugify(name).strip("-"), max_length)
+    return _unique_code(model, re.sub(r"[^a-z0-9]+", "-", slugify(name)).strip("-"), max_length)
 
 
 def _local_action_code(main_theme):
@@ -135,12 +135,26 @@ def _local_action_code(main_theme):
 # ---- actions -------------------------------------------------------------------------------------
 
 
+def _check_links(links, referential):
+    if not links:
+        raise ToolboxError(_("Une action répond à au moins une question du référentiel."))
+    codes = [code for code, _step in links]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ToolboxError(_("La question %(code)s est liée deux fois.") % {"code": duplicates[0]})
+    for code, step in links:
+        problem = question_link_problem(referential, code, step)
+        if problem:
+            raise ToolboxError(problem)
+
+
 @transaction.atomic
-def create_action(**fields):
-    """A local action, last of the list, with a code of its own."""
+def create_action(*, question_links, referential=None, **fields):
+    """A local action, last of the list, with a code of its own and its question links (one at least)."""
     action = Action(origin=Origin.LOCAL)
     _assign(action, fields, ACTION_FIELDS)
     _check_action(action)
+    _check_links(question_links, referential or published_referential())
     action.code = _local_action_code(action.main_theme)
     action.order = (Action.objects.aggregate(last=Max("order"))["last"] or 0) + 1
     try:
@@ -148,6 +162,9 @@ def create_action(**fields):
             action.save()
     except IntegrityError as error:
         raise ToolboxError(_("Une autre action vient d'être créée en même temps : enregistrez à nouveau.")) from error
+    ActionQuestion.objects.bulk_create(
+        ActionQuestion(action=action, question_code=code, up_to_step=step) for code, step in question_links
+    )
     return action
 
 
@@ -185,17 +202,7 @@ def update_steps(action, steps):
 def update_questions(action, links, referential=None):
     """Replace the question links by `links`, a list of (question code, up_to_step)."""
     action = _locked_action(action)
-    referential = referential or published_referential()
-    if not links:
-        raise ToolboxError(_("Une action répond à au moins une question du référentiel."))
-    codes = [code for code, _step in links]
-    duplicates = sorted({code for code in codes if codes.count(code) > 1})
-    if duplicates:
-        raise ToolboxError(_("La question %(code)s est liée deux fois.") % {"code": duplicates[0]})
-    for code, step in links:
-        problem = question_link_problem(referential, code, step)
-        if problem:
-            raise ToolboxError(problem)
+    _check_links(links, referential or published_referential())
     before = adaptation.current_value(action, "questions")
     action.question_links.all().delete()
     ActionQuestion.objects.bulk_create(ActionQuestion(action=action, question_code=c, up_to_step=s) for c, s in links)

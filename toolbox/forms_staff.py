@@ -87,9 +87,20 @@ class ActionForm(DsfrModelForm):
             "co2_tonnes_per_year": _("Seulement si on peut l'estimer honnêtement ; sa source est alors obligatoire."),
         }
 
-    def __init__(self, *args, referential, **kwargs):
+    def __init__(self, *args, referential, first_question=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.referential = referential
         action = self.instance
+        if first_question:
+            # An action answers at least one question (the file format requires it): a new one starts with one.
+            self.fields["question_code"] = forms.ChoiceField(
+                label=_("Question du référentiel à laquelle elle répond"),
+                choices=[("", _("Choisir une question"))] + question_choices(referential),
+                help_text=_("Vous pourrez en lier d'autres ensuite."),
+            )
+            self.fields["up_to_step"] = forms.IntegerField(
+                label=_("Recommandée jusqu'à l'échelon"), min_value=1, help_text=UP_TO_STEP_HELP
+            )
         absent = _("absent du référentiel publié")
         current_main = [action.main_theme] if action.main_theme else []
         theme_choices = list(referential.themes)
@@ -113,6 +124,11 @@ class ActionForm(DsfrModelForm):
         data = super().clean()
         if data.get("co2_tonnes_per_year") is not None and not (data.get("co2_source") or "").strip():
             self.add_error("co2_source", _("Indiquez d'où vient l'estimation du gain en CO2."))
+        code, step = data.get("question_code"), data.get("up_to_step")
+        if code and step is not None:
+            problem = question_link_problem(self.referential, code, step)
+            if problem:
+                self.add_error("up_to_step", problem)
         main = data.get("main_theme")
         if main and main in data.get("themes", ()):
             data["themes"] = [code for code in data["themes"] if code != main]
@@ -124,10 +140,19 @@ class StepForm(DsfrForm):
     url = forms.URLField(label=_("Lien (facultatif)"), required=False, assume_scheme="https")
 
 
+def kept_forms(formset):
+    """The rows to save: every existing one, changed or not, and the filled new ones, less those ticked to delete."""
+    return [
+        form
+        for index, form in enumerate(formset.forms)
+        if (index < formset.initial_form_count() or form.has_changed()) and not formset._should_delete_form(form)
+    ]
+
+
 class BaseStepFormSet(forms.BaseFormSet):
     def ordered_steps(self):
         """(text, url) of the kept steps, in the order staff typed (blank orders keep their place, last)."""
-        kept = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        kept = kept_forms(self)
         positions = {id(form): index for index, form in enumerate(kept)}
 
         def key(form):
@@ -140,23 +165,26 @@ class BaseStepFormSet(forms.BaseFormSet):
 StepFormSet = forms.formset_factory(StepForm, formset=BaseStepFormSet, extra=2, can_order=True, can_delete=True)
 
 
+UP_TO_STEP_HELP = _("L'action est proposée quand la réponse est à cet échelon ou en dessous (1 : la plus basse).")
+
+
+def question_choices(referential):
+    """The published questions an action can answer; one that scores nothing (one step) triggers nothing."""
+    return [
+        (code, f"{code} – {Truncator(question.text).chars(90)} ({question.top_step} échelons)")
+        for code, question in referential.questions.items()
+        if question.top_step > 1
+    ]
+
+
 class QuestionLinkForm(DsfrForm):
     question_code = forms.ChoiceField(label=_("Question"))
-    up_to_step = forms.IntegerField(
-        label=_("Recommandée jusqu'à l'échelon"),
-        min_value=1,
-        help_text=_("L'action est proposée quand la réponse est à cet échelon ou en dessous (1 : la plus basse)."),
-    )
+    up_to_step = forms.IntegerField(label=_("Recommandée jusqu'à l'échelon"), min_value=1, help_text=UP_TO_STEP_HELP)
 
     def __init__(self, *args, referential, **kwargs):
         super().__init__(*args, **kwargs)
         self.referential = referential
-        # A question that scores nothing (one step) can trigger no recommendation: not offered.
-        choices = [
-            (code, f"{code} – {Truncator(question.text).chars(90)} ({question.top_step} échelons)")
-            for code, question in referential.questions.items()
-            if question.top_step > 1
-        ]
+        choices = question_choices(referential)
         current = self.initial.get("question_code")
         self.fields["question_code"].choices = [("", _("Choisir une question"))] + _keep_current(
             choices, [current] if current else [], _("absente du référentiel publié")
@@ -173,13 +201,10 @@ class QuestionLinkForm(DsfrForm):
 
 
 class BaseQuestionLinkFormSet(forms.BaseFormSet):
-    def kept_forms(self):
-        return [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
-
     def clean(self):
         if any(self.errors):
             return
-        codes = [form.cleaned_data["question_code"] for form in self.kept_forms()]
+        codes = [form.cleaned_data["question_code"] for form in kept_forms(self)]
         if not codes:
             raise forms.ValidationError(_("Une action répond à au moins une question du référentiel."))
         for code in codes:
@@ -187,7 +212,7 @@ class BaseQuestionLinkFormSet(forms.BaseFormSet):
                 raise forms.ValidationError(_("La question %(code)s est liée deux fois.") % {"code": code})
 
     def links(self):
-        return [(form.cleaned_data["question_code"], form.cleaned_data["up_to_step"]) for form in self.kept_forms()]
+        return [(form.cleaned_data["question_code"], form.cleaned_data["up_to_step"]) for form in kept_forms(self)]
 
 
 QuestionLinkFormSet = forms.formset_factory(QuestionLinkForm, formset=BaseQuestionLinkFormSet, extra=2, can_delete=True)

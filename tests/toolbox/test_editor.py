@@ -20,8 +20,9 @@ from accounts.models import User
 from organisations.demo import demo_siret
 from organisations.enums import OrganisationKind
 from organisations.services import create_organisation
-from toolbox import authoring
+from toolbox import adaptation, authoring
 from toolbox.authoring import ToolboxError
+from toolbox.constants import NATIONAL_ACTION_FIELDS
 from toolbox.enums import Origin
 from toolbox.models import Action, ActionQuestion, Partner, PlanItem, Scheme
 
@@ -76,7 +77,7 @@ def national_action(**fields):
         "co2_tonnes_per_year": 1.5,
     }
     action = ActionFactory(
-        code="ENE-A01",
+        code="ENE-A90",
         origin=Origin.NATIONAL,
         title=national["title"],
         promise=national["promise"],
@@ -194,7 +195,7 @@ def test_local_fields_never_count_as_adaptations(staff_client):
 
 def test_steps_questions_and_prerequisites_are_national_fields(staff):
     action = national_action()
-    prerequisite = ActionFactory(code="PIL-A01")
+    prerequisite = ActionFactory(code="PIL-A90")
 
     authoring.update_steps(action, [("Relever les index chaque mois", "")])
     authoring.update_questions(action, [("ENE-01", 3)])
@@ -379,7 +380,15 @@ def test_a_prerequisite_cycle_is_refused(staff):
 
 
 def test_staff_create_a_local_action_with_a_code_of_its_own(staff_client):
-    data = main_form_data(ActionFactory.build(main_theme="ENE", body=""), title="Installer des détecteurs")
+    data = main_form_data(
+        ActionFactory.build(main_theme="ENE", body=""),
+        title="Installer des détecteurs",
+        question_code="ENE-04",
+        up_to_step="2",
+    )
+    refused = staff_client.post(f"{BASE}/actions/ajouter/", {**data, "up_to_step": "4"})
+    assert refused.status_code == 200 and "compris entre 1 et 3" in refused.content.decode()
+    assert not Action.objects.filter(title="Installer des détecteurs").exists()
 
     first = staff_client.post(f"{BASE}/actions/ajouter/", data)
     second = staff_client.post(f"{BASE}/actions/ajouter/", {**data, "title": "Éteindre la nuit"})
@@ -387,7 +396,8 @@ def test_staff_create_a_local_action_with_a_code_of_its_own(staff_client):
     created = list(Action.objects.filter(title__in=["Installer des détecteurs", "Éteindre la nuit"]).order_by("pk"))
     assert [action.code for action in created] == ["ENE-L01", "ENE-L02"]
     assert all(action.origin == Origin.LOCAL for action in created)
-    assert first["Location"] == f"{BASE}/actions/{created[0].pk}/questions/"
+    assert first["Location"] == f"{BASE}/actions/{created[0].pk}/etapes/"
+    assert list(created[0].question_links.values_list("question_code", "up_to_step")) == [("ENE-04", 2)]
     assert second.status_code == 302
 
 
@@ -426,7 +436,8 @@ def test_a_hidden_action_stays_in_the_plans_and_is_marked_in_the_list(staff_clie
 
 
 def test_the_list_offers_keyboard_buttons_to_reorder_unless_filtered(staff_client):
-    first, second = ActionFactory(main_theme="DEC", order=1), ActionFactory(main_theme="DEC", order=2)
+    # A theme of their own: the territory also holds the national toolbox.
+    first, second = ActionFactory(main_theme="TST", order=1), ActionFactory(main_theme="TST", order=2)
 
     content = staff_client.get(f"{BASE}/").content.decode()
     assert f'action="{BASE}/actions/{second.pk}/deplacer/"' in content
@@ -437,19 +448,19 @@ def test_the_list_offers_keyboard_buttons_to_reorder_unless_filtered(staff_clien
     assert "Pour changer l'ordre des actions" in filtered
 
     staff_client.post(f"{BASE}/actions/{second.pk}/deplacer/", {"direction": "up"})
-    assert list(Action.objects.filter(main_theme="DEC").order_by("order").values_list("pk", flat=True)) == [
+    assert list(Action.objects.filter(main_theme="TST").order_by("order").values_list("pk", flat=True)) == [
         second.pk,
         first.pk,
     ]
 
 
 def test_moving_swaps_an_action_with_its_neighbour_in_its_theme(staff):
-    first, second, third = (ActionFactory(main_theme="DEC", order=order) for order in (5, 6, 7))
-    elsewhere = ActionFactory(main_theme="ENE", order=6)
+    first, second, third = (ActionFactory(main_theme="TST", order=order) for order in (5, 6, 7))
+    elsewhere = ActionFactory(main_theme="TSU", order=6)
 
     authoring.move_action(third, authoring.UP)
 
-    assert list(Action.objects.filter(main_theme="DEC").order_by("order").values_list("pk", flat=True)) == [
+    assert list(Action.objects.filter(main_theme="TST").order_by("order").values_list("pk", flat=True)) == [
         first.pk,
         third.pk,
         second.pk,
@@ -507,6 +518,8 @@ def test_partner_codes_come_from_the_name_and_stay_unique(staff_client):
         "cci-de-la-vienne",
         "cci-de-la-vienne-2",
     ]
+    # The file format's row code: lower-case letters, digits and single dashes.
+    assert authoring.code_from_name(Partner, "Réseau_Éco  (Vienne) !") == "reseau-eco-vienne"
 
 
 def test_deleting_an_attached_partner_or_scheme_is_refused_and_says_how_many(staff_client):
@@ -550,7 +563,7 @@ def test_a_scheme_is_created_with_its_facts(staff_client):
     response = staff_client.post(
         f"{BASE}/dispositifs/ajouter/",
         {
-            "name": "Diag Éco-Flux",
+            "name": "Diag Éco-Flux de Vienne",
             "provider": "ADEME et Bpifrance",
             "kind": "free_support",
             "url": "https://example.org/diag",
@@ -562,8 +575,12 @@ def test_a_scheme_is_created_with_its_facts(staff_client):
     )
 
     assert response.status_code == 302
-    scheme = Scheme.objects.get(name="Diag Éco-Flux")
-    assert (scheme.code, scheme.origin, str(scheme.valid_until)) == ("diag-eco-flux", Origin.LOCAL, "2027-12-31")
+    scheme = Scheme.objects.get(name="Diag Éco-Flux de Vienne")
+    assert (scheme.code, scheme.origin, str(scheme.valid_until)) == (
+        "diag-eco-flux-de-vienne",
+        Origin.LOCAL,
+        "2027-12-31",
+    )
 
 
 # ---- isolation -----------------------------------------------------------------------------------
@@ -577,7 +594,7 @@ def test_staff_of_another_territory_reach_only_their_own_action_of_the_same_id(
     authoring.update_action(victim, title="Titre adapté par A")
     before = snapshot(victim)
     connection.set_tenant(territory_b)
-    twin = ActionFactory(code="ENE-A01", title="Action de B")
+    twin = ActionFactory(code="ENE-A90", title="Action de B")
     assert twin.pk == victim.pk
     client_b.force_login(make_user("charge.climat@b.example"))
 
@@ -625,8 +642,8 @@ def test_question_link_rows_keep_their_model_constraint(staff):
 
 def test_revert_of_questions_and_prerequisites_uses_the_national_codes(staff):
     action = national_action()
-    pil = ActionFactory(code="PIL-A01")
-    action.national_data = {**action.national_data, "prerequisites": ["PIL-A01", "ABSENT-A99"]}
+    pil = ActionFactory(code="PIL-A90")
+    action.national_data = {**action.national_data, "prerequisites": ["PIL-A90", "ABSENT-A99"]}
     action.save()
     authoring.update_questions(action, [("PIL-01", 1)])
     authoring.update_links(action, prerequisites=[], partners=[], schemes=[])
@@ -646,7 +663,13 @@ def test_a_local_action_code_follows_the_highest_of_its_theme(staff):
     ActionFactory(code="MOB-A12")  # a national code does not count
 
     action = authoring.create_action(
-        title="Covoiturer", promise="Moins de voitures.", main_theme="MOB", cost="free", duration="days", impact="low"
+        question_links=[("MOB-01", 1)],
+        title="Covoiturer",
+        promise="Moins de voitures.",
+        main_theme="MOB",
+        cost="free",
+        duration="days",
+        impact="low",
     )
 
     assert action.code == "MOB-L08"
@@ -669,3 +692,45 @@ def test_a_partner_is_edited_and_its_code_kept(staff_client):
     assert response.status_code == 302
     partner.refresh_from_db()
     assert (partner.code, partner.name, partner.website) == ("ale", "Agence locale de l'énergie", "https://ale.example")
+
+
+def test_the_imported_national_toolbox_reads_as_unadapted(staff):
+    """national_data as the loader writes it and the rows it writes compare equal, field by field."""
+    actions = Action.objects.filter(origin=Origin.NATIONAL).prefetch_related("steps", "question_links", "prerequisites")
+    assert len(actions) > 10
+    for action in actions:
+        for name in NATIONAL_ACTION_FIELDS:
+            assert adaptation.current_value(action, name) == adaptation.national_value(action, name), (action, name)
+
+
+def test_saving_an_imported_national_action_unchanged_adapts_nothing(staff_client):
+    action = Action.objects.get(code="ENE-A01")
+    # What the pages post when staff change nothing (orders are numbered from 1, as the page shows them).
+    steps = [
+        {"text": step.text, "url": step.url, "ORDER": str(index)} for index, step in enumerate(action.steps.all(), 1)
+    ]
+    before = list(action.steps.values_list("text", "url"))
+    assert before and action.question_links.exists()
+    links = [
+        {"question_code": link.question_code, "up_to_step": str(link.up_to_step)}
+        for link in action.question_links.all()
+    ]
+
+    responses = [
+        staff_client.post(f"{BASE}/actions/{action.pk}/", main_form_data(action)),
+        staff_client.post(f"{BASE}/actions/{action.pk}/etapes/", formset_data("etapes", steps, initial=len(steps))),
+        staff_client.post(
+            f"{BASE}/actions/{action.pk}/questions/", formset_data("questions", links, initial=len(links))
+        ),
+        staff_client.post(
+            f"{BASE}/actions/{action.pk}/liens/",
+            {"prerequisites": [other.pk for other in action.prerequisites.all()]},
+        ),
+    ]
+
+    assert [response.status_code for response in responses] == [302] * 4
+    assert Action.objects.get(pk=action.pk).adapted_fields == []
+    assert list(action.steps.values_list("text", "url")) == before
+    assert [(link["question_code"], int(link["up_to_step"])) for link in links] == list(
+        action.question_links.values_list("question_code", "up_to_step")
+    )

@@ -230,22 +230,22 @@ def _editor_page(request, action, form, referential, *, preview=None):
 @staff_required
 def action_create(request):
     referential = published_referential()
-    form = ActionForm(request.POST or None, referential=referential)
+    form = ActionForm(request.POST or None, referential=referential, first_question=True)
     preview = None
     if request.method == "POST" and "apercu" in request.POST:
         preview = request.POST.get("body", "")
     elif request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        link = (fields.pop("question_code"), fields.pop("up_to_step"))
         try:
-            action = authoring.create_action(**form.cleaned_data)
+            action = authoring.create_action(question_links=[link], referential=referential, **fields)
         except ToolboxError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request,
-                _("L'action %(code)s est créée : liez-la maintenant aux questions du référentiel.")
-                % {"code": action.code},
+                request, _("L'action %(code)s est créée : ajoutez-lui maintenant ses étapes.") % {"code": action.code}
             )
-            return redirect(_action_url(action, "toolbox:staff_action_questions"))
+            return redirect(_action_url(action, "toolbox:staff_action_steps"))
     return _editor_page(request, None, form, referential, preview=preview)
 
 
