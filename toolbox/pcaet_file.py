@@ -98,6 +98,10 @@ def read_pcaet_file(uploaded, name=None):
         raise PcaetFileError([pcaet_problem(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo.")])
     if not data.strip():
         raise PcaetFileError([pcaet_problem("le fichier est vide.")])
+    if name.endswith((".xls", ".ods")):
+        raise PcaetFileError(
+            [pcaet_problem("ce format de tableur n'est pas lu : enregistrez le fichier en .xlsx ou en CSV UTF-8.")]
+        )
     if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
         table = _xlsx_table(data)
     elif name.endswith((".csv", ".txt")) or not name:

@@ -168,6 +168,7 @@ def test_size_limit_row_limit_and_foreign_files():
     assert problem.row == 1 and "UTF-8" in problem.message  # the « é » of « intitulé »
     assert "Excel" in problems_of(SimpleUploadedFile("pcaet.xlsx", b"PK\x03\x04 pas un zip"))[0].message
     assert "format" in problems_of(SimpleUploadedFile("pcaet.pdf", b"%PDF-1.4"))[0].message
+    assert ".xlsx ou en CSV" in problems_of(SimpleUploadedFile("pcaet.xls", b"\xd0\xcf\x11\xe0"))[0].message
     assert problems_of(SimpleUploadedFile("pcaet.csv", b"code;intitule\n"))[0].message.startswith("le fichier ne")
 
 
