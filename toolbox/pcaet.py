@@ -43,7 +43,7 @@ class ImportResult:
 
 def current_programme():
     """The territory's one PcaetProgramme row, or None before the first import."""
-    return PcaetProgramme.objects.order_by("pk").first()
+    return PcaetProgramme.objects.select_related("imported_by").order_by("pk").first()
 
 
 def pcaet_actions():

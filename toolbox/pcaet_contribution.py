@@ -107,15 +107,48 @@ def figures_sql():
         "action": Action._meta.db_table,
         "item": PlanItem._meta.db_table,
     }
-    # Each level first pairs its keys with their toolbox actions, once each (UNION drops repeats):
-    # as a plan item has one action, joining the items then gives each item once per key, so an
-    # item whose action serves two PCAET actions of an axis counts once in the axis. An axis is
-    # keyed by the smallest id of its PCAET actions, so that every key is an integer: the rows to
-    # group are many on a large plan (bench/bench_pcaet.py), and integers group fastest.
-    # Grouping by organisation, then by key, counts the distinct organisations.
+    # The organisations: one row per (PCAET action, organisation) from the links and the items,
+    # then rolled up to (axis, organisation) and to the organisation: « in progress in the axis »
+    # is « in progress in one of its lines », so the one large join is made once (bench/bench_pcaet.py).
+    # The tonnes, a sum over plan items, must count an item once per key: each level pairs its keys
+    # with their toolbox actions once each (UNION drops repeats) and sums the actions' own sums (as a
+    # plan item has one action, that is each item once), so an item whose action serves two PCAET
+    # actions of an axis counts once in the axis. An axis is keyed by the smallest id of its actions.
     sql = f"""
         WITH axis_keys AS (
             SELECT id, MIN(id) OVER (PARTITION BY axis) AS axis_key FROM {names["pcaet"]}
+        ),
+        line_organisations AS (
+            SELECT l.{names["through_pcaet"]} AS pcaet_id, i.organisation_id,
+                   bool_or(i.status = %(doing)s) AS doing, bool_or(i.status = %(done)s) AS done
+            FROM {names["through"]} l JOIN {names["item"]} i ON i.action_id = l.{names["through_action"]}
+            GROUP BY l.{names["through_pcaet"]}, i.organisation_id
+        ),
+        axis_organisations AS (
+            SELECT k.axis_key, o.organisation_id, bool_or(o.doing) AS doing, bool_or(o.done) AS done
+            FROM line_organisations o JOIN axis_keys k ON k.id = o.pcaet_id
+            GROUP BY k.axis_key, o.organisation_id
+        ),
+        counts AS (
+            SELECT {LINE} AS level, pcaet_id AS key, COUNT(*) AS planned, COUNT(*) FILTER (WHERE doing) AS doing,
+                   COUNT(*) FILTER (WHERE done) AS done
+            FROM line_organisations GROUP BY pcaet_id
+            UNION ALL
+            SELECT {AXIS}, axis_key, COUNT(*), COUNT(*) FILTER (WHERE doing), COUNT(*) FILTER (WHERE done)
+            FROM axis_organisations GROUP BY axis_key
+            UNION ALL
+            SELECT {TOTAL}, 0, COUNT(*), COUNT(*) FILTER (WHERE doing), COUNT(*) FILTER (WHERE done)
+            FROM (
+                SELECT organisation_id, bool_or(doing) AS doing, bool_or(done) AS done
+                FROM axis_organisations GROUP BY organisation_id
+            ) AS plan_organisations
+            HAVING COUNT(*) > 0
+        ),
+        per_action AS (
+            SELECT i.action_id, SUM(a.co2_tonnes_per_year) FILTER (WHERE i.status = %(done)s) AS co2,
+                   COUNT(*) FILTER (WHERE i.status = %(done)s AND a.co2_tonnes_per_year IS NULL) AS unestimated
+            FROM {names["item"]} i JOIN {names["action"]} a ON a.id = i.action_id
+            GROUP BY i.action_id
         ),
         pairs AS (
             SELECT {LINE} AS level, l.{names["through_pcaet"]} AS key, l.{names["through_action"]} AS action_id
@@ -126,28 +159,15 @@ def figures_sql():
             UNION
             SELECT {TOTAL}, 0, l.{names["through_action"]} FROM {names["through"]} l
         ),
-        items AS (
-            SELECT i.action_id, i.organisation_id, i.status = %(doing)s AS doing, i.status = %(done)s AS done,
-                   a.co2_tonnes_per_year AS co2
-            FROM {names["item"]} i JOIN {names["action"]} a ON a.id = i.action_id
-        ),
-        per_organisation AS (
-            SELECT pairs.level, pairs.key, items.organisation_id,
-                   bool_or(items.doing) AS doing,
-                   bool_or(items.done) AS done,
-                   SUM(items.co2) FILTER (WHERE items.done) AS co2,
-                   COUNT(*) FILTER (WHERE items.done AND items.co2 IS NULL) AS unestimated
-            FROM pairs JOIN items ON items.action_id = pairs.action_id
-            GROUP BY pairs.level, pairs.key, items.organisation_id
-        ),
-        figures AS (
-            SELECT level, key, COUNT(*) AS planned, COUNT(*) FILTER (WHERE doing) AS doing,
-                   COUNT(*) FILTER (WHERE done) AS done, SUM(co2) AS co2, SUM(unestimated)::int AS unestimated
-            FROM per_organisation
+        tonnes AS (
+            SELECT level, key, SUM(co2) AS co2, SUM(unestimated)::int AS unestimated
+            FROM pairs JOIN per_action ON per_action.action_id = pairs.action_id
             GROUP BY level, key
         )
-        SELECT figures.level, figures.key, p.axis, planned, doing, done, co2, unestimated
-        FROM figures LEFT JOIN {names["pcaet"]} p ON figures.level = {AXIS} AND p.id = figures.key
+        SELECT counts.level, counts.key, p.axis, planned, doing, done, co2, unestimated
+        FROM counts
+        JOIN tonnes ON tonnes.level = counts.level AND tonnes.key = counts.key
+        LEFT JOIN {names["pcaet"]} p ON counts.level = {AXIS} AND p.id = counts.key
     """  # noqa: S608 — table and column names come from the models, values are parameters
     return sql, {"doing": PlanStatus.IN_PROGRESS, "done": PlanStatus.DONE}
 

@@ -6,9 +6,10 @@ UTF-8 (with or without the BOM Excel adds), separated by « ; » (French Excel) 
 their case, accents or spacing; other columns (pilote, calendrier, budget...) are ignored. The
 order of the rows is the order of the plan.
 
-Reading never writes anything: it returns the rows, or raises PcaetFileError with every problem,
-each with its row and column as data (PcaetProblem), so that the page lists them all and the
-import (toolbox/pcaet.py) changes nothing. Formulas are never evaluated: a formula cell is refused.
+Reading never writes anything: it returns the rows, or raises PcaetFileError with every problem
+(PcaetProblem: the shared assett.problems.Problem, with its row and column as data too), so that
+the page lists them all and the import (toolbox/pcaet.py) changes nothing. Formulas are never
+evaluated: a formula cell is refused.
 """
 
 import csv
@@ -22,6 +23,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from assett.problems import CONTROL_CHARACTERS, FormatError, Problem
+
 from .models import PcaetAction
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -32,7 +35,6 @@ MAX_ROWS = 500
 MAX_XLSX_UNPACKED_BYTES = 10 * 1024 * 1024
 # Characters a PCAET code may hold: « 1.1.2 », « A2-3 », « AXE_1.4 ».
 CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 CODE, TITLE, AXIS = "code", "title", "axis"
 # What the messages call each column.
@@ -50,31 +52,31 @@ MAX_LENGTHS = {
 }
 
 
+def row_location(row=None, column=None):
+    """« ligne 4, colonne « intitulé » », « ligne 4 » or « fichier »: where a problem is, for people."""
+    parts = []
+    if row is not None:
+        parts.append(f"ligne {row}")
+    if column is not None:
+        parts.append(f"colonne « {COLUMN_LABELS.get(column, column)} »")
+    return ", ".join(parts) or "fichier"
+
+
 @dataclass(frozen=True)
-class PcaetProblem:
-    """One problem of the file: `row` is the spreadsheet's line number (1 = headers), None for the file."""
+class PcaetProblem(Problem):
+    """The shared Problem, with its place as data too: `row` is the spreadsheet's line number (1 = headers),
+    `column` a key of COLUMN_LABELS; both None for the whole file."""
 
-    message: str
     row: int | None = None
-    column: str | None = None  # a key of COLUMN_LABELS, or None for the whole row
-
-    @property
-    def location(self):
-        parts = []
-        if self.row is not None:
-            parts.append(f"ligne {self.row}")
-        if self.column is not None:
-            parts.append(f"colonne « {COLUMN_LABELS.get(self.column, self.column)} »")
-        return ", ".join(parts) or "fichier"
-
-    def __str__(self):
-        return f"{self.location} : {self.message}"
+    column: str | None = None
 
 
-class PcaetFileError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+def pcaet_problem(message, row=None, column=None):
+    return PcaetProblem(row_location(row, column), message, row, column)
+
+
+class PcaetFileError(FormatError):
+    """A PCAET file refused, with every problem found in it."""
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,19 @@ def read_pcaet_file(uploaded, name=None):
     name = (name or getattr(uploaded, "name", "") or "").lower()
     data = uploaded.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise PcaetFileError([PcaetProblem(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo.")])
+        raise PcaetFileError([pcaet_problem(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo.")])
     if not data.strip():
-        raise PcaetFileError([PcaetProblem("le fichier est vide.")])
+        raise PcaetFileError([pcaet_problem("le fichier est vide.")])
+    if name.endswith((".xls", ".ods")):
+        raise PcaetFileError(
+            [pcaet_problem("ce format de tableur n'est pas lu : enregistrez le fichier en .xlsx ou en CSV UTF-8.")]
+        )
     if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
         table = _xlsx_table(data)
     elif name.endswith((".csv", ".txt")) or not name:
         table = _csv_table(data)
     else:
-        raise PcaetFileError([PcaetProblem("format non reconnu : envoyez un fichier .csv ou .xlsx.")])
+        raise PcaetFileError([pcaet_problem("format non reconnu : envoyez un fichier .csv ou .xlsx.")])
     return _rows(table)
 
 
@@ -115,7 +121,7 @@ def _csv_table(data):
         line = data[: error.start].count(b"\n") + 1
         raise PcaetFileError(
             [
-                PcaetProblem(
+                pcaet_problem(
                     "le fichier n'est pas encodé en UTF-8 (caractère illisible) : dans le tableur, "
                     "enregistrez-le au format « CSV UTF-8 ».",
                     row=line,
@@ -128,7 +134,7 @@ def _csv_table(data):
     try:
         table = _bounded((reader.line_num, cells) for cells in reader)
     except csv.Error as error:
-        raise PcaetFileError([PcaetProblem(f"fichier CSV illisible ({error}).", row=reader.line_num)]) from error
+        raise PcaetFileError([pcaet_problem(f"fichier CSV illisible ({error}).", row=reader.line_num)]) from error
     return table
 
 
@@ -137,15 +143,15 @@ def _xlsx_table(data):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
-        raise PcaetFileError([PcaetProblem("ce n'est pas un classeur Excel (.xlsx) lisible.")]) from error
+        raise PcaetFileError([pcaet_problem("ce n'est pas un classeur Excel (.xlsx) lisible.")]) from error
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise PcaetFileError([PcaetProblem("le classeur est anormalement volumineux une fois décompressé.")])
+        raise PcaetFileError([pcaet_problem("le classeur est anormalement volumineux une fois décompressé.")])
     try:
         # Not read_only: its cells do not say which hold formulas. data_only=False: a formula is read
         # as its text and refused, never its (possibly stale) cached result.
         workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged or foreign file
-        raise PcaetFileError([PcaetProblem("ce n'est pas un classeur Excel (.xlsx) lisible.")]) from error
+        raise PcaetFileError([pcaet_problem("ce n'est pas un classeur Excel (.xlsx) lisible.")]) from error
     try:
         # From A1 whatever the first filled cell, so that row numbers are the spreadsheet's.
         lines = workbook.worksheets[0].iter_rows(min_row=1, min_col=1)
@@ -185,13 +191,13 @@ def _columns(header_cells, problems):
         if key is None:
             continue
         if key in columns.values():
-            problems.append(PcaetProblem("cette colonne est en double.", row=1, column=key))
+            problems.append(pcaet_problem("cette colonne est en double.", row=1, column=key))
             continue
         columns[index] = key
     for key in REQUIRED_COLUMNS:
         if key not in columns.values():
             problems.append(
-                PcaetProblem(
+                pcaet_problem(
                     f"la colonne « {COLUMN_LABELS[key]} » manque à la ligne 1 (titres attendus : "
                     "code ; intitulé ; axe / enjeu).",
                     row=1,
@@ -203,16 +209,16 @@ def _columns(header_cells, problems):
 def _rows(table):
     problems = []
     if not table:
-        raise PcaetFileError([PcaetProblem("le fichier est vide.")])
+        raise PcaetFileError([pcaet_problem("le fichier est vide.")])
     _header_line, header = table[0]
     columns = _columns(header, problems)
     if problems:
         raise PcaetFileError(problems)  # without the columns, every row would be noise
     body = table[1:]
     if len(body) > MAX_ROWS:
-        raise PcaetFileError([PcaetProblem(f"le fichier compte plus de {MAX_ROWS} lignes d'actions.")])
+        raise PcaetFileError([pcaet_problem(f"le fichier compte plus de {MAX_ROWS} lignes d'actions.")])
     if not body:
-        raise PcaetFileError([PcaetProblem("le fichier ne contient aucune action (seulement la ligne de titres).")])
+        raise PcaetFileError([pcaet_problem("le fichier ne contient aucune action (seulement la ligne de titres).")])
     rows, first_line_of = [], {}
     for line, cells in body:
         values = {
@@ -227,7 +233,7 @@ def _rows(table):
             folded = code.casefold()
             if folded in first_line_of:
                 problems.append(
-                    PcaetProblem(
+                    pcaet_problem(
                         f"le code « {code} » figure déjà ligne {first_line_of[folded]}.", row=line, column=CODE
                     )
                 )
@@ -242,11 +248,11 @@ def _rows(table):
 def _check(values, line, problems):
     for key in REQUIRED_COLUMNS:
         if values[key] == "":  # None: the cell is already reported
-            problems.append(PcaetProblem("la valeur est obligatoire.", row=line, column=key))
+            problems.append(pcaet_problem("la valeur est obligatoire.", row=line, column=key))
     code = values[CODE] or ""
     if code and not CODE_PATTERN.fullmatch(code):
         problems.append(
-            PcaetProblem(
+            pcaet_problem(
                 f"le code « {code} » ne peut contenir que des lettres sans accent, des chiffres, "
                 "« . », « - » et « _ ».",
                 row=line,
@@ -257,11 +263,11 @@ def _check(values, line, problems):
         value = value or ""
         if len(value) > MAX_LENGTHS[key]:
             problems.append(
-                PcaetProblem(f"{MAX_LENGTHS[key]} caractères au plus ({len(value)} ici).", row=line, column=key)
+                pcaet_problem(f"{MAX_LENGTHS[key]} caractères au plus ({len(value)} ici).", row=line, column=key)
             )
         if CONTROL_CHARACTERS.search(value):
             problems.append(
-                PcaetProblem("la valeur contient un caractère de contrôle invisible.", row=line, column=key)
+                pcaet_problem("la valeur contient un caractère de contrôle invisible.", row=line, column=key)
             )
 
 
@@ -276,7 +282,7 @@ def _text(cell, line, key, problems):
     """
     if getattr(cell, "data_type", None) == "f":
         problems.append(
-            PcaetProblem(
+            pcaet_problem(
                 "la cellule contient une formule : remplacez-la par sa valeur (copier, puis collage spécial "
                 "« valeurs »).",
                 row=line,
@@ -289,12 +295,12 @@ def _text(cell, line, key, problems):
         return ""
     if isinstance(value, bool):
         problems.append(
-            PcaetProblem("une valeur vrai/faux est saisie là où du texte est attendu.", row=line, column=key)
+            pcaet_problem("une valeur vrai/faux est saisie là où du texte est attendu.", row=line, column=key)
         )
         return None
     if isinstance(value, (datetime, date, time)):
         problems.append(
-            PcaetProblem(
+            pcaet_problem(
                 "le tableur a transformé la saisie en date : mettez la cellule au format Texte et ressaisissez-la.",
                 row=line,
                 column=key,

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 
 from accounts.enums import Role
 from accounts.models import User
-from toolbox.demo_pcaet import DEMO_NOTE, ILLUSTRATIVE_PCAET, seed_demo_pcaet
-from toolbox.models import PcaetAction, PcaetProgramme
+from assett.problems import Problem
+from toolbox.demo_pcaet import DEMO_NOTE, ILLUSTRATIVE_PCAET, demo_themes, seed_demo_pcaet
+from toolbox.models import Action, PcaetAction, PcaetProgramme
 from toolbox.pcaet import current_programme, import_pcaet, plan_import
 from toolbox.pcaet_file import MAX_FILE_BYTES, MAX_ROWS, PcaetFileError, PcaetProblem, read_pcaet_file
 
@@ -131,9 +132,12 @@ def test_missing_columns_are_reported_alone():
 
     assert problems == [
         PcaetProblem(
-            "la colonne « intitulé » manque à la ligne 1 (titres attendus : code ; intitulé ; axe / enjeu).", row=1
+            "ligne 1",
+            "la colonne « intitulé » manque à la ligne 1 (titres attendus : code ; intitulé ; axe / enjeu).",
+            row=1,
         )
     ]
+    assert isinstance(problems[0], Problem)  # the shared type of every importer
 
 
 def test_a_duplicated_column_is_refused():
@@ -164,6 +168,7 @@ def test_size_limit_row_limit_and_foreign_files():
     assert problem.row == 1 and "UTF-8" in problem.message  # the « é » of « intitulé »
     assert "Excel" in problems_of(SimpleUploadedFile("pcaet.xlsx", b"PK\x03\x04 pas un zip"))[0].message
     assert "format" in problems_of(SimpleUploadedFile("pcaet.pdf", b"%PDF-1.4"))[0].message
+    assert ".xlsx ou en CSV" in problems_of(SimpleUploadedFile("pcaet.xls", b"\xd0\xcf\x11\xe0"))[0].message
     assert problems_of(SimpleUploadedFile("pcaet.csv", b"code;intitule\n"))[0].message.startswith("le fichier ne")
 
 
@@ -287,7 +292,27 @@ def test_confirming_without_choosing_for_missing_actions_keeps_asking(client_a, 
     assert PcaetAction.objects.count() == 3
 
 
+def test_seed_demo_pcaet_links_the_national_toolbox_by_main_theme(in_a):
+    assert Action.objects.exists()  # the national toolbox, installed by the provisioning hook
+
+    seed_demo_pcaet(in_a, [])
+
+    themes = demo_themes()
+    linked_somewhere = set()
+    for pcaet in PcaetAction.objects.prefetch_related("toolbox_actions"):
+        actions = list(pcaet.toolbox_actions.all())
+        theme = themes.get(pcaet.code)
+        if theme is None:
+            assert not actions, pcaet.code
+        elif Action.objects.filter(main_theme=theme).exists():
+            assert actions and {action.main_theme for action in actions} == {theme}, pcaet.code
+        linked_somewhere.update(action.pk for action in actions)
+    served = Action.objects.filter(main_theme__in=set(themes.values()))
+    assert set(served.values_list("pk", flat=True)) == linked_somewhere
+
+
 def test_seed_demo_pcaet_imports_the_illustrative_plan_once_and_links_by_theme(in_a):
+    Action.objects.all().delete()
     seed_demo_pcaet(in_a, [])  # an empty toolbox: no link yet
     assert not PcaetAction.toolbox_actions.through.objects.exists()
     energy = [ActionFactory(main_theme="ENE") for _ in range(3)]
@@ -312,7 +337,6 @@ def test_seed_demo_pcaet_imports_the_illustrative_plan_once_and_links_by_theme(i
 
 def test_a_territory_own_pcaet_is_never_replaced_by_the_demo(staff):
     import_pcaet(read_pcaet_file(csv_file(ROWS)), title="Notre PCAET", user=staff)
-    ActionFactory(main_theme="ENE")
 
     seed_demo_pcaet(None, [])
 

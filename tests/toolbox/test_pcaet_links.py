@@ -73,6 +73,7 @@ def test_an_unknown_action_id_is_refused_and_changes_nothing(client_a, staff):
     response = client_a.post(f"/gestion/pcaet/actions/{pcaet.pk}/", {"actions": ["999999", "pas-un-nombre"]})
 
     assert response.status_code == 200
+    assert "aucun lien n&#x27;a été modifié" in response.content.decode()
     assert list(pcaet.toolbox_actions.all()) == [kept]
 
 

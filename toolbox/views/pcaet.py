@@ -141,6 +141,10 @@ def pcaet_action(request, pk):
         else:
             messages.success(request, _("Les liens avec la boîte à outils sont enregistrés."))
         return redirect("toolbox:pcaet_action", pk=pcaet.pk)
+    if form.is_bound:
+        messages.error(
+            request, _("Une des actions cochées n'est plus dans la boîte à outils : aucun lien n'a été modifié.")
+        )
     linked = set(pcaet.toolbox_actions.values_list("pk", flat=True))
     titles = _theme_titles()
     themes = {}
