@@ -1,8 +1,14 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Role
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
 
 
 class UserManager(BaseUserManager):
@@ -69,3 +75,36 @@ class User(AbstractUser):
     @property
     def is_territory_admin(self):
         return self.role == Role.ADMIN
+
+
+class TeamInvitation(models.Model):
+    """An existing participant invited into the territory's team: no access until they accept.
+
+    (Someone without an account gets one with the role and no password: the emailed link to choose
+    a password is their acceptance, and nothing is reachable before.)"""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="team_invitations")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation dans l'équipe")
+        verbose_name_plural = _("invitations dans l'équipe")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_team_invitation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.role}"
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None

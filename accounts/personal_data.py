@@ -9,7 +9,9 @@ tests/accounts/test_personal_data.py, which walks every foreign key to the user)
   the outgoing emails (mailing/) addressed to it or naming its address;
 - kept without the name (SET_NULL): the answers given and the assessments started or
   submitted (they belong to the organisation), invitations sent, join requests decided,
-  organisations created, referential versions created or published;
+  organisations created, referential versions created or published, the organisations' plan
+  items owned, created or completed, their steps ticked and notes written, PCAET imports;
+  invitations into the team (TeamInvitation) are deleted with the account;
 - ended: every session of the account, database rows and their cached copies;
 - forgotten: allauth's rate-limit counters keyed by the account's id or email.
 No file is stored about a person today (uploads are territory logos only).
@@ -30,9 +32,10 @@ from mailing.models import OutgoingEmail
 from organisations.enums import MembershipRole
 from organisations.models import Invitation, JoinRequest, Membership
 from referentiel.models import Answer, Assessment, Choice, ReferentialVersion
+from toolbox.models import PlanItem, PlanNote
 
 from .enums import Role
-from .models import User
+from .models import TeamInvitation, User
 from .services import AccountError
 
 EXPORT_FORMAT = "assett-donnees-personnelles/1"
@@ -112,6 +115,28 @@ def export_personal_data(user):
                 "at": _when(assessment.submitted_at),
             }
             for assessment in Assessment.objects.filter(submitted_by=user).select_related("organisation")
+        ],
+        # The action plans: what the person is in charge of, completed, or wrote down.
+        "plan_items_owned": [
+            {"organisation": item.organisation.name, "title": item.title, "status": item.status}
+            for item in PlanItem.objects.filter(owner=user).select_related("organisation").order_by("pk")
+        ],
+        "plan_items_completed": [
+            {"organisation": item.organisation.name, "title": item.title, "at": _when(item.completed_at)}
+            for item in PlanItem.objects.filter(completed_by=user).select_related("organisation").order_by("pk")
+        ],
+        "plan_notes": [
+            {
+                "organisation": note.item.organisation.name,
+                "item": note.item.title,
+                "text": note.text,
+                "at": _when(note.created_at),
+            }
+            for note in PlanNote.objects.filter(author=user).select_related("item__organisation").order_by("pk")
+        ],
+        "team_invitations": [
+            {"role": invitation.role, "at": _when(invitation.created_at), "accepted_at": _when(invitation.accepted_at)}
+            for invitation in TeamInvitation.objects.filter(user=user).order_by("pk")
         ],
         "invitations_sent": [
             {

@@ -3,17 +3,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
-from accounts.models import User
-from accounts.services import AccountError, invite_team_member
+from accounts.models import TeamInvitation, User
+from accounts.services import AccountError, invite_team_member, remove_team_member
+from accounts.services import accept_team_invitation as accept_team_invitation_service
 
 from .enums import TerritoryStatus
 from .figures import figures_by_schema
@@ -173,6 +174,15 @@ def open_territory(request):
 def team(request):
     form = TeamInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        participant = User.objects.filter(email=form.cleaned_data["email"].lower(), role=Role.PARTICIPANT).first()
+        if participant and not request.POST.get("confirm"):
+            # Staff read every organisation's answers: say so, and ask, before inviting a participant.
+            organisations = participant.organisations.values_list("name", flat=True)
+            return render(
+                request,
+                "tenants/staff/team_confirm.html",
+                {"form": form, "participant": participant, "organisations": list(organisations)},
+            )
         try:
             _user, created = invite_team_member(
                 request.tenant, form.cleaned_data["email"], form.cleaned_data["role"], invited_by=request.user
@@ -187,17 +197,30 @@ def team(request):
             )
             return redirect("team")
     members = User.objects.filter(role__in=[Role.STAFF, Role.ADMIN]).order_by("email")
-    return render(request, "tenants/staff/team.html", {"form": form, "members": members})
+    pending = TeamInvitation.objects.filter(accepted_at=None, revoked_at=None).select_related("user")
+    return render(request, "tenants/staff/team.html", {"form": form, "members": members, "pending": pending})
 
 
 @territory_admin_required
-@require_POST
 def revoke_team_member(request, pk):
+    """GET: a confirmation naming the person; POST: back to participant."""
     member = get_object_or_404(User, pk=pk, role__in=[Role.STAFF, Role.ADMIN])
     if member == request.user:
         messages.error(request, _("Vous ne pouvez pas retirer votre propre accès."))
-    else:
-        member.role = Role.PARTICIPANT
-        member.save(update_fields=["role"])
-        messages.success(request, _("%(email)s ne fait plus partie de l'équipe.") % {"email": member.display_name})
+        return redirect("team")
+    if request.method != "POST":
+        return render(request, "tenants/staff/team_confirm.html", {"removing": member})
+    remove_team_member(member)
+    messages.success(request, _("%(email)s ne fait plus partie de l'équipe.") % {"email": member.display_name})
     return redirect("team")
+
+
+@login_required
+def accept_team_invitation(request, token):
+    """The invited participant, signed in with the invited account, sees and accepts the invitation."""
+    invitation = get_object_or_404(TeamInvitation, token=token, user=request.user, accepted_at=None, revoked_at=None)
+    if request.method == "POST":
+        accept_team_invitation_service(invitation, request.user)
+        messages.success(request, _("Vous faites maintenant partie de l'équipe du territoire."))
+        return redirect("organisations:dashboard")
+    return render(request, "accounts/team_invitation.html", {"invitation": invitation})

@@ -50,10 +50,17 @@ TERRITORY = {
         (LOGIN,) + (404,) * 5,
     ),
     "gestion/equipe/": ("/gestion/equipe/", ADMIN, ADMIN),
+    # GET: the confirmation naming the person; POST: removed, back to the team.
     "gestion/equipe/<int:pk>/retirer/": (
         "/gestion/equipe/{staff_user}/retirer/",
-        (LOGIN, 404, 404, 404, 404, 405),
+        ADMIN,
         (LOGIN, 404, 404, 404, 404, 302),
+    ),
+    # Only the invited account holds it; the world's token is nobody's (tests/tenants/test_team.py).
+    "gestion/equipe/invitations/<str:token>/": (
+        "/gestion/equipe/invitations/absent/",
+        (LOGIN, 404, 404, 404, 404, 404),
+        (LOGIN, 404, 404, 404, 404, 404),
     ),
     "mon-espace/": ("/mon-espace/", LOGGED_IN, LOGGED_IN),
     "organisations/nouvelle/": ("/organisations/nouvelle/", LOGGED_IN, LOGGED_IN),

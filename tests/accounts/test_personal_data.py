@@ -142,6 +142,14 @@ FOREIGN_KEYS_TO_USER = {
     ("referentiel", "Assessment", "started_by"): SET_NULL,
     ("referentiel", "Assessment", "submitted_by"): SET_NULL,
     ("referentiel", "Answer", "answered_by"): SET_NULL,
+    ("toolbox", "PlanItem", "owner"): SET_NULL,
+    ("toolbox", "PlanItem", "completed_by"): SET_NULL,
+    ("toolbox", "PlanItem", "created_by"): SET_NULL,
+    ("toolbox", "PlanStep", "done_by"): SET_NULL,
+    ("toolbox", "PlanNote", "author"): SET_NULL,
+    ("toolbox", "PcaetProgramme", "imported_by"): SET_NULL,
+    ("accounts", "TeamInvitation", "user"): CASCADE,
+    ("accounts", "TeamInvitation", "invited_by"): SET_NULL,
 }
 
 
