@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -283,6 +284,8 @@ def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, orga
     html = client_a.get(plan_url(organisation)).content.decode()
 
     assert html.index("Oubliée") < html.index("Plus tard") < html.index("Fait")
+    for item in PlanItem.objects.all():
+        assert f'<a href="{reverse("toolbox:plan_item", args=[organisation.pk, item.pk])}">{item.title}</a>' in html
     assert html.index("En retard (1)") < html.index("À réaliser (1)") < html.index("Réalisées (1)")
     assert "Dominique Martin" in html
     assert "Énergie</strong> : 1 / 2 actions réalisées (50 %)" in html

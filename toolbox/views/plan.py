@@ -22,7 +22,7 @@ from .. import plan, plan_export
 from ..access import get_plan_item_for_user, get_plan_step_for_user
 from ..forms_plan import DeleteForm, NoteForm, PlanFilterForm, PlanItemForm, StepForm, initial_of
 from ..models import Action, PlanItem
-from ..plan_summary import grouped, matches, theme_progress
+from ..plan_summary import describe, grouped, matches, theme_progress
 
 
 def _next_or(request, default):
@@ -76,13 +76,6 @@ def plan_items(organisation):
     )
 
 
-def _with_theme_titles(items, themes):
-    titles = dict(themes)
-    for item in items:
-        item.theme_title = titles.get(item.theme) or item.theme
-    return items
-
-
 @login_required
 @require_GET
 def plan_page(request, org_pk):
@@ -91,9 +84,7 @@ def plan_page(request, org_pk):
     status_filter = filter_form.cleaned_data["statut"] if filter_form.is_valid() else ""
     today = timezone.localdate()
     themes = plan.published_themes()
-    items = _with_theme_titles(plan_items(organisation), themes)
-    for item in items:
-        item.overdue = item.is_overdue(today)
+    items = describe(plan_items(organisation), themes, today)
     shown = [item for item in items if matches(item, status_filter, today)]
     return render(
         request,
@@ -106,6 +97,7 @@ def plan_page(request, org_pk):
             "progress": theme_progress(items, themes),
             "total": len(items),
             "shown": len(shown),
+            "plan_url": _plan_url(organisation.pk),
             "page_title": _("Plan d'actions"),
         },
     )
@@ -139,14 +131,13 @@ def _item_themes(item):
 
 def _item_page(request, item, themes, form=None, step_form=None, note_form=None):
     form = form or PlanItemForm(organisation=item.organisation, themes=themes, initial=initial_of(item))
-    item.theme_title = dict(themes).get(item.theme) or item.theme
+    describe([item], themes, timezone.localdate())
     return render(
         request,
         "toolbox/plan/item.html",
         {
             "organisation": item.organisation,
             "item": item,
-            "overdue": item.is_overdue(),
             "form": form,
             "step_form": step_form or StepForm(prefix="etape"),
             "note_form": note_form or NoteForm(prefix="note"),
@@ -246,7 +237,8 @@ def plan_delete(request, org_pk, pk):
 def _export(request, org_pk, write, content_type, extension):
     organisation = get_organisation_for_user(request, org_pk)
     themes = plan.published_themes()
-    table = plan_export.plan_table(_with_theme_titles(plan_items(organisation), themes), timezone.localdate())
+    today = timezone.localdate()
+    table = plan_export.plan_table(describe(plan_items(organisation), themes, today), today)
     response = HttpResponse(write(table), content_type=content_type)
     filename = plan_export.filename(organisation, timezone.localdate(), extension)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
