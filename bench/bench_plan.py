@@ -145,6 +145,8 @@ def main():
         "item page": lambda: client.get(f"{base}{item.pk}/"),
         "export CSV": lambda: client.get(base + "export.csv"),
         "export XLSX": lambda: client.get(base + "export.xlsx"),
+        # A small page of the same stack, for scale: on a loaded host every figure moves with it.
+        "mon espace (reference)": lambda: client.get("/mon-espace/"),
     }
     for _ in range(20):  # warm-up: caches, connections, template loading
         for call in endpoints.values():
