@@ -55,7 +55,7 @@ def plan_table(items, today):
         rows.append(
             [
                 item.title,
-                item.action.code if item.action else "",
+                item.action_code or "",
                 item.theme_title,
                 item.status_label,
                 yes if item.overdue else no,

@@ -6,7 +6,7 @@ with the step's markup when the request comes from htmx, and with a redirect oth
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,8 +67,10 @@ def plan_items(organisation):
     """The plan's items with what the page and the exports show, in one query whatever their number."""
     return list(
         PlanItem.objects.filter(organisation=organisation)
-        .select_related("owner", "completed_by", "action")
+        .select_related("owner", "completed_by")
+        # The action's code only: its row is wide (body, national data, search vector).
         .annotate(
+            action_code=F("action__code"),
             steps_total=Count("steps"),
             steps_done=Count("steps", filter=Q(steps__done_at__isnull=False)),
         )
