@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -260,6 +260,8 @@ ITEMS = st.lists(
 )
 
 
+# On a loaded shared host building model instances is slow: no deadline, no speed health check.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ITEMS)
 def test_grouping_keeps_every_item_once_and_puts_the_overdue_first(items):
     groups = grouped(items, TODAY)
