@@ -46,18 +46,20 @@ class Table:
 
 
 def plan_table(items, today):
-    """One row per item, in the page's order (overdue first). Items carry `theme_title` and the step counts."""
+    """One row per item, in the page's order (overdue first). Items come through plan_summary.describe
+    and carry the step counts (views/plan.py's plan_items)."""
     rows = []
+    yes, no = _("Oui"), _("Non")
     for item in sorted(items, key=lambda item: sort_key(item, today)):
         completed_on = timezone.localtime(item.completed_at).date() if item.completed_at else None
         rows.append(
             [
                 item.title,
-                item.action.code if item.action else "",
+                item.action_code or "",
                 item.theme_title,
-                item.get_status_display(),
-                _("Oui") if item.is_overdue(today) else _("Non"),
-                item.get_priority_display(),
+                item.status_label,
+                yes if item.overdue else no,
+                item.priority_label,
                 str(item.owner) if item.owner else "",
                 item.start_date,
                 item.target_date,

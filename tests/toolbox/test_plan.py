@@ -5,8 +5,9 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -259,6 +260,8 @@ ITEMS = st.lists(
 )
 
 
+# On a loaded shared host building model instances is slow: no deadline, no speed health check.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ITEMS)
 def test_grouping_keeps_every_item_once_and_puts_the_overdue_first(items):
     groups = grouped(items, TODAY)
@@ -283,6 +286,8 @@ def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, orga
     html = client_a.get(plan_url(organisation)).content.decode()
 
     assert html.index("Oubliée") < html.index("Plus tard") < html.index("Fait")
+    for item in PlanItem.objects.all():
+        assert f'<a href="{reverse("toolbox:plan_item", args=[organisation.pk, item.pk])}">{item.title}</a>' in html
     assert html.index("En retard (1)") < html.index("À réaliser (1)") < html.index("Réalisées (1)")
     assert "Dominique Martin" in html
     assert "Énergie</strong> : 1 / 2 actions réalisées (50 %)" in html

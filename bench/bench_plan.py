@@ -1,0 +1,173 @@
+"""The action plan page of an organisation with 100 plan items (and its exports), server time and queries.
+
+    python bench/bench_plan.py      # with DATABASE_URL / REDIS_URL set
+
+The first run seeds the `bench-plan` territory (once); later runs reuse it. Requests go through
+the whole Django stack in process (middleware, sessions, templates, database). Goal: plan page
+<= 12 ms median. As in bench_questionnaire.py, the requests alternate with a fixed pure-Python
+loop in three blocks, and the verdict reads the block whose loop was fastest (the quietest host).
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assett.settings")
+os.environ.setdefault("DEBUG", "0")  # production-like: no query log, no debug templates
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
+from organisations.models import Membership, Organisation  # noqa: E402
+from tenants.platform import ensure_public_tenant  # noqa: E402
+from tenants.services import TerritorySpec, provision_territory  # noqa: E402
+from toolbox.enums import PlanStatus, Priority  # noqa: E402
+from toolbox.models import PlanItem, PlanNote, PlanStep  # noqa: E402
+from toolbox.plan import published_themes  # noqa: E402
+
+ITEMS = 100
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+BLOCKS = 3
+DOMAIN = "bench-plan.localhost"
+EMAIL = "bench-plan@example.org"
+
+
+def seed():
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    ensure_public_tenant()
+    territory = provision_territory(
+        TerritorySpec(name="Bench plan", slug="bench-plan", domain=DOMAIN, admin_email="bench-plan-admin@example.org")
+    ).territory
+    with schema_context(territory.schema_name):
+        if PlanItem.objects.count() >= ITEMS:
+            return territory
+        rng = random.Random(42)
+        people = [
+            User.objects.create_user(f"bench-plan-{n}@example.org" if n else EMAIL, "bench-password-42", first_name="P")
+            for n in range(4)
+        ]
+        organisation = Organisation.objects.create(
+            name="Organisation du banc", kind=OrganisationKind.ENTREPRISE, headcount_band="11", commune="Benchville"
+        )
+        Membership.objects.bulk_create(
+            Membership(user=user, organisation=organisation, role=MembershipRole.OWNER) for user in people
+        )
+        themes = [code for code, _title in published_themes()]
+        today, now = timezone.localdate(), timezone.now()
+        items = PlanItem.objects.bulk_create(
+            PlanItem(
+                organisation=organisation,
+                title=f"Action du plan numéro {index}",
+                theme=rng.choice(themes),
+                status=(status := rng.choice(PlanStatus.values)),
+                priority=rng.choice(Priority.values),
+                owner=rng.choice(people),
+                start_date=today - timedelta(days=rng.randint(0, 200)),
+                target_date=today + timedelta(days=rng.randint(-60, 200)),
+                completed_at=now if status == PlanStatus.DONE else None,
+                completed_by=people[0] if status == PlanStatus.DONE else None,
+            )
+            for index in range(ITEMS)
+        )
+        PlanStep.objects.bulk_create(
+            PlanStep(item=item, order=n, text=f"Étape {n}", done_at=now if rng.random() < 0.4 else None)
+            for item in items
+            for n in range(4)
+        )
+        PlanNote.objects.bulk_create(PlanNote(item=item, text="Une note", author=people[1]) for item in items[::3])
+    return territory
+
+
+def count_queries(call):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        call()
+    return statements
+
+
+def reference_loop():
+    start = time.perf_counter()
+    sum(i * i for i in range(20000))
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(durations):
+    durations = sorted(durations)
+    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
+
+
+def measure_block(endpoints):
+    timings = {name: [] for name in ("loop", *endpoints)}
+    for _ in range(ROUNDS):
+        timings["loop"].append(reference_loop())
+        for name, call in endpoints.items():
+            start = time.perf_counter()
+            response = call()
+            timings[name].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+    return {name: summary(durations) for name, durations in timings.items()}
+
+
+def main():
+    territory = seed()
+    with schema_context(territory.schema_name):
+        user = User.objects.get(email=EMAIL)
+        organisation = Organisation.objects.get(name="Organisation du banc")
+        item = PlanItem.objects.filter(organisation=organisation).first()
+        count = PlanItem.objects.filter(organisation=organisation).count()
+    client = Client(HTTP_HOST=DOMAIN)
+    connection.set_tenant(territory)
+    client.force_login(user)
+    connection.set_schema_to_public()
+    base = f"/organisations/{organisation.pk}/plan/"
+    endpoints = {
+        "plan page": lambda: client.get(base),
+        "plan page, filtered": lambda: client.get(base, {"statut": "en-retard"}),
+        "item page": lambda: client.get(f"{base}{item.pk}/"),
+        "export CSV": lambda: client.get(base + "export.csv"),
+        "export XLSX": lambda: client.get(base + "export.xlsx"),
+        # A small page of the same stack, for scale: on a loaded host every figure moves with it.
+        "mon espace (reference)": lambda: client.get("/mon-espace/"),
+    }
+    for _ in range(20):  # warm-up: caches, connections, template loading
+        for call in endpoints.values():
+            call()
+    queries = {name: len(count_queries(call)) for name, call in endpoints.items()}
+
+    print(f"\nPlan of {count} items, {BLOCKS} blocks of {ROUNDS} requests to each endpoint")
+    blocks = []
+    for number in range(1, BLOCKS + 1):
+        block = measure_block(endpoints)
+        blocks.append(block)
+        figures = "  ".join(f"{name} {block[name][0]:.2f}/{block[name][1]:.2f}" for name in endpoints)
+        print(f"block {number}: host loop {block['loop'][0]:.2f} ms; median/p95 ms: {figures}")
+    quiet = min(blocks, key=lambda block: block["loop"][0])
+    print(f"\n{'endpoint':<22}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}   (quietest block)")
+    for name in endpoints:
+        median, p95, fastest = quiet[name]
+        print(f"{name:<22}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[name]:>9}")
+    verdict = "met" if quiet["plan page"][0] <= 12 else "NOT met"
+    print(f"goal: plan page median <= 12 ms: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
