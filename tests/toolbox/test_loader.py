@@ -4,7 +4,8 @@ import copy
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.toolbox.factories import ActionFactory, PcaetActionFactory
 from toolbox.enums import Origin
@@ -517,3 +518,23 @@ def test_odd_values_are_reported_never_raised(in_a, national_v1, item, key):
 
         for national in (True, False):
             assert validate_toolbox(data, national=national, referential=referential), (key, value)
+
+
+def with_new_actions(data, count):
+    """`data` plus `count` national actions, each with steps, a question link, a prerequisite, a scheme, a partner."""
+    data = copy.deepcopy(data)
+    for index in range(count):
+        item = copy.deepcopy(action(data, "ENE-A90"))
+        item["code"] = f"ENE-A{50 + index}"
+        data["actions"].append(item)
+    return data
+
+
+def test_a_national_load_costs_the_same_statements_for_few_or_many_new_actions(in_a, national_v1):
+    def statements(count):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            load_toolbox(with_new_actions(national_v1, count), national=True)
+            transaction.set_rollback(True)
+        return len(queries)
+
+    assert statements(2) == statements(20)
