@@ -237,10 +237,13 @@ def test_a_national_reimport_of_the_same_file_changes_nothing(in_a, national_v1)
     load_toolbox(national_v1, national=True)
     before = dump_toolbox()
 
-    summary = load_toolbox(national_v1, national=True)
+    with CaptureQueriesContext(connection) as queries:
+        summary = load_toolbox(national_v1, national=True)
 
     assert dump_toolbox() == before
     assert summary.created == [] and summary.hidden == []
+    # seed_demo re-runs the hook on every territory: unchanged rows are not rewritten.
+    assert not [query for query in queries if query["sql"].startswith('UPDATE "toolbox_action"')]
 
 
 def test_a_territory_file_updates_by_code_and_writes_the_territory_fields(in_a, national_v1):
