@@ -72,13 +72,9 @@ def test_every_action_of_the_national_file_is_in_a_new_territory(db, territory_b
     actions = Action.objects.filter(origin=Origin.NATIONAL).in_bulk(field_name="code")
 
     assert {item["code"] for item in national["actions"]} == set(actions)
+    # Only what the national import alone writes: staff may have hidden or adapted actions since.
     for item in national["actions"]:
-        row = actions[item["code"]]
-        assert not row.hidden
-        assert row.national_data == national_values(item)
-        assert list(row.question_links.values_list("question_code", flat=True)) == [
-            link["code"] for link in item["questions"]
-        ]
+        assert actions[item["code"]].national_data == national_values(item)
     assert set(Scheme.objects.values_list("code", flat=True)) >= {item["code"] for item in national["schemes"]}
 
 
