@@ -330,7 +330,10 @@ def territory_key_in_national_file(data):
     ("mutate", "expected"),
     [
         (set_key("ENE-A90", "cost", "cheap"), "action ENE-A90 : « cost » : « cheap » inconnu (attendus : free, low"),
-        (set_key("ENE-A90", "duration", None), "action ENE-A90 : « duration » : « None » inconnu"),
+        (
+            set_key("ENE-A90", "duration", None),
+            "action ENE-A90 : « duration » est obligatoire (valeurs possibles : days",
+        ),
         (set_key("ENE-A90", "main_theme", "CLI"), "action ENE-A90 : thème principal « CLI » inconnu du référentiel"),
         (set_key("ENE-A90", "themes", ["ENE"]), "action ENE-A90 : le thème « ENE » est déjà le thème principal."),
         (
