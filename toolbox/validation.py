@@ -172,7 +172,7 @@ class _Checker:
             self.problem(TOOLBOX, "la liste « actions » est vide.")
         elif "actions" not in data:
             self.problem(TOOLBOX, "la liste « actions » est obligatoire.")
-        action_codes = {}
+        action_codes = {}  # code → its location
         for index, action in enumerate(actions, start=1):
             code = action.get("code") if isinstance(action, dict) else None
             code = code.strip() if isinstance(code, str) else ""
@@ -477,9 +477,14 @@ class _Checker:
         graph = {}
         for action in actions:
             if isinstance(action, dict) and isinstance(action.get("code"), str):
-                prerequisites = action.get("prerequisites")
-                graph[action["code"].strip()] = (
-                    [code for code in prerequisites or [] if isinstance(code, str) and code in action_codes]
+                own, prerequisites = action["code"].strip(), action.get("prerequisites")
+                # An action that is its own prerequisite is reported as such, not as a loop.
+                graph[own] = (
+                    [
+                        code
+                        for code in prerequisites or []
+                        if isinstance(code, str) and code != own and code in action_codes
+                    ]
                     if isinstance(prerequisites, list)
                     else []
                 )

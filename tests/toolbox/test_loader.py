@@ -460,6 +460,13 @@ def test_every_problem_is_reported_at_once(in_a, national_v1):
     ], found
 
 
+def test_an_action_that_is_its_own_prerequisite_is_reported_once(in_a, national_v1):
+    data = copy.deepcopy(national_v1)
+    set_key("ENE-A90", "prerequisites", ["ENE-A90"])(data)
+
+    assert messages(data) == ["action ENE-A90 : une action ne peut pas être son propre prérequis."]
+
+
 def test_a_file_that_is_not_a_toolbox_is_reported(in_a):
     assert messages(["a", "list"]) == ["fichier : le contenu doit être un dictionnaire avec une liste « actions »."]
     assert messages({"title": "Boîte", "version": "1"}) == ["boîte à outils : la liste « actions » est obligatoire."]
