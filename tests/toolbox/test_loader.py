@@ -4,6 +4,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -20,6 +21,7 @@ from toolbox.loader import (
 )
 from toolbox.management import toolbox_yaml
 from toolbox.models import Action, ActionQuestion, ActionStep, Partner, Scheme
+from toolbox.recommendations import GENERATION_KEY
 from toolbox.validation import (
     ACTION_KEYS,
     QUESTION_KEYS,
@@ -547,3 +549,16 @@ def test_a_national_load_costs_the_same_statements_for_few_or_many_new_actions(i
         return len(queries)
 
     assert statements(2) == statements(20)
+
+
+def test_a_load_moves_the_cached_recommendations_aside(
+    in_a, national_v1, territory_file, django_capture_on_commit_callbacks
+):
+    """Bulk inserts send no post_save: the load itself tells the recommendations' cache."""
+    load_toolbox(national_v1, national=True)
+    before = cache.get(GENERATION_KEY, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_toolbox(territory_file)  # new local actions only: bulk-created
+
+    assert cache.get(GENERATION_KEY) == before + 1
