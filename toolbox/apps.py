@@ -20,7 +20,7 @@ class ToolboxConfig(AppConfig):
 
         # A saved action or question link changes what is recommended (toolbox/recommendations.py). Not
         # post_delete on links: it would cost the loader Django's fast delete of a whole toolbox's links,
-        # and the loader saves each action whose links it rewrites anyway.
+        # and the loader, whose bulk writes send no signal, moves the rankings aside itself once per load.
         post_save.connect(forget_rankings_on_commit, sender=Action, dispatch_uid="forget_rankings_action_saved")
         post_delete.connect(forget_rankings_on_commit, sender=Action, dispatch_uid="forget_rankings_action_deleted")
         post_save.connect(forget_rankings_on_commit, sender=ActionQuestion, dispatch_uid="forget_rankings_link_saved")

@@ -25,6 +25,7 @@ from assett.problems import FormatError, as_decimal, plain_number, read_yaml_fil
 from .constants import NATIONAL_ACTION_FIELDS
 from .enums import Origin
 from .models import Action, ActionQuestion, ActionStep, Partner, Scheme
+from .recommendations import forget_rankings_on_commit
 from .validation import as_date, validate_toolbox
 
 NATIONAL_TOOLBOX = Path(__file__).parent / "data" / "boite_a_outils_nationale.yaml"
@@ -133,6 +134,8 @@ def load_toolbox(data, *, national=False, referential=None):
     schemes = _load_rows(Scheme, data.get("schemes") or [], _scheme_fields, national, summary)
     partners = _load_rows(Partner, data.get("partners") or [], _partner_fields, national, summary)
     _load_actions(data["actions"], national, schemes, partners, summary)
+    # Bulk writes send no post_save: the cached recommendations learn of the new toolbox once, here.
+    forget_rankings_on_commit()
     return summary
 
 
@@ -181,6 +184,7 @@ def _load_actions(items, national, schemes, partners, summary):
         created = action is None
         if created:
             action = existing[code] = Action(code=code)
+        before = None if created else _row_state(action)
         adapted = set(action.adapted_fields) if national and not created else set()
         for name in COLUMN_FIELDS:
             if name not in adapted:
@@ -195,15 +199,19 @@ def _load_actions(items, national, schemes, partners, summary):
             action.hidden = item.get("hidden", False)
             action.order = item.get("order", 0)
             action.adapted_fields = list(item.get("adapted_fields") or [])
-        action.updated_at = now
-        (new if created else changed).append(action)
+        if created:
+            new.append(action)
+        elif _row_state(action) != before:
+            action.updated_at = now
+            changed.append(action)
         (summary.created if created else summary.updated).append(code)
         related[code] = {name: values[name] for name in RELATED_FIELDS if name not in adapted}
         # Schemes and partners are local once the action exists: staff choose them for their territory.
         if created or not national:
             links[code] = (item.get("schemes") or [], item.get("partners") or [])
     Action.objects.bulk_create(new)
-    # One UPDATE per row: bulk_update's CASE over twenty fields costs more to build than the round trips.
+    # One UPDATE per changed row (a re-import of the same file changes none): bulk_update's CASE over
+    # twenty fields costs more to build than these round trips.
     for action in changed:
         action.save(update_fields=WRITTEN_FIELDS)
     _replace_related(related, existing)
@@ -217,6 +225,10 @@ def _load_actions(items, national, schemes, partners, summary):
         ]
         Action.objects.filter(pk__in=[action.pk for action in gone]).update(hidden=True, updated_at=now)
         summary.hidden = sorted(action.code for action in gone)
+
+
+def _row_state(action):
+    return [getattr(action, name) for name in WRITTEN_FIELDS]
 
 
 def _replace_related(related, actions):

@@ -165,14 +165,14 @@ class _Checker:
             self.problem(
                 "territoire", "aucun référentiel n'est publié : les actions ne peuvent être liées à aucune question."
             )
-        schemes = self._codes_of(data, "schemes", Scheme, self._check_scheme, "dispositifs")
-        partners = self._codes_of(data, "partners", Partner, self._check_partner, "partenaires")
+        schemes = self._codes_of(data, "schemes", Scheme, self._check_scheme, scheme_location)
+        partners = self._codes_of(data, "partners", Partner, self._check_partner, partner_location)
         actions = self._list(data, "actions", TOOLBOX)
         if not actions and "actions" in data and isinstance(data["actions"], list):
             self.problem(TOOLBOX, "la liste « actions » est vide.")
         elif "actions" not in data:
             self.problem(TOOLBOX, "la liste « actions » est obligatoire.")
-        action_codes = {}
+        action_codes = {}  # code → its location
         for index, action in enumerate(actions, start=1):
             code = action.get("code") if isinstance(action, dict) else None
             code = code.strip() if isinstance(code, str) else ""
@@ -194,12 +194,12 @@ class _Checker:
             return []
         return value
 
-    def _codes_of(self, data, key, model, check, what):
+    def _codes_of(self, data, key, model, check, location):
         """The codes of the schemes (or partners) of the file, each row checked."""
         codes = set()
         for index, item in enumerate(self._list(data, key, TOOLBOX), start=1):
             if not isinstance(item, dict):
-                self.problem(f"{what} n° {index}", "chaque élément doit être un dictionnaire (code, name...).")
+                self.problem(location("", index), "chaque élément doit être un dictionnaire (code, name...).")
                 continue
             code = item.get("code")
             code = code.strip() if isinstance(code, str) else ""
@@ -303,7 +303,9 @@ class _Checker:
         self._check_themes(action, where)
         self._check_targets(action, where)
         for key, enum in (("cost", CostBand), ("duration", Duration), ("impact", ImpactTier)):
-            if action.get(key) not in enum.values:
+            if action.get(key) is None:
+                self.problem(where, f"« {key} » est obligatoire (valeurs possibles : {', '.join(enum.values)}).")
+            elif action.get(key) not in enum.values:
                 self.problem(where, f"« {key} » : « {action.get(key)} » inconnu (attendus : {', '.join(enum.values)}).")
         self._check_co2(action, where)
         prerequisites = self._list(action, "prerequisites", where)
@@ -475,9 +477,14 @@ class _Checker:
         graph = {}
         for action in actions:
             if isinstance(action, dict) and isinstance(action.get("code"), str):
-                prerequisites = action.get("prerequisites")
-                graph[action["code"].strip()] = (
-                    [code for code in prerequisites or [] if isinstance(code, str) and code in action_codes]
+                own, prerequisites = action["code"].strip(), action.get("prerequisites")
+                # An action that is its own prerequisite is reported as such, not as a loop.
+                graph[own] = (
+                    [
+                        code
+                        for code in prerequisites or []
+                        if isinstance(code, str) and code != own and code in action_codes
+                    ]
                     if isinstance(prerequisites, list)
                     else []
                 )
