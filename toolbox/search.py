@@ -143,7 +143,9 @@ def _steps_text():
         ActionStep.objects.filter(action=OuterRef("pk"))
         .order_by()
         .values("action")
-        .annotate(text=StringAgg("text", _text(" … "), order_by=("order", "pk")))
+        # A plain string: StringAgg wraps its delimiter in Value(str(...)), so an expression would be
+        # joined in as its repr.
+        .annotate(text=StringAgg("text", " … ", order_by=("order", "pk")))
         .values("text")
     )
     return Coalesce(Subquery(steps, output_field=TextField()), _text(""))
