@@ -6,7 +6,6 @@ table, tests/test_permissions.py, says so). Hidden actions never appear, and the
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from ..search import (
     has_highlight,
     has_words,
     highlight_html,
+    paginate,
     search,
     visible_actions,
     with_free_support,
@@ -47,7 +47,7 @@ def action_list(request):
         stop_words_only, query = True, ""
     actions = search(actions, query) if query else actions.order_by("order", "code")
     actions = with_free_support(actions.defer(*LIST_DEFERRED))
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(actions, request.GET.get("page"), PAGE_SIZE)
     for action in page:
         action.theme_name = labels.theme_name(action.main_theme)
         _attach_fragments(action, bool(query))
