@@ -16,6 +16,7 @@ from organisations.enums import OrganisationKind
 from organisations.models import Organisation
 from toolbox.constants import PEER_PROOF_MINIMUM
 from toolbox.enums import CostBand, Duration, PlanStatus, SchemeKind
+from toolbox.models import Action
 
 from .factories import (
     ActionFactory,
@@ -27,6 +28,16 @@ from .factories import (
 )
 
 LIST_URL = "/boite-a-outils/"
+
+
+@pytest.fixture(autouse=True)
+def no_national_toolbox(territories, db):
+    """Territories are provisioned with the national toolbox: these tests start from an empty one
+    (deleted inside the test's transaction, so back after it)."""
+    for territory in territories:
+        connection.set_tenant(territory)
+        Action.objects.all().delete()
+    connection.set_schema_to_public()
 
 
 def codes(client, **params):

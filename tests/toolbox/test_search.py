@@ -22,6 +22,16 @@ from .factories import ActionFactory, ActionStepFactory
 LIST_URL = "/boite-a-outils/"
 
 
+@pytest.fixture(autouse=True)
+def no_national_toolbox(territories, db):
+    """Territories are provisioned with the national toolbox: these tests start from an empty one
+    (deleted inside the test's transaction, so back after it)."""
+    for territory in territories:
+        connection.set_tenant(territory)
+        Action.objects.all().delete()
+    connection.set_schema_to_public()
+
+
 def found(query):
     """Codes of the visible actions matching `query`, best first."""
     return [action.code for action in search(visible_actions(), query)]
