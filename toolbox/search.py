@@ -227,7 +227,10 @@ def paginate(actions, number, size):
         number = 1
     start = (number - 1) * size
     rows = list(actions.annotate(total=Window(Count("pk")))[start : start + size])
-    if not rows:  # past the end, or nothing at all: Django's own way (the last page, counted)
+    if not rows and number == 1:  # nothing matches: no count to run
+        paginator.count = 0
+        return paginator._get_page([], 1, paginator)
+    if not rows:  # past the end: Django's own way (the last page, counted)
         return paginator.get_page(number)
     paginator.count = rows[0].total
     return paginator._get_page(rows, number, paginator)
