@@ -20,8 +20,23 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -169,20 +184,55 @@ def search(actions, query):
     body_and_steps = Func(
         _Plain(Coalesce(F("body"), _text(""))), _text(" … "), _steps_text(), function="concat", output_field=TextField()
     )
+    excerpt = _headline(body_and_steps, tsquery, max_words=22, min_words=10, max_fragments=2, fragment_delimiter=" … ")
     return (
         actions.filter(search_vector=tsquery)
         .annotate(
             rank=SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS),
             title_fragment=_headline(F("title"), tsquery, highlight_all=True),
             promise_fragment=_headline(F("promise"), tsquery, highlight_all=True),
-            excerpt_fragment=_headline(
-                body_and_steps, tsquery, max_words=22, min_words=10, max_fragments=2, fragment_delimiter=" … "
+            # Only when the title and the promise alone do not match: the card then says where the
+            # words are; and the costliest headline (the longest text) is skipped for the others.
+            excerpt_fragment=Case(
+                When(_TitleOrPromiseMatch(tsquery), then=_text("")), default=excerpt, output_field=TextField()
             ),
         )
         .order_by("-rank", "order", "code")
     )
 
 
+class _TitleOrPromiseMatch(Func):
+    """The query matches the title and promise's lexemes alone (weights A and B of the vector):
+    (ts_filter(search_vector, '{a,b}') @@ (query))."""
+
+    template = "(ts_filter(%(expressions)s))"
+    arg_joiner = ", '{a,b}') @@ ("
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, tsquery):
+        super().__init__(F("search_vector"), tsquery)
+
+
 def with_free_support(actions, today=None):
     """Annotate `has_free_support` (a current « accompagnement gratuit »), for the cards' badge."""
     return actions.annotate(has_free_support=Exists(_free_support_schemes(today)))
+
+
+def paginate(actions, number, size):
+    """Paginator.get_page(number), with the total counted by the page's own query (COUNT(*) OVER ()):
+    a search then matches the actions once, not once for the count and again for the page."""
+    paginator = Paginator(actions, size)
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * size
+    rows = list(actions.annotate(total=Window(Count("pk")))[start : start + size])
+    if not rows and number == 1:  # nothing matches: no count to run
+        paginator.count = 0
+        return paginator._get_page([], 1, paginator)
+    if not rows:  # past the end: Django's own way (the last page, counted)
+        return paginator.get_page(number)
+    paginator.count = rows[0].total
+    return paginator._get_page(rows, number, paginator)

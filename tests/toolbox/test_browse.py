@@ -16,6 +16,7 @@ from organisations.enums import OrganisationKind
 from organisations.models import Organisation
 from toolbox.constants import PEER_PROOF_MINIMUM
 from toolbox.enums import CostBand, Duration, PlanStatus, SchemeKind
+from toolbox.models import Action
 
 from .factories import (
     ActionFactory,
@@ -27,6 +28,16 @@ from .factories import (
 )
 
 LIST_URL = "/boite-a-outils/"
+
+
+@pytest.fixture(autouse=True)
+def no_national_toolbox(territories, db):
+    """Territories are provisioned with the national toolbox: these tests start from an empty one
+    (deleted inside the test's transaction, so back after it)."""
+    for territory in territories:
+        connection.set_tenant(territory)
+        Action.objects.all().delete()
+    connection.set_schema_to_public()
 
 
 def codes(client, **params):
@@ -392,3 +403,13 @@ def test_a_member_gets_the_add_to_plan_buttons_on_the_list_and_the_action_page(i
     action_page = detail(client_a, "ADD-OUT").content.decode()
     assert f'action="/organisations/{mine.pk}/plan/ajouter/{other.pk}/"' in action_page
     assert 'name="next" value="/boite-a-outils/ADD-OUT/"' in action_page
+
+
+def test_a_search_that_matches_nothing_says_so_in_one_query_for_the_results(in_a, client_a):
+    ActionFactory(code="NONE-A", title="Isoler les combles")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client_a.get(LIST_URL, {"q": "photovoltaïque"}).content.decode()
+    assert ">Aucune action pour « photovoltaïque »</h2>" in page
+    assert "Aucune action ne correspond à cette recherche" in page
+    assert sum("toolbox_action" in query["sql"] for query in queries.captured_queries) == 1

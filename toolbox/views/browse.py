@@ -6,7 +6,6 @@ table, tests/test_permissions.py, says so). Hidden actions never appear, and the
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from organisations.enums import OrganisationKind
 
 from ..access import get_visible_action
 from ..constants import PEER_PROOF_MINIMUM
-from ..enums import PlanStatus
+from ..enums import CostBand, Duration, ImpactTier, PlanStatus
 from ..forms_browse import BrowseForm
 from ..labels import published_labels
 from ..models import PlanItem, Scheme
@@ -26,12 +25,14 @@ from ..search import (
     has_highlight,
     has_words,
     highlight_html,
+    paginate,
     search,
     visible_actions,
     with_free_support,
 )
 
 PAGE_SIZE = 20
+CARD_BANDS = {"duration": Duration, "cost": CostBand, "impact": ImpactTier}
 # The list never shows these: the body is rendered on the action's page only.
 LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co2_source")
 
@@ -47,9 +48,12 @@ def action_list(request):
         stop_words_only, query = True, ""
     actions = search(actions, query) if query else actions.order_by("order", "code")
     actions = with_free_support(actions.defer(*LIST_DEFERRED))
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(actions, request.GET.get("page"), PAGE_SIZE)
+    # Each label translated once per page, not three times per card (get_FOO_display is lazy gettext).
+    bands = {field: {value: str(label) for value, label in enum.choices} for field, enum in CARD_BANDS.items()}
     for action in page:
         action.theme_name = labels.theme_name(action.main_theme)
+        action.bands = " · ".join(bands[field][getattr(action, field)] for field in CARD_BANDS)
         _attach_fragments(action, bool(query))
     return render(
         request,
