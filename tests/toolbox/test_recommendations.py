@@ -292,7 +292,7 @@ def test_space_shows_open_plan_items_overdue_first_and_recommended_actions(clien
     html = client_a.get(f"/organisations/{organisation.pk}/").content.decode()
 
     plan = section(html, "Mon plan d'actions")
-    assert re.findall(r"<li>(Plus tard|Sans échéance|En retard|Déjà faite) ", plan) == [
+    assert re.findall(r'<li><a href="[^"]+">(Plus tard|Sans échéance|En retard|Déjà faite)</a> ', plan) == [
         "En retard",
         "Plus tard",
         "Sans échéance",
