@@ -1,6 +1,7 @@
 """From the results page to the action plan, in a real Chromium: a participant reads why an action
-is recommended, adds it to the plan, and finds it among the next steps of the organisation's space,
-no longer recommended.
+is recommended, adds it to the plan (it is no longer recommended), ticks one of its steps, marks it
+done and sees the plan's progress by theme move; the organisation's space then no longer lists it
+among the next steps.
 
 Data is committed (the live server reads it), so each run uses fresh emails and codes and removes
 what it created.
@@ -117,7 +118,7 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
     )
     expect(recommendation.get_by_role("link", name=action.title)).to_have_attribute(
         "href", f"/boite-a-outils/{action.code}/"
-    )
+    )  # the action's page (toolbox:action_detail)
 
     # 2. Add it to the plan: back on the results page, it is no longer recommended.
     recommendation.get_by_role("button", name=re.compile("Ajouter à mon plan d'actions")).click()
@@ -131,10 +132,36 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
             "Analyser les réponses avec l'équipe",
         ]
 
-    # 3. The organisation's space lists it among the next steps.
+    # 3. The organisation's space lists it among the next steps; its link opens the plan item.
     page.goto(f"{base}/organisations/{organisation.pk}/")
     plan = page.locator("section", has=page.get_by_role("heading", name="Mon plan d'actions"))
-    expect(plan).to_contain_text(action.title)
     expect(plan).to_contain_text("À lancer")
+    plan.get_by_role("link", name=action.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(action.title)
+
+    # 4. Tick a step (htmx swaps the step in place).
+    step = page.locator("li", has_text="Préparer un questionnaire court")
+    step.get_by_role("button", name=re.compile("cocher l'étape")).click()
+    expect(step.get_by_role("button", name=re.compile("décocher l'étape"))).to_be_visible()
+    with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
+        assert item.steps.filter(done_at__isnull=False).count() == 1
+
+    # 5. The plan's progress by theme, before and after the action is marked done.
+    page.get_by_role("link", name="Retour au plan d'actions").click()
+    mobility = page.locator("li", has=page.locator("strong", has_text="Mobilité"))
+    expect(mobility).to_contain_text("0 / 1 actions réalisées (0 %)")
+    page.get_by_role("link", name=action.title).click()
+    page.get_by_label("Statut").select_option(label="Réalisée")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Les changements sont enregistrés.")).to_be_visible()
+    page.get_by_role("link", name="Retour au plan d'actions").click()
+    expect(mobility).to_contain_text("1 / 1 actions réalisées (100 %)")
+    with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
+        item.refresh_from_db()
+        assert item.status == "done" and item.completed_at is not None
+
+    # 6. Done, it leaves the next steps of the organisation's space.
+    page.goto(f"{base}/organisations/{organisation.pk}/")
+    expect(page.get_by_text("Aucune action en cours ou à lancer dans votre plan.")).to_be_visible()
 
     assert failures == []

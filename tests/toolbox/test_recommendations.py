@@ -292,7 +292,7 @@ def test_space_shows_open_plan_items_overdue_first_and_recommended_actions(clien
     html = client_a.get(f"/organisations/{organisation.pk}/").content.decode()
 
     plan = section(html, "Mon plan d'actions")
-    assert re.findall(r"<li>(Plus tard|Sans échéance|En retard|Déjà faite) ", plan) == [
+    assert re.findall(r'<li><a href="[^"]+">(Plus tard|Sans échéance|En retard|Déjà faite)</a> ', plan) == [
         "En retard",
         "Plus tard",
         "Sans échéance",
@@ -379,6 +379,8 @@ def test_results_show_how_answers_moved_on_questions_of_completed_actions(client
     complete(organisation, linked_action("MOB-A01", "MOB-01", title="Faire l'enquête mobilité"), timezone.now())
     complete(organisation, linked_action("BIO-A01", "BIO-01"), first.submitted_at - timedelta(days=1))
     second = submitted_assessment(organisation, member, {**PICKS, "MOB": 3})
+    # Completed after the second assessment: for the next one, not this one.
+    complete(organisation, linked_action("MOB-A02", "MOB-03", title="Action suivante"), timezone.now())
     question = next(q for q in structure_for(second.version).questions.values() if q.code == "MOB-01")
     lowest = min(question.choice_list, key=lambda c: c.points).label
     highest = max(question.choice_list, key=lambda c: c.points).label
@@ -391,5 +393,6 @@ def test_results_show_how_answers_moved_on_questions_of_completed_actions(client
     assert "Action réalisée : « Faire l'enquête mobilité »." in part
     assert f"Réponse précédente : {lowest} → réponse actuelle : {highest}." in part
     assert part.count("Action réalisée") == 1
+    assert "Action suivante" not in part
     # The first assessment's results know nothing of what came after.
     assert "Vos actions réalisées" not in client_a.get(results_url(first)).content.decode()
