@@ -117,6 +117,17 @@ class AnswerInput:
     comment: str = ""
 
 
+def is_percentage(question):
+    return question.kind == QuestionKind.NUMERIC and question.unit.strip() == "%"
+
+
+def value_problem(question, value):
+    """Why a numeric answer cannot be right for its question, or None. A share is between 0 and 100 %."""
+    if value is not None and is_percentage(question) and not 0 <= value <= 100:
+        return _("Un pourcentage est compris entre 0 et 100.")
+    return None
+
+
 def _check_answer(question, data):
     if data.not_applicable:
         if not question.allow_not_applicable:
@@ -129,6 +140,9 @@ def _check_answer(question, data):
         raise AssessmentError(_("Choisissez une seule réponse."))
     if question.kind == QuestionKind.NUMERIC and data.value is not None and data.value < 0:
         raise AssessmentError(_("La valeur doit être positive ou nulle."))
+    problem = value_problem(question, data.value)
+    if problem:
+        raise AssessmentError(problem)
 
 
 # The autosave's write, in one statement and so one round trip, atomic by itself: the update of
