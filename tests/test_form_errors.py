@@ -62,3 +62,17 @@ def test_a_percentage_is_between_0_and_100(client, assessment, owner):  # noqa: 
     with pytest.raises(AssessmentError, match="entre 0 et 100"):
         save_answer(assessment, spec, owner, AnswerInput(value=Decimal("100.5")))
     assert save_answer(assessment, spec, owner, AnswerInput(value=Decimal("100"))).value == Decimal("100")
+
+
+def test_the_theme_page_sums_up_its_refused_answers_with_links(client, assessment):  # noqa: F811
+    share = question("DEC-03")
+    response = client.post(
+        f"/auto-evaluations/{assessment.pk}/themes/{share.theme.code}/",
+        {f"q{share.pk}-value": "250", "go": "next"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    summary = page.split('id="reponses-refusees"', 1)[1].split("</div>", 1)[0]
+    assert f'href="#question-{share.pk}"' in summary
+    assert "Un pourcentage est compris entre 0 et 100." in summary

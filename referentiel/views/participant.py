@@ -237,6 +237,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
         "theme": item.theme,
         "theme_progress": item,
         "blocks": blocks,
+        "invalid_blocks": [block for block in blocks if block.form.error_messages],
         "step": index + 1,
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
