@@ -18,7 +18,7 @@ def get_questionnaire_assessment(request, pk):
     structure.structure_of, which reads the version row only when it is not cached.
     """
     assessments = Assessment.objects.select_related("organisation").only(
-        *("status", "organisation_id", "version_id", "last_theme_id", "submitted_at"),
+        *("status", "organisation_id", "version_id", "last_theme_id", "submitted_at", "changed_question_codes"),
         *("organisation__name", "organisation__kind", "organisation__headcount_band"),
     )
     return _of_user(request, pk, assessments)

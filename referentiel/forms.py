@@ -17,7 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .enums import QuestionKind
-from .services import AnswerInput
+from .services import AnswerInput, value_problem
 
 NOT_APPLICABLE = "na"
 # Answer.value is a DecimalField(max_digits=14, decimal_places=3).
@@ -103,6 +103,9 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(
                 _("Cochez des pratiques ou « Aucune de ces pratiques », pas les deux."), code="contradiction"
             )
+        problem = value_problem(question, value)
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")
         self.answer_input = AnswerInput(
             choice_ids=tuple(sorted(int(pk) for pk in picked)),
             value=value,

@@ -182,6 +182,12 @@ class Assessment(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A re-assessment that started from the previous answers (carry_over.py): they are copied
+    # « à confirmer »; the codes are those of previous answers not copied because the question changed.
+    carried_over_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reprise de")
+    )
+    changed_question_codes = ArrayField(models.CharField(max_length=30), default=list, blank=True)
     # Stored on submission so that results pages never recompute them.
     overall_score = models.DecimalField(_("score global"), max_digits=4, decimal_places=1, null=True, blank=True)
     level_rank = models.PositiveSmallIntegerField(_("niveau"), null=True, blank=True)
@@ -229,6 +235,9 @@ class Answer(models.Model):
     comment = models.TextField(_("commentaire"), blank=True, max_length=2000)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     answered_at = models.DateTimeField(_("répondu le"))
+    # Copied from the previous assessment (carry_over.py) and neither confirmed nor changed since:
+    # submission waits until none is left.
+    to_confirm = models.BooleanField(_("à confirmer"), default=False)
 
     class Meta:
         verbose_name = _("réponse")

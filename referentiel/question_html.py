@@ -55,6 +55,12 @@ def status_html(answer, errors, user, autosaved):
     if answer is None:
         return mark_safe("")  # noqa: S308 — a constant empty string
     when = localtime(answer.answered_at)
+    if answer.to_confirm and not autosaved:
+        text = _(
+            "À confirmer : réponse reprise de votre auto-évaluation précédente (donnée le %(date)s). "
+            "Modifiez-la, ou gardez-la avec « Enregistrer et continuer »."
+        ) % {"date": date_format(when, "j F Y")}
+        return mark_safe(f'<p class="fr-message fr-message--info">{escape(text)}</p>')  # noqa: S308
     if autosaved:
         text = _("Enregistré à %(time)s") % {"time": date_format(when, "H:i")}
     else:
@@ -65,6 +71,13 @@ def status_html(answer, errors, user, autosaved):
         if answer.answered_by_id and answer.answered_by_id != user.pk:
             text += " " + _("par %(person)s") % {"person": answer.answered_by}
     return mark_safe(f'<p class="fr-message fr-message--valid">{escape(text)}</p>')  # noqa: S308
+
+
+def _changed_html(block):
+    if not getattr(block, "changed", False):
+        return ""
+    text = _("Cette question a changé depuis votre auto-évaluation précédente : sa réponse n'a pas été reprise.")
+    return f'<p class="fr-message fr-message--info">{escape(text)}</p>'
 
 
 def _box(input_type, input_id, name, value, label, checked, described):
@@ -162,6 +175,6 @@ def question_html(block, user):
     )
     parts.append(
         f'<div class="fr-messages-group" id="{p}-status" aria-live="polite">'
-        f"{status_html(block.answer, errors, user, autosaved=False)}</div></fieldset>"
+        f"{_changed_html(block)}{status_html(block.answer, errors, user, autosaved=False)}</div></fieldset>"
     )
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

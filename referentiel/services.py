@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from organisations.models import Organisation
 
-from . import scoring
+from . import carry_over, scoring
 from .enums import AssessmentStatus, QuestionKind, VersionStatus
 from .models import Answer, Assessment, ReferentialVersion
 from .results import forget_kind_averages
@@ -28,12 +29,22 @@ def in_progress_assessment(organisation):
     return Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.IN_PROGRESS).first()
 
 
+def previous_assessment(organisation):
+    """The organisation's last submitted assessment, the one a re-assessment starts from."""
+    return (
+        Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
 @transaction.atomic
-def start_assessment(organisation, user):
+def start_assessment(organisation, user, carry_over=False):
     """The organisation's assessment in progress, or a new one on the published version.
 
-    Members of one organisation share one assessment in progress; the row lock on the
-    organisation makes two simultaneous clicks create only one.
+    With `carry_over`, the new one starts from the answers of the last submitted assessment, each
+    « à confirmer » (carry_over.py). Members of one organisation share one assessment in progress;
+    the row lock on the organisation makes two simultaneous clicks create only one.
     """
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     existing = in_progress_assessment(organisation)
@@ -42,7 +53,59 @@ def start_assessment(organisation, user):
     version = current_version()
     if version is None:
         raise AssessmentError(_("Le référentiel n'est pas encore publié par votre territoire."))
-    return Assessment.objects.create(organisation=organisation, version=version, started_by=user)
+    previous = previous_assessment(organisation) if carry_over else None
+    assessment = Assessment.objects.create(
+        organisation=organisation, version=version, started_by=user, carried_over_from=previous
+    )
+    if previous is not None:
+        _copy_previous_answers(assessment, previous)
+    return assessment
+
+
+def _copy_previous_answers(assessment, previous):
+    new_questions = {
+        question.code: question
+        for _theme, questions in structure_for(assessment.version).themes_for(assessment.organisation)
+        for question in questions
+    }
+    plan = carry_over.plan_carry_over(
+        structure_for(previous.version).questions,
+        [answer for answer in previous.answers.all() if answer.is_answered],
+        new_questions,
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment,
+            question_id=question.pk,
+            choice_ids=choice_ids,
+            value=answer.value,
+            not_applicable=answer.not_applicable,
+            explicit_none=answer.explicit_none,
+            comment=answer.comment,
+            # Who gave the answer, and when: the status line says « votre réponse du … ».
+            answered_by_id=answer.answered_by_id,
+            answered_at=answer.answered_at,
+            to_confirm=True,
+        )
+        for question, answer, choice_ids in plan.copies
+    )
+    assessment.changed_question_codes = plan.changed
+    assessment.save(update_fields=["changed_question_codes"])
+    assessment.carry_over = plan
+
+
+def answers_to_confirm(assessment):
+    return Answer.objects.filter(assessment=assessment, to_confirm=True)
+
+
+def confirm_answers(assessment, question_ids):
+    """The participant keeps these copied answers as they are (the theme page's buttons)."""
+    return Answer.objects.filter(
+        assessment=assessment,
+        assessment__status=AssessmentStatus.IN_PROGRESS,
+        question_id__in=question_ids,
+        to_confirm=True,
+    ).update(to_confirm=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +115,17 @@ class AnswerInput:
     not_applicable: bool = False
     explicit_none: bool = False
     comment: str = ""
+
+
+def is_percentage(question):
+    return question.kind == QuestionKind.NUMERIC and question.unit.strip() == "%"
+
+
+def value_problem(question, value):
+    """Why a numeric answer cannot be right for its question, or None. A share is between 0 and 100 %."""
+    if value is not None and is_percentage(question) and not 0 <= value <= 100:
+        return _("Un pourcentage est compris entre 0 et 100.")
+    return None
 
 
 def _check_answer(question, data):
@@ -66,6 +140,9 @@ def _check_answer(question, data):
         raise AssessmentError(_("Choisissez une seule réponse."))
     if question.kind == QuestionKind.NUMERIC and data.value is not None and data.value < 0:
         raise AssessmentError(_("La valeur doit être positive ou nulle."))
+    problem = value_problem(question, data.value)
+    if problem:
+        raise AssessmentError(problem)
 
 
 # The autosave's write, in one statement and so one round trip, atomic by itself: the update of
@@ -82,14 +159,15 @@ WITH open_assessment AS (
     RETURNING id
 )
 INSERT INTO referentiel_answer AS answer
-    (assessment_id, question_id, choice_ids, value, not_applicable, explicit_none, comment, answered_by_id, answered_at)
+    (assessment_id, question_id, choice_ids, value, not_applicable, explicit_none, comment, answered_by_id, answered_at,
+     to_confirm)
 SELECT id, %(question)s, %(choice_ids)s::bigint[], %(value)s::numeric, %(not_applicable)s, %(explicit_none)s,
-       %(comment)s, %(user)s, %(now)s
+       %(comment)s, %(user)s, %(now)s, false
 FROM open_assessment
 ON CONFLICT (assessment_id, question_id) DO UPDATE SET
     choice_ids = excluded.choice_ids, value = excluded.value, not_applicable = excluded.not_applicable,
     explicit_none = excluded.explicit_none, comment = excluded.comment,
-    answered_by_id = excluded.answered_by_id, answered_at = excluded.answered_at
+    answered_by_id = excluded.answered_by_id, answered_at = excluded.answered_at, to_confirm = false
 RETURNING answer.id, ARRAY(
     SELECT question_id FROM referentiel_answer
     WHERE assessment_id = %(assessment_id)s AND question_id <> %(question)s
@@ -190,6 +268,17 @@ def submit_assessment(assessment, user):
     assessment = Assessment.objects.select_for_update().select_related("organisation", "version").get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise AssessmentError(_("Cette auto-évaluation est déjà validée."))
+    # Copied answers nobody looked at would be last year's results presented as this year's.
+    waiting = answers_to_confirm(assessment).count()
+    if waiting:
+        raise AssessmentError(
+            ngettext(
+                "%(count)d réponse reprise de votre dernière auto-évaluation est à confirmer avant de valider.",
+                "%(count)d réponses reprises de votre dernière auto-évaluation sont à confirmer avant de valider.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
     result = compute_scores(assessment, list(assessment.answers.all()))
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()

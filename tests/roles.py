@@ -113,7 +113,7 @@ def _organisation(name, owner, siret):
 
 def _answer(question):
     if question.kind == QuestionKind.NUMERIC:
-        return AnswerInput(value=Decimal("120"))
+        return AnswerInput(value=Decimal("60") if question.unit == "%" else Decimal("120"))
     best = max(question.choice_list, key=lambda choice: choice.points)
     return AnswerInput(choice_ids=(best.pk,))
 

@@ -56,6 +56,7 @@ PAGES = [
     ("owner", "a", "/auto-evaluations/{assessment}/relecture/"),
     ("owner", "a", "/auto-evaluations/{submitted}/resultats/"),
     ("owner", "a", "/organisations/{org}/auto-evaluations/"),
+    ("outsider", "a", "/organisations/{other_org}/auto-evaluation/commencer/"),
     ("member", "a", "/organisations/{org}/"),
     ("outsider", "a", "/organisations/rejoindre/{org_public_id}/"),
     ("outsider", "a", "/invitations/{invitation_token}/"),

@@ -114,9 +114,10 @@ TERRITORY = {
         (LOGIN, 302, 302, 302, 302, 302),
     ),
     "gestion/organisations/": ("/gestion/organisations/", STAFF, STAFF),
+    # GET asks whether to start from the previous answers; with one in progress (as here) it resumes it.
     "organisations/<int:org_pk>/auto-evaluation/commencer/": (
         "/organisations/{org}/auto-evaluation/commencer/",
-        WRONG_METHOD,
+        MEMBER_ACTION,
         MEMBER_ACTION,
     ),
     "auto-evaluations/<int:pk>/": ("/auto-evaluations/{assessment}/", MEMBER_ACTION, WRONG_METHOD),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -58,6 +59,8 @@ class QuestionBlock:
     html: str = ""
     # Titles of the plan's actions completed since the last submitted assessment that answer this question.
     completed_actions: tuple = ()
+    # Answered last time, not copied: the question changed in the new version of the referential.
+    changed: bool = False
 
     @property
     def answer(self):
@@ -97,14 +100,41 @@ def _locked(request, assessment):
 
 
 @participant_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start(request, org_pk):
+    """Start (or resume) the organisation's assessment. After a validated one, the page asks first
+    whether to start from its answers or from a blank page: on purpose, never in one click."""
     organisation = get_organisation_for_user(request, org_pk)
+    if request.method == "GET":
+        in_progress = services.in_progress_assessment(organisation)
+        if in_progress is not None:
+            return redirect("referentiel:resume", pk=in_progress.pk)
+        previous = services.previous_assessment(organisation)
+        return render(
+            request,
+            "referentiel/assessment/start.html",
+            {"organisation": organisation, "previous": previous, "page_title": _("Nouvelle auto-évaluation")},
+        )
+    carry_over = request.POST.get("depart") == "reprise"
     try:
-        assessment = services.start_assessment(organisation, request.user)
+        assessment = services.start_assessment(organisation, request.user, carry_over=carry_over)
     except services.AssessmentError as error:
         messages.error(request, str(error))
         return redirect("organisations:detail", pk=organisation.pk)
+    plan = getattr(assessment, "carry_over", None)
+    if plan is not None:
+        text = ngettext(
+            "%(count)d réponse reprise de votre dernière auto-évaluation : confirmez-la ou modifiez-la.",
+            "%(count)d réponses reprises de votre dernière auto-évaluation : confirmez-les ou modifiez-les.",
+            len(plan.copies),
+        ) % {"count": len(plan.copies)}
+        if plan.changed:
+            text += " " + ngettext(
+                "%(count)d question a changé depuis : répondez-y de nouveau.",
+                "%(count)d questions ont changé depuis : répondez-y de nouveau.",
+                len(plan.changed),
+            ) % {"count": len(plan.changed)}
+        messages.info(request, text)
     return redirect("referentiel:resume", pk=assessment.pk)
 
 
@@ -186,6 +216,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
     number_before = sum(p.total for p in progress[:index])
     autosave_url = _urls_ending_with("referentiel:autosave", assessment)
     completed = completed_since_last_assessment(assessment.organisation)
+    changed = set(assessment.changed_question_codes)
     blocks = [
         QuestionBlock(
             question=question,
@@ -193,6 +224,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
             number=number_before + position,
             autosave_url=autosave_url(question.pk),
             completed_actions=tuple(completed.get(question.code, ())),
+            changed=question.code in changed and question.pk not in answers,
         )
         for position, question in enumerate(item.questions, start=1)
     ]
@@ -205,6 +237,7 @@ def _render_theme(request, assessment, index, progress, answers, forms=None, sta
         "theme": item.theme,
         "theme_progress": item,
         "blocks": blocks,
+        "invalid_blocks": [block for block in blocks if block.form.error_messages],
         "step": index + 1,
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
@@ -235,6 +268,7 @@ def theme(request, pk, code):
         for question in progress[index].questions
     }
     saved = False
+    kept = []  # copied answers posted back unchanged: the participant saw them and keeps them
     with transaction.atomic():
         for question_pk, form in forms.items():
             if form.is_valid() and form.needs_saving():
@@ -244,6 +278,10 @@ def theme(request, pk, code):
                     form.add_error(None, str(error))
                 else:
                     saved = True
+            elif form.is_valid() and form.answer is not None and form.answer.to_confirm:
+                kept.append(question_pk)
+        if kept and services.confirm_answers(assessment, kept):
+            saved = True
     if any(form.errors for form in forms.values()):
         messages.error(request, _("Certaines réponses n'ont pas été enregistrées : corrigez-les ci-dessous."))
         # Re-read so that progress and « enregistré » lines include what was just saved.
@@ -305,9 +343,20 @@ def review(request, pk):
     assessment = get_questionnaire_assessment(request, pk)
     if assessment.is_submitted:
         return redirect("referentiel:results", pk=assessment.pk)
-    answered_ids = services.answered_ids(_answers(assessment))
+    answers = _answers(assessment)
+    answered_ids = services.answered_ids(answers)
+    to_confirm = {pk for pk, answer in answers.items() if answer.to_confirm}
+    changed = set(assessment.changed_question_codes)
     progress = services.assessment_progress(structure_of(assessment), assessment.organisation, answered_ids)
-    rows = [{"item": item, "unanswered": [q for q in item.questions if q.pk not in answered_ids]} for item in progress]
+    rows = [
+        {
+            "item": item,
+            "unanswered": [q for q in item.questions if q.pk not in answered_ids],
+            "to_confirm": [q for q in item.questions if q.pk in to_confirm],
+            "changed_codes": {q.code for q in item.questions if q.code in changed and q.pk not in answered_ids},
+        }
+        for item in progress
+    ]
     answered = sum(item.answered for item in progress)
     total = sum(item.total for item in progress)
     context = {
@@ -317,6 +366,7 @@ def review(request, pk):
         "answered": answered,
         "total": total,
         "unanswered_count": total - answered,
+        "to_confirm_count": sum(len(row["to_confirm"]) for row in rows),
         "page_title": _("Relecture de l'auto-évaluation"),
     }
     return render(request, "referentiel/assessment/review.html", context)

@@ -96,7 +96,10 @@ def test_a_member_downloads_their_data_then_deletes_their_account(
     shoot(page, "account-delete")
     page.get_by_label("Votre mot de passe, pour confirmer").fill("pas-le-bon")
     page.get_by_role("button", name="Supprimer définitivement mon compte").click()
-    expect(page.get_by_text("Ce mot de passe n'est pas celui de votre compte.")).to_be_visible()
+    # Beside the field (exact text), and linked from the form's error summary.
+    expect(page.get_by_text("Ce mot de passe n'est pas celui de votre compte.", exact=True)).to_be_visible()
+    summary_link = page.get_by_role("link", name="Votre mot de passe, pour confirmer : Ce mot de passe")
+    expect(summary_link).to_have_attribute("href", "#id_password")
     assert committed(territory_a, User.objects.filter(email=people["member"]).exists)
 
     page.get_by_label("Votre mot de passe, pour confirmer").fill(PASSWORD)

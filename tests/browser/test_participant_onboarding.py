@@ -184,7 +184,9 @@ def test_sign_up_confirm_register_organisation_and_invite(
     page.get_by_role("textbox", name="Commune", exact=True).fill("Villeurbanne")
     page.get_by_role("button", name="Créer l'organisation").click()
 
-    expect(page.get_by_text("Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte).")).to_be_visible()
+    bad_key = "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte)."
+    expect(page.get_by_text(bad_key, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^SIRET : Ce numéro SIRET"))).to_have_attribute("href", "#id_siret")
     expect(page).to_have_url(base + "/organisations/nouvelle/")
     expect(siret_input).to_have_attribute("aria-invalid", "true")
     assert not committed(territory_a, Organisation.objects.filter(name=run["organisation"]).exists)

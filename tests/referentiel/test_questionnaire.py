@@ -131,7 +131,8 @@ def test_start_is_idempotent_and_shared_by_the_members_of_the_organisation(clien
 
 
 def test_start_needs_a_post(client, organisation):
-    assert client.get(f"/organisations/{organisation.pk}/auto-evaluation/commencer/").status_code == 405
+    """GET only shows the start page (the choice of a starting point after a validated one)."""
+    assert client.get(f"/organisations/{organisation.pk}/auto-evaluation/commencer/").status_code == 200
     assert not Assessment.objects.exists()
 
 
@@ -684,7 +685,7 @@ def test_panel_shows_the_latest_result_with_links(organisation, owner):
     assert "niveau Exemplarité" in html
     assert f'href="/auto-evaluations/{assessment.pk}/resultats/"' in html
     assert f'href="/organisations/{organisation.pk}/auto-evaluations/"' in html
-    assert "Commencer l'auto-évaluation" in html  # a year later, a new one
+    assert "Commencer une nouvelle auto-évaluation" in html  # a year later, a new one
 
 
 def test_panel_makes_at_most_two_queries(organisation, owner, settings, django_assert_max_num_queries):

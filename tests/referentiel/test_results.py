@@ -49,7 +49,7 @@ def make_organisation(name="Boulangerie du Clain", member=None, kind=Organisatio
 def answer_input(question, step):
     if question.kind == QuestionKind.NUMERIC:
         value = Decimal(step * 30) if question.band_list else Decimal("850.5")
-        return AnswerInput(value=value)
+        return AnswerInput(value=min(value, Decimal(100)) if question.unit == "%" else value)
     by_points = sorted(question.choice_list, key=lambda c: (c.points, c.order))
     if question.kind == QuestionKind.MULTIPLE:
         chosen = by_points[len(by_points) - step :] if step else []
