@@ -391,7 +391,7 @@ def test_results_show_how_answers_moved_on_questions_of_completed_actions(client
     part = section(html, "Vos actions réalisées et vos réponses")
     assert question.text in part
     assert "Action réalisée : « Faire l'enquête mobilité »." in part
-    assert f"Réponse précédente : {lowest} → réponse actuelle : {highest}." in part
+    assert f"Réponse précédente : {lowest} → réponse actuelle : {highest}" in part
     assert part.count("Action réalisée") == 1
     assert "Action suivante" not in part
     # The first assessment's results know nothing of what came after.
