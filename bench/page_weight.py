@@ -189,6 +189,10 @@ def main():
             failures = []
             for name, role, path in pages:
                 runs = [audit(f"http://{HOST}:{port}{path}", sessions.get(role), Path(folder)) for _ in range(RUNS)]
+                if "error" in runs[0]:
+                    print(f"{name:<26} {runs[0]['error']}")
+                    failures.append(name)
+                    continue
                 runs.sort(key=lambda run: run["score"])
                 median = runs[len(runs) // 2]
                 print(
