@@ -10,7 +10,6 @@ loop in three blocks, and the verdict reads the block whose loop was fastest (th
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -31,6 +30,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.measure import count_queries, reference_loop, summary  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
@@ -90,29 +90,6 @@ def seed():
         )
         PlanNote.objects.bulk_create(PlanNote(item=item, text="Une note", author=people[1]) for item in items[::3])
     return territory
-
-
-def count_queries(call):
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        call()
-    return statements
-
-
-def reference_loop():
-    start = time.perf_counter()
-    sum(i * i for i in range(20000))
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(durations):
-    durations = sorted(durations)
-    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
 
 
 def measure_block(endpoints):

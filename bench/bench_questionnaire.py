@@ -14,7 +14,6 @@ block whose loop was fastest (the quietest host), a choice made without looking 
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -35,6 +34,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.measure import count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
 from organisations.demo import demo_siret  # noqa: E402
 from organisations.enums import HeadcountBand, MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
@@ -97,30 +97,6 @@ def seed():
             if index % 50 == 49:
                 print(f"  seeded {index + 1} organisations ({time.monotonic() - started:.0f} s)", flush=True)
     return territory
-
-
-def count_queries(call):
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        call()
-    return statements
-
-
-def reference_loop():
-    """A fixed pure-Python workload: its time tells a slow or busy host from a slow change."""
-    start = time.perf_counter()
-    sum(i * i for i in range(20000))
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(durations):
-    durations = sorted(durations)
-    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
 
 
 def main():
@@ -194,17 +170,6 @@ def measure_block(page, autosave):
             timings[name].append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, response.status_code
     return {name: summary(durations) for name, durations in timings.items()}
-
-
-def postgres_round_trip():
-    durations = []
-    with connection.cursor() as cursor:
-        for _ in range(200):
-            start = time.perf_counter()
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            durations.append((time.perf_counter() - start) * 1000)
-    return statistics.median(durations)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ whose loop was fastest (the quietest host).
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -35,6 +34,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.measure import count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
 from organisations.demo import demo_siret  # noqa: E402
 from organisations.enums import HeadcountBand, MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
@@ -140,30 +140,6 @@ def seed():
     return territory
 
 
-def count_queries(call):
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        call()
-    return statements
-
-
-def reference_loop():
-    """A fixed pure-Python workload: its time tells a slow or busy host from a slow change."""
-    start = time.perf_counter()
-    sum(i * i for i in range(20000))
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(durations):
-    durations = sorted(durations)
-    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
-
-
 def main():
     territory = seed()
     with schema_context(territory.schema_name):
@@ -219,17 +195,6 @@ def main():
     for label, (part_median, part_p95, _fastest) in parts.items():
         print(f"  {label:<44}{part_median:>8.2f}{part_p95:>8.2f}")
     print(f"PostgreSQL round trip (SELECT 1) median {postgres_round_trip():.2f} ms")
-
-
-def postgres_round_trip():
-    durations = []
-    with connection.cursor() as cursor:
-        for _ in range(200):
-            start = time.perf_counter()
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            durations.append((time.perf_counter() - start) * 1000)
-    return statistics.median(durations)
 
 
 def measure_parts(assessment, structure, answers, priorities):

@@ -14,7 +14,6 @@ without looking at the figures.
 
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
+from bench.measure import count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
 from tenants.services import TerritorySpec, provision_territory  # noqa: E402
 from toolbox.enums import CostBand, Duration, ImpactTier, SchemeKind  # noqa: E402
@@ -111,30 +111,6 @@ def seed():
     return territory
 
 
-def count_queries(call):
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        call()
-    return statements
-
-
-def reference_loop():
-    """A fixed pure-Python workload: its time tells a slow or busy host from a slow change."""
-    start = time.perf_counter()
-    sum(i * i for i in range(20000))
-    return (time.perf_counter() - start) * 1000
-
-
-def summary(durations):
-    durations = sorted(durations)
-    return statistics.median(durations), durations[int(len(durations) * 0.95) - 1], durations[0]
-
-
 ENDPOINTS = {
     # A word of the titles (a hundred matches), two words of the bodies and steps (hundreds of matches,
     # with excerpts), a filtered list, an action's page.
@@ -198,17 +174,6 @@ def measure_block(calls):
             timings[label].append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, response.status_code
     return {name: summary(durations) for name, durations in timings.items()}
-
-
-def postgres_round_trip():
-    durations = []
-    with connection.cursor() as cursor:
-        for _ in range(200):
-            start = time.perf_counter()
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            durations.append((time.perf_counter() - start) * 1000)
-    return statistics.median(durations)
 
 
 if __name__ == "__main__":
