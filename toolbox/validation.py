@@ -17,7 +17,7 @@ from organisations.enums import HeadcountBand, OrganisationKind
 from referentiel.services import current_version
 from referentiel.structure import question_spec, structure_for
 
-from .constants import NATIONAL_ACTION_FIELDS
+from .constants import ACTION_ROW_FIELDS, NATIONAL_ACTION_FIELDS
 from .enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
 from .models import Action, ActionStep, Partner, Scheme
 from .steps import top_step
@@ -26,28 +26,7 @@ from .steps import top_step
 TOP_KEYS = ("title", "version", "schemes", "partners", "actions")
 SCHEME_KEYS = ("code", "name", "provider", "kind", "url", "conditions", "valid_until", "source_url", "checked_on")
 PARTNER_KEYS = ("code", "name", "role", "contact", "website")
-ACTION_KEYS = (
-    "code",
-    "title",
-    "promise",
-    "body",
-    "main_theme",
-    "themes",
-    "levels",
-    "organisation_kinds",
-    "headcount_bands",
-    "naf_codes",
-    "cost",
-    "duration",
-    "impact",
-    "co2_tonnes_per_year",
-    "co2_source",
-    "prerequisites",
-    "steps",
-    "questions",
-    "schemes",
-    "partners",
-)
+ACTION_KEYS = ("code", *ACTION_ROW_FIELDS, "prerequisites", "steps", "questions", "schemes", "partners")
 STEP_KEYS = ("text", "url")
 QUESTION_KEYS = ("code", "up_to_step")
 # What only a territory's export carries: the national file never says how a territory shows its rows.
