@@ -3,9 +3,10 @@
 Past events with registrations, attendance and feedback; upcoming ones, some run with a workshop format
 and the toolbox actions they work on; one full with its waitlist; a draft and a cancelled one. Times
 are local working hours in the territory's own zone (in Mayotte, mornings from 8:00 and late afternoons
-ending before nightfall, no event on a Friday). Rows are written through the models, within the rules
-the registration services keep: never more confirmed than the capacity, never more seats than the
-per-organisation limit (confirmed and waitlisted together), feedback only from those present.
+ending before nightfall, no event on a Friday; nowhere during the year-end holidays). Rows are written
+through the models, within the rules the registration services keep: never more confirmed than the
+capacity, never more seats than the per-organisation limit (confirmed and waitlisted together),
+feedback only from those present.
 Idempotent: a territory that has events is left alone.
 """
 
@@ -220,10 +221,15 @@ def _local_start(today, days, slot, zone, time_zone):
     """The local start of an event `days` from `today`, moved to a working day (not a Friday in Mayotte)."""
     day = today + timedelta(days=days)
     rest_days = {4, 5, 6} if time_zone == MAYOTTE else {5, 6}
-    while day.weekday() in rest_days:
+    while day.weekday() in rest_days or _year_end(day):
         day += timedelta(days=1 if days >= 0 else -1)
     start = (SLOTS.get(time_zone) or DEFAULT_SLOTS)[slot]
     return datetime.combine(day, start, tzinfo=zone)
+
+
+def _year_end(day):
+    """The end-of-year holidays, when nobody holds a workshop."""
+    return (day.month == 12 and day.day >= 22) or (day.month == 1 and day.day <= 3)
 
 
 def seed_demo_events(territory, organisations):
