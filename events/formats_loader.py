@@ -217,12 +217,25 @@ class LoadSummary:
 
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
     hidden: list = field(default_factory=list)  # national formats that left the file
     kept_local: list = field(default_factory=list)  # local formats whose code the national file also uses
 
 
 def _lines_text(item, key):
     return "\n".join(line.strip() for line in item.get(key) or [])
+
+
+FORMAT_FIELDS = (
+    "name",
+    "objective",
+    "phase",
+    "duration_minutes",
+    "group_min",
+    "group_max",
+    "materials",
+    "facilitator_roles",
+)
 
 
 def format_values(item):
@@ -241,63 +254,90 @@ def format_values(item):
 
 @transaction.atomic
 def load_national_formats(data, *, action_codes=None):
-    """Write a validated national library into the current schema, all or nothing; returns a LoadSummary."""
-    actions = Action.objects.in_bulk(field_name="code")
+    """Write a validated national library into the current schema, all or nothing; returns a LoadSummary.
+
+    A format the file leaves as it is gets no write at all: `seed_demo` runs the hook on every territory
+    each time, and the steps' rows keep their ids.
+    """
+    actions = Action.objects.only("pk", "code").in_bulk(field_name="code")
     problems = validate_formats(data, action_codes=actions.keys() if action_codes is None else action_codes)
     if problems:
         raise FormatsFileError(problems)
     # Two imports at once in one territory would interleave their writes: the second waits.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"formats-import:{connection.schema_name}"])
-    existing = WorkshopFormat.objects.in_bulk(field_name="code")
+    existing = WorkshopFormat.objects.prefetch_related("steps", "actions").in_bulk(field_name="code")
     summary = LoadSummary()
-    written = {}  # code → (row, item) of the national rows this file writes
+    in_file = set()
+    steps_of, actions_of = {}, {}  # code → (row, item) whose steps (actions) the file changes
     for item in data["formats"]:
         code = item["code"].strip()
+        in_file.add(code)
         row = existing.get(code)
         if row is not None and row.origin == Origin.LOCAL:
             summary.kept_local.append(code)
             continue
-        values = format_values(item)
+        values, steps, action_codes = _file_state(item)
         if row is None:
             row = WorkshopFormat.objects.create(code=code, origin=Origin.NATIONAL, **values)
             summary.created.append(code)
-        else:
-            # Staff never edit a national row (they copy it), so the file's values are the row's.
-            # `hidden` is the territory's choice and stays.
+            steps_of[code] = actions_of[code] = (row, item)
+            continue
+        # Staff never edit a national row (they copy it), so the file's values are the row's;
+        # `hidden` is the territory's choice and stays.
+        old_values, old_steps, old_actions = _row_state(row)
+        if old_values != values:
             for name, value in values.items():
                 setattr(row, name, value)
             row.save()
-            summary.updated.append(code)
-        written[code] = (row, item)
-    _replace_steps(written)
-    _replace_actions(written, actions)
+        if old_steps != steps:
+            steps_of[code] = (row, item)
+        if old_actions != action_codes:
+            actions_of[code] = (row, item)
+        changed = old_values != values or code in steps_of or code in actions_of
+        (summary.updated if changed else summary.unchanged).append(code)
+    _replace_steps(steps_of)
+    _replace_actions(actions_of, actions)
     gone = [
         row
         for code, row in existing.items()
-        if row.origin == Origin.NATIONAL and code not in written and not row.hidden and code not in summary.kept_local
+        if row.origin == Origin.NATIONAL and code not in in_file and not row.hidden
     ]
-    WorkshopFormat.objects.filter(pk__in=[row.pk for row in gone]).update(hidden=True)
+    if gone:
+        WorkshopFormat.objects.filter(pk__in=[row.pk for row in gone]).update(hidden=True)
     summary.hidden = sorted(row.code for row in gone)
     return summary
 
 
+def _step_values(title, minutes, instructions):
+    return (title.strip(), minutes, (instructions or "").strip())
+
+
+def _file_state(item):
+    steps = [_step_values(step["title"], step["minutes"], step.get("instructions")) for step in item["steps"]]
+    return format_values(item), steps, sorted(item.get("actions") or [])
+
+
+def _row_state(row):
+    values = {name: getattr(row, name) for name in FORMAT_FIELDS}
+    steps = [_step_values(step.title, step.minutes, step.instructions) for step in row.steps.all()]
+    return values, steps, sorted(action.code for action in row.actions.all())
+
+
 def _replace_steps(written):
+    if not written:
+        return
     FormatStep.objects.filter(format__in=[row for row, _item in written.values()]).delete()
     FormatStep.objects.bulk_create(
-        FormatStep(
-            format=row,
-            order=order,
-            title=step["title"].strip(),
-            minutes=step["minutes"],
-            instructions=(step.get("instructions") or "").strip(),
-        )
+        FormatStep(format=row, order=order, title=title, minutes=minutes, instructions=instructions)
         for row, item in written.values()
-        for order, step in enumerate(item["steps"], start=1)
+        for order, (title, minutes, instructions) in enumerate(_file_state(item)[1], start=1)
     )
 
 
 def _replace_actions(written, actions):
+    if not written:
+        return
     through = WorkshopFormat.actions.through
     through.objects.filter(workshopformat__in=[row for row, _item in written.values()]).delete()
     through.objects.bulk_create(

@@ -239,7 +239,7 @@ def test_a_new_edition_updates_national_formats_and_leaves_the_territory_s_copie
     assert summary.created == []
 
 
-def test_loading_the_same_edition_twice_changes_nothing(in_a):
+def test_loading_the_same_edition_twice_changes_nothing(in_a, django_assert_num_queries):
     def state():
         return (
             list(WorkshopFormat.objects.order_by("code").values_list("code", "name", "hidden", "duration_minutes")),
@@ -248,9 +248,16 @@ def test_loading_the_same_edition_twice_changes_nothing(in_a):
         )
 
     before = state()
-    summary = load_national_formats(national_data())
+    step_ids = sorted(FormatStep.objects.values_list("pk", flat=True))
+    data = national_data()
+    # The savepoint and its release, the actions' codes, the lock, the formats with their steps and actions:
+    # no write.
+    with django_assert_num_queries(7):
+        summary = load_national_formats(data)
     assert state() == before
-    assert summary.created == [] and summary.hidden == []
+    assert sorted(FormatStep.objects.values_list("pk", flat=True)) == step_ids
+    assert summary.created == summary.updated == summary.hidden == []
+    assert len(summary.unchanged) == 7
 
 
 def test_another_territory_s_edition_stays_in_its_schema(in_a, territory_b):
@@ -276,7 +283,8 @@ def test_the_command_imports_an_edition_into_one_territory(in_a, tmp_path, capsy
 
     call_command("import_formats", "--territory", in_a.slug, str(path))
 
-    assert "Déroulés nationaux importés dans « Territoire A » : 0 créé, 7 mis à jour." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Déroulés nationaux importés dans « Territoire A » : 0 créé, 1 mis à jour, 6 inchangés." in out
     connection.set_tenant(in_a)
     assert WorkshopFormat.objects.get(code="speed-meeting").name == "Speed-meeting (nouvelle édition)"
 

@@ -49,7 +49,8 @@ class Command(BaseCommand):
     def _summary(self, territory, summary):
         lines = [
             f"Déroulés nationaux importés dans « {territory.name} » : {_count(summary.created, 'créé', 'créés')}, "
-            f"{_count(summary.updated, 'mis à jour', 'mis à jour')}."
+            f"{_count(summary.updated, 'mis à jour', 'mis à jour')}, "
+            f"{_count(summary.unchanged, 'inchangé', 'inchangés')}."
         ]
         if summary.hidden:
             lines.append(f"Retirés du fichier national, donc masqués (pas supprimés) : {', '.join(summary.hidden)}.")
