@@ -44,6 +44,8 @@ def _copy_code(source_code):
 @transaction.atomic
 def copy_format(source):
     """A local format made from `source` (national or local): same fields, steps and actions, shown."""
+    # Two copies of one format at once would pick the same free code: the second waits for the first.
+    WorkshopFormat.objects.select_for_update().get(pk=source.pk)
     name = COPY_NAME.format(name=source.name)
     name_field = WorkshopFormat._meta.get_field("name")
     if len(name) > name_field.max_length:
