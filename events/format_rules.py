@@ -5,6 +5,8 @@ Pure functions of plain values: no database.
 
 import re
 
+from django.utils.translation import gettext as _
+
 # A format's code: lower-case words joined by hyphens (« world-cafe »), as in a URL.
 FORMAT_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CODE_MAX_LENGTH = 40
@@ -12,7 +14,7 @@ MIN_DURATION = 5
 
 
 def minutes_label(minutes):
-    return f"{minutes} min"
+    return _("%(minutes)s min") % {"minutes": minutes}
 
 
 def duration_gap_message(total, duration):
@@ -22,9 +24,11 @@ def duration_gap_message(total, duration):
     """
     if total == duration:
         return None
-    gap = abs(total - duration)
-    more_or_less = "de plus" if total > duration else "de moins"
-    return (
-        f"les étapes durent {minutes_label(total)}, soit {minutes_label(gap)} {more_or_less} que la durée "
-        f"du déroulé ({minutes_label(duration)})."
-    )
+    values = {
+        "total": minutes_label(total),
+        "gap": minutes_label(abs(total - duration)),
+        "duration": minutes_label(duration),
+    }
+    if total > duration:
+        return _("les étapes durent %(total)s, soit %(gap)s de plus que la durée du déroulé (%(duration)s).") % values
+    return _("les étapes durent %(total)s, soit %(gap)s de moins que la durée du déroulé (%(duration)s).") % values

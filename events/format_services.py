@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from toolbox.enums import Origin
 
@@ -15,7 +16,6 @@ from .format_rules import CODE_MAX_LENGTH, MIN_DURATION, duration_gap_message
 from .models import FormatStep, WorkshopFormat
 
 COPY_SUFFIX = "-local"
-COPY_NAME = "{name} (copie locale)"
 
 
 class WorkshopFormatError(Exception):
@@ -46,7 +46,7 @@ def copy_format(source):
     """A local format made from `source` (national or local): same fields, steps and actions, shown."""
     # Two copies of one format at once would pick the same free code: the second waits for the first.
     WorkshopFormat.objects.select_for_update().get(pk=source.pk)
-    name = COPY_NAME.format(name=source.name)
+    name = _("%(name)s (copie locale)") % {"name": source.name}
     name_field = WorkshopFormat._meta.get_field("name")
     if len(name) > name_field.max_length:
         name = source.name
@@ -75,7 +75,7 @@ def copy_format(source):
 
 def _local(workshop_format):
     if workshop_format.origin != Origin.LOCAL:
-        raise WorkshopFormatError("Un déroulé national ne se modifie pas : copiez-le, puis adaptez la copie.")
+        raise WorkshopFormatError(_("Un déroulé national ne se modifie pas : copiez-le, puis adaptez la copie."))
 
 
 @transaction.atomic
@@ -90,8 +90,11 @@ def update_format(workshop_format, values, actions=None):
         gap = duration_gap_message(total, duration)
         if gap:
             raise WorkshopFormatError(
-                f"La durée n'est pas enregistrée : {gap} Modifiez les étapes, ou cochez sur la page des étapes "
-                "« ajuster la durée au total des étapes »."
+                _(
+                    "La durée n'est pas enregistrée : %(gap)s Modifiez les étapes, ou cochez sur la page des étapes "
+                    "« ajuster la durée du déroulé au total des étapes »."
+                )
+                % {"gap": gap}
             )
     for name, value in values.items():
         setattr(workshop_format, name, value)
@@ -110,19 +113,25 @@ def replace_steps(workshop_format, steps, *, adjust_duration=False):
     # Two staff saving the steps at once: the second waits, then replaces the first's steps whole.
     WorkshopFormat.objects.select_for_update().get(pk=workshop_format.pk)
     if not steps:
-        raise WorkshopFormatError("Un déroulé a au moins une étape.")
+        raise WorkshopFormatError(_("Un déroulé a au moins une étape."))
     total = sum(step.minutes for step in steps)
     if adjust_duration:
         if total < MIN_DURATION:
-            raise WorkshopFormatError(f"Les étapes durent {total} min : un déroulé dure au moins {MIN_DURATION} min.")
+            raise WorkshopFormatError(
+                _("Les étapes durent %(total)s min : un déroulé dure au moins %(minimum)s min.")
+                % {"total": total, "minimum": MIN_DURATION}
+            )
         workshop_format.duration_minutes = total
         workshop_format.save(update_fields=["duration_minutes", "updated_at"])
     else:
         gap = duration_gap_message(total, workshop_format.duration_minutes)
         if gap:
             raise WorkshopFormatError(
-                f"Les étapes ne sont pas enregistrées : {gap} Ajustez les minutes, ou cochez « ajuster la durée "
-                "au total des étapes »."
+                _(
+                    "Les étapes ne sont pas enregistrées : %(gap)s Ajustez les minutes, ou cochez « ajuster la "
+                    "durée du déroulé au total des étapes »."
+                )
+                % {"gap": gap}
             )
     workshop_format.steps.all().delete()
     FormatStep.objects.bulk_create(
