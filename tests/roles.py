@@ -9,6 +9,7 @@ them; each test still runs in its own savepoint (pytest-django's `db`) above it.
 
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from allauth.account.models import EmailConfirmation
@@ -23,6 +24,9 @@ from dsfr.models import DsfrConfig
 
 from accounts.enums import Role
 from accounts.models import User
+from events.enums import EventKind, EventStatus
+from events.format_services import copy_format
+from events.models import Event, WorkshopFormat
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Invitation, JoinRequest, Membership, Organisation
 from referentiel.authoring import start_draft
@@ -169,6 +173,19 @@ def _territory_a(world):
     national_action.partners.add(partner)
     national_action.schemes.add(scheme)
 
+    # Workshop formats (events/urls_formats.py): a national one of the library, a local copy, an event using it.
+    national_format = WorkshopFormat.objects.get(code="world-cafe")
+    local_format = copy_format(national_format)
+    format_event = Event.objects.create(
+        title="Atelier world café",
+        kind=EventKind.WORKSHOP,
+        starts_at=datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 10, 18, 0, tzinfo=UTC),
+        place="Salle des fêtes",
+        status=EventStatus.PUBLISHED,
+        format=local_format,
+    )
+
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
     ids.update(
@@ -199,6 +216,9 @@ def _territory_a(world):
         national_action=national_action.pk,
         partner=partner.pk,
         scheme=scheme.pk,
+        national_format=national_format.pk,
+        local_format=local_format.pk,
+        format_event=format_event.pk,
     )
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])

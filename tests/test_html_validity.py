@@ -94,6 +94,13 @@ PAGES = [
     ("staff", "a", "/gestion/pcaet/importer/"),
     ("staff", "a", "/gestion/pcaet/actions/{pcaet_action}/"),
     ("staff", "a", "/gestion/pcaet/contribution/"),
+    # Workshop formats (events/urls_formats.py).
+    ("staff", "a", "/gestion/deroules/"),
+    ("staff", "a", "/gestion/deroules/{national_format}/"),
+    ("staff", "a", "/gestion/deroules/{local_format}/"),
+    ("staff", "a", "/gestion/deroules/{local_format}/modifier/"),
+    ("staff", "a", "/gestion/deroules/{local_format}/etapes/"),
+    ("staff", "a", "/gestion/evenements/{format_event}/deroule/"),
     ("admin", "a", "/gestion/territoire/"),
     ("admin", "a", "/gestion/equipe/"),
     ("anonymous", "public", "/"),

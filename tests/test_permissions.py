@@ -302,6 +302,28 @@ TERRITORY = {
         STAFF,
         STAFF_ACTION,
     ),
+    # Workshop formats (events/urls_formats.py), staff only. A national format is copied, never edited:
+    # its edit pages are a 404 (tests/events/test_formats_pages.py); the rows use the local copy. Empty
+    # POSTs of the forms show them again with their errors; copy and visibility are done, then back.
+    "gestion/deroules/": ("/gestion/deroules/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/deroules/<int:pk>/": ("/gestion/deroules/{national_format}/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/deroules/<int:pk>/copier/": (
+        "/gestion/deroules/{national_format}/copier/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/deroules/<int:pk>/modifier/": ("/gestion/deroules/{local_format}/modifier/", STAFF, STAFF),
+    "gestion/deroules/<int:pk>/etapes/": ("/gestion/deroules/{local_format}/etapes/", STAFF, STAFF),
+    "gestion/deroules/<int:pk>/visibilite/": (
+        "/gestion/deroules/{local_format}/visibilite/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/deroule/": (
+        "/gestion/evenements/{format_event}/deroule/",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
     # The PCAET (toolbox/urls_pcaet.py). An empty import POST is a form with errors; with no import
     # pending, the confirmation sends back to the upload; an empty links POST unlinks (rolled back).
     "gestion/pcaet/": ("/gestion/pcaet/", STAFF, STAFF),

@@ -52,8 +52,9 @@ class Command(BaseCommand):
 
     def extra_seeds(self):
         """Each app's demo data for a territory, given its demo organisations."""
+        from events.demo import seed_demo_events
         from referentiel.demo import seed_demo_assessments
         from toolbox.demo import seed_demo_plans
         from toolbox.demo_pcaet import seed_demo_pcaet
 
-        return [seed_demo_assessments, seed_demo_plans, seed_demo_pcaet]
+        return [seed_demo_assessments, seed_demo_plans, seed_demo_pcaet, seed_demo_events]
