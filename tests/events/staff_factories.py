@@ -1,6 +1,7 @@
 """Factories for the staff side's tests (run inside a territory's schema): people, organisations,
 events, registrations and submitted assessments with chosen theme scores."""
 
+import contextlib
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -86,3 +87,16 @@ def submitted_assessment(organisation, scores, submitted_at=None):
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def territory_zone(territory, zone):
+    """The territory lives in `zone` for the block. Its row goes back with the test's rollback, but the
+    object is the session's (tests/conftest.py `territories`): its attribute is put back by hand."""
+    before = territory.time_zone
+    territory.time_zone = zone
+    territory.save(update_fields=["time_zone"])
+    try:
+        yield territory
+    finally:
+        territory.time_zone = before

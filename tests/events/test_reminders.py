@@ -24,7 +24,7 @@ from mailing.models import OutgoingEmail
 from organisations.models import Organisation
 
 from ..conftest import _database_url, running_celery_worker
-from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, utc
+from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, territory_zone, utc
 
 MAYOTTE, PARIS = ZoneInfo("Indian/Mayotte"), ZoneInfo("Europe/Paris")
 
@@ -98,11 +98,16 @@ def test_the_feedback_request_goes_after_the_event_to_those_not_marked_absent_on
     assert all(email.subject.startswith("Votre avis sur ") for email in emails)
 
 
-def test_each_territory_reminds_in_its_own_zone_and_schema(territory_a, territory_b, db):
+@pytest.fixture
+def a_in_mayotte(db, territory_a):
+    with territory_zone(territory_a, "Indian/Mayotte"):
+        yield territory_a
+
+
+def test_each_territory_reminds_in_its_own_zone_and_schema(a_in_mayotte, territory_b):
     """A in Mayotte, B in Paris; the same event (Friday 18:00 UTC) in both. At 05:30 UTC on Wednesday
     it is 08:30 in Mayotte (due) and 06:30 in Paris (not yet); at 07:30 UTC both are due."""
-    territory_a.time_zone = "Indian/Mayotte"
-    territory_a.save(update_fields=["time_zone"])
+    territory_a = a_in_mayotte
     people = {}
     for territory in (territory_a, territory_b):
         with schema_context(territory.schema_name):

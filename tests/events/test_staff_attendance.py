@@ -15,7 +15,7 @@ from events.enums import Attendance, RegistrationStatus
 from events.figures import average_satisfaction, event_figures, feedback_summary, figures_by_event
 from events.models import Feedback, Registration
 
-from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, utc
+from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, territory_zone, utc
 
 BASE = "/gestion/evenements"
 
@@ -71,9 +71,13 @@ def test_the_attendance_page_costs_the_same_queries_for_2_or_40_registrants(
 # ---- exports --------------------------------------------------------------------------------------
 
 
-def test_the_exports_list_the_registrants_in_the_territory_time(in_a, territory_a, staff_client):
-    territory_a.time_zone = "Indian/Mayotte"
-    territory_a.save(update_fields=["time_zone"])
+@pytest.fixture
+def in_mayotte(in_a, territory_a):
+    with territory_zone(territory_a, "Indian/Mayotte"):
+        yield territory_a
+
+
+def test_the_exports_list_the_registrants_in_the_territory_time(in_mayotte, staff_client):
     event = EventFactory(title="Atelier énergie")
     organisation = OrganisationFactory(name='=HYPERLINK("http://x")', siret="73282932000074")
     first = register(

@@ -13,7 +13,7 @@ from events.enums import EventMode, EventStatus, RegistrationStatus
 from events.models import Event
 
 from ..same_ids import align_next_ids
-from .staff_factories import EventFactory, UserFactory, register, utc
+from .staff_factories import EventFactory, UserFactory, register, territory_zone, utc
 
 BASE = "/gestion/evenements"
 
@@ -32,9 +32,8 @@ def staff_client(client_a, staff):
 @pytest.fixture
 def in_mayotte(in_a, territory_a):
     """Territory A lives in Mayotte's zone (UTC+3) for the test (rolled back with it)."""
-    territory_a.time_zone = "Indian/Mayotte"
-    territory_a.save(update_fields=["time_zone"])
-    return territory_a
+    with territory_zone(territory_a, "Indian/Mayotte"):
+        yield territory_a
 
 
 def form_data(event=None, **changes):
