@@ -117,7 +117,9 @@ def reset(territories):
                 Event.objects.filter(pk=event.pk).update(
                     starts_at=start + timedelta(minutes=number), ends_at=start + timedelta(minutes=number, hours=2)
                 )
-            Registration.objects.update(reminder_sent_at=None, feedback_requested_at=None)
+            Registration.objects.update(
+                reminder_sent_at=None, feedback_requested_at=None, created_at=timezone.now() - timedelta(days=10)
+            )
             OutgoingEmail.objects.filter(subject__startswith="Rappel : ").delete()
 
 

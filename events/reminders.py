@@ -78,11 +78,13 @@ def send_due_reminders(now=None, site=None):
     ).order_by("starts_at", "pk")
     sent = 0
     for event in events:
-        if reminder_due_at(event.starts_at, event.reminder_days_before, site.zone) > now:
+        due = reminder_due_at(event.starts_at, event.reminder_days_before, site.zone)
+        if due > now:
             continue
         # One transaction per event: a worker dying mid-run loses (and retries) one event's batch only.
+        # Whoever registered after the reminder was due has just had the confirmation: no reminder on top.
         with transaction.atomic():
-            for registration in _claim(event, "reminder_sent_at", now):
+            for registration in _claim(event, "reminder_sent_at", now, created_at__lt=due):
                 email_event(site, registration.user, event, "staff_reminder")
                 sent += 1
     return sent

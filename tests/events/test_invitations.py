@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from accounts.enums import Role
 from events import invitations
 from events.enums import EventStatus
-from events.models import EventInvitation, InvitationOptOut
+from events.models import EventInvitation, InvitationOptOut, Registration
 from events.reminders import send_due_reminders
 from organisations.enums import OrganisationKind
 from toolbox.referential_links import published_referential
@@ -195,7 +195,8 @@ def test_the_unsubscribe_link_needs_no_login_and_stops_invitations_not_reminders
     assert not preview.candidates and preview.unreachable[0].organisation == organisation
     # Their own registrations still get their emails.
     soon = EventFactory(starts_at=timezone.now() + timedelta(hours=20), reminder_days_before=2)
-    register(soon, user=person, organisation=organisation)
+    seat = register(soon, user=person, organisation=organisation)
+    Registration.objects.filter(pk=seat.pk).update(created_at=timezone.now() - timedelta(days=5))
     send_due_reminders()
     assert queued_emails(in_a)[-1].subject.startswith("Rappel : ") and queued_emails(in_a)[-1].recipients == [
         person.email

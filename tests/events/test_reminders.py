@@ -69,6 +69,10 @@ def test_the_reminder_goes_to_confirmed_attendees_once_with_the_ics(in_a, territ
 
     assert reminders.send_due_reminders(now) == 1
     assert reminders.send_due_reminders(now + timedelta(hours=1)) == 0
+    # Registered after the reminder was due (08:00 on Wednesday): the confirmation was enough.
+    late = register(event)
+    Registration.objects.filter(pk=late.pk).update(created_at=utc(2027, 3, 10, 8, 0))
+    assert reminders.send_due_reminders(now + timedelta(hours=2)) == 0
 
     [email] = queued_emails(territory_a)
     assert email.recipients == [confirmed.user.email]
@@ -170,6 +174,10 @@ def committed_attendees(territory_a, territory_b):
                             organisation=organisation,
                         )
                     )
+            # Registered days ago, before the reminder was due.
+            Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
+                created_at=timezone.now() - timedelta(days=5)
+            )
             return [registration.user.email for registration in registrations]
 
         made[territory.schema_name] = committed(create, territory.schema_name)
