@@ -267,3 +267,23 @@ def test_territory_b_never_sees_an_event_of_a(territory_a, territory_b, client_b
     for page in ("", "modifier/", "presences/", "avis/", "invitations/", "inscrits.csv", "annuler/"):
         assert client_b.get(f"{BASE}/{event.pk}/{page}").status_code == 404, page
     assert client_b.post(f"{BASE}/{event.pk}/publier/").status_code == 404
+
+
+def test_the_event_keeps_its_format_and_the_toolbox_actions_it_works_on(in_a, staff_client):
+    from events.models import WorkshopFormat
+    from tests.toolbox.factories import ActionFactory
+
+    action, hidden = ActionFactory(title="Isoler les combles"), ActionFactory(hidden=True)
+    workshop = WorkshopFormat.objects.create(
+        code="world-cafe", name="World café", objective="Croiser les idées", phase="explore",
+        duration_minutes=90, group_min=8, group_max=40,
+    )  # fmt: skip
+    page = staff_client.get(f"{BASE}/nouveau/").content.decode()
+    assert "Isoler les combles" in page and hidden.title not in page
+
+    staff_client.post(f"{BASE}/nouveau/", form_data(format=workshop.pk, actions=[action.pk]))
+
+    event = Event.objects.get()
+    assert event.format == workshop and list(event.actions.all()) == [action]
+    detail = staff_client.get(f"{BASE}/{event.pk}/").content.decode()
+    assert "World café" in detail and "Isoler les combles" in detail
