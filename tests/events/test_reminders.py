@@ -325,3 +325,11 @@ def test_a_worker_killed_mid_run_loses_nothing_and_the_next_run_sends_each_remin
     assert sorted(reminders_of(tag, schema)) == sorted(attendees_a)
     assert sorted(reminders_of(tag, territory_b.schema_name)) == sorted(attendees_b)
     assert committed(marked, schema) == len(attendees_a)
+
+
+def test_the_beat_runs_the_job_for_every_territory_every_quarter_of_an_hour():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-event-emails"]
+    assert entry == {"task": "events.send_background_emails_everywhere", "schedule": 15 * 60}
+    assert tasks.send_background_emails_everywhere.name == entry["task"]
