@@ -3,10 +3,13 @@ events, registrations and submitted assessments with chosen theme scores."""
 
 import contextlib
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import factory
+from django.db import connections
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.models import User
 from events.enums import EventKind, EventMode, EventStatus, RegistrationStatus
@@ -100,3 +103,17 @@ def territory_zone(territory, zone):
         yield territory
     finally:
         territory.time_zone = before
+
+
+def committed(call, schema_name):
+    """Run `call()` on a connection of its own (a thread's), in autocommit, in the schema."""
+
+    def in_thread():
+        try:
+            with schema_context(schema_name):
+                return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()

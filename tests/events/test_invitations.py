@@ -3,6 +3,7 @@ event's are proposed, the email says why, nobody is invited twice, and the unsub
 without login and only in its own territory."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -219,3 +220,63 @@ def test_a_forged_or_foreign_unsubscribe_link_opens_nothing(territory_a, territo
     assert client_a.get("/evenements/invitations/ne-plus-recevoir/pas-un-jeton/").status_code == 404
     with schema_context(territory_a.schema_name):
         assert not InvitationOptOut.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_colleagues_sending_at_once_invite_each_organisation_once(territory_a):
+    """Two connections send the same invitations at the same moment: the event row's lock makes the
+    second wait, then find every organisation invited already."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from accounts.models import User
+    from events.models import Event
+    from mailing.models import OutgoingEmail
+    from organisations.models import Organisation
+
+    from .staff_factories import committed
+
+    tag = uuid.uuid4().hex[:8]
+    schema = territory_a.schema_name
+
+    def create():
+        event = EventFactory(themes=["ENE"], title=f"Atelier {tag}")
+        ids = set()
+        for number in range(8):
+            organisation = OrganisationFactory(name=f"Organisation {tag} {number}")
+            member(organisation, UserFactory(email=f"{uuid.uuid4().hex[:8]}.{tag}@exemple.org"))
+            submitted_assessment(organisation, WEAK_IN_ENERGY)
+            ids.add(organisation.pk)
+        return event, UserFactory(role=Role.STAFF, email=f"staff.{tag}@exemple.org"), ids
+
+    event, staff, ids = committed(create, schema)
+    start = threading.Barrier(2)
+
+    def send():
+        try:
+            with schema_context(schema):
+                start.wait(timeout=10)
+                try:
+                    return invitations.send_invitations(event, staff, ids, published_referential()).organisations
+                except invitations.InvitationError:
+                    return 0
+        finally:
+            connections.close_all()
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            sent = sorted(future.result() for future in [pool.submit(send), pool.submit(send)])
+        assert sent == [0, 8]
+        assert committed(lambda: EventInvitation.objects.filter(event_id=event.pk).count(), schema) == 8
+        assert committed(lambda: OutgoingEmail.objects.filter(subject__contains=tag).count(), schema) == 8
+    finally:
+
+        def delete():
+            Event.objects.filter(pk=event.pk).delete()
+            Organisation.objects.filter(name__contains=tag).delete()
+            User.objects.filter(email__endswith=f".{tag}@exemple.org").delete()
+            OutgoingEmail.objects.filter(subject__contains=tag).delete()
+
+        committed(delete, schema)

@@ -24,7 +24,16 @@ from mailing.models import OutgoingEmail
 from organisations.models import Organisation
 
 from ..conftest import _database_url, running_celery_worker
-from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, territory_zone, utc
+from .staff_factories import (
+    EventFactory,
+    OrganisationFactory,
+    UserFactory,
+    committed,
+    member,
+    register,
+    territory_zone,
+    utc,
+)
 
 MAYOTTE, PARIS = ZoneInfo("Indian/Mayotte"), ZoneInfo("Europe/Paris")
 
@@ -135,20 +144,6 @@ def test_each_territory_reminds_in_its_own_zone_and_schema(a_in_mayotte, territo
 
 
 # ---- concurrency: committed data, other connections ------------------------------------------------------
-
-
-def committed(call, schema_name):
-    """Run `call()` on a connection of its own (a thread's), in autocommit, in the schema."""
-
-    def in_thread():
-        try:
-            with schema_context(schema_name):
-                return call()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_thread).result()
 
 
 @pytest.fixture
