@@ -329,6 +329,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": 24 * 3600},
     "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
+    # Event reminders and feedback requests, each territory in its own schema and zone (events/reminders.py).
+    "send-event-emails": {"task": "events.send_background_emails_everywhere", "schedule": 15 * 60},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

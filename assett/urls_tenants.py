@@ -12,6 +12,8 @@ urlpatterns = [
     path("media/<path:path>", tenant_views.media, name="media"),
     path("gestion/", include("tenants.urls_staff")),
     path("gestion/", include("events.urls_formats")),
+    path("gestion/", include("events.urls_staff")),
+    path("", include("events.urls_invitations")),
     path("", include("accounts.urls")),
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),

@@ -220,8 +220,41 @@ def _territory_a(world):
         local_format=local_format.pk,
         format_event=format_event.pk,
     )
+    _staff_events(world, organisation, owner, member)
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
+
+
+def _staff_events(world, organisation, owner, member):
+    """An upcoming published event with a confirmed seat, a waitlisted one and an opinion (the staff's
+    event pages), and the owner's unsubscribe token for invitations."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Feedback, Registration
+    from events.staff_mail import opt_out_token
+    from tenants.links import current_territory
+
+    start = (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
+    event = Event.objects.create(
+        title="Atelier des rôles",
+        kind="workshop",
+        themes=["ENE"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Salle des rôles",
+        status="published",
+        capacity=1,
+    )
+    seat = Registration.objects.create(event=event, user=owner, organisation=organisation, status="confirmed")
+    Registration.objects.create(event=event, user=member, organisation=organisation, status="waitlisted")
+    Feedback.objects.create(registration=seat, satisfaction=4, keep="Les échanges", change="La salle")
+    world.ids.update(
+        staff_event=event.pk,
+        staff_registration=seat.pk,
+        opt_out_token=opt_out_token(current_territory(), owner),
+    )
 
 
 def _territory_b(world):

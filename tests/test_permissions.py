@@ -333,6 +333,46 @@ TERRITORY = {
     "gestion/pcaet/contribution/": ("/gestion/pcaet/contribution/", STAFF, STAFF),
     "gestion/pcaet/contribution.csv": ("/gestion/pcaet/contribution.csv", STAFF, STAFF),
     "gestion/pcaet/contribution.xlsx": ("/gestion/pcaet/contribution.xlsx", STAFF, STAFF),
+    # The staff's event pages (events/urls_staff.py). Empty POSTs of the forms show them again with their
+    # errors (nothing written); publishing, marking attendance (without a person: refused) and inviting
+    # (nobody ticked: refused) come back to a page.
+    "gestion/evenements/": ("/gestion/evenements/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/nouveau/": ("/gestion/evenements/nouveau/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/": ("/gestion/evenements/{staff_event}/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/<int:pk>/modifier/": ("/gestion/evenements/{staff_event}/modifier/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/publier/": (
+        "/gestion/evenements/{staff_event}/publier/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/annuler/": ("/gestion/evenements/{staff_event}/annuler/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/presences/": (
+        "/gestion/evenements/{staff_event}/presences/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/inscrits.csv": (
+        "/gestion/evenements/{staff_event}/inscrits.csv",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
+    "gestion/evenements/<int:pk>/inscrits.xlsx": (
+        "/gestion/evenements/{staff_event}/inscrits.xlsx",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
+    "gestion/evenements/<int:pk>/avis/": ("/gestion/evenements/{staff_event}/avis/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/<int:pk>/invitations/": (
+        "/gestion/evenements/{staff_event}/invitations/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    # The invitation emails' unsubscribe link: anyone holding it, no login (the POST records the refusal).
+    "evenements/invitations/ne-plus-recevoir/<str:token>/": (
+        "/evenements/invitations/ne-plus-recevoir/{opt_out_token}/",
+        EVERYONE,
+        EVERYONE,
+    ),
     # Browsing the toolbox (toolbox/urls_browse.py): the territory's public offer, open to everyone,
     # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
     "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
