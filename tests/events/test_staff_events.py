@@ -275,7 +275,7 @@ def test_the_event_keeps_its_format_and_the_toolbox_actions_it_works_on(in_a, st
 
     action, hidden = ActionFactory(title="Isoler les combles"), ActionFactory(hidden=True)
     workshop = WorkshopFormat.objects.create(
-        code="world-cafe", name="World café", objective="Croiser les idées", phase="explore",
+        code="cafe-du-territoire", name="Café du territoire", objective="Croiser les idées", phase="explore",
         duration_minutes=90, group_min=8, group_max=40,
     )  # fmt: skip
     page = staff_client.get(f"{BASE}/nouveau/").content.decode()
@@ -286,4 +286,4 @@ def test_the_event_keeps_its_format_and_the_toolbox_actions_it_works_on(in_a, st
     event = Event.objects.get()
     assert event.format == workshop and list(event.actions.all()) == [action]
     detail = staff_client.get(f"{BASE}/{event.pk}/").content.decode()
-    assert "World café" in detail and "Isoler les combles" in detail
+    assert "Café du territoire" in detail and "Isoler les combles" in detail
