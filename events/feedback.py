@@ -53,7 +53,9 @@ def _problems(data):
 def give_feedback(registration, by, data):
     """Store the attendee's opinion. Only the registered person, once the event is over, once."""
     if registration.user_id != by.pk or not attended(registration):
-        raise FeedbackError({None: _("Seules les personnes venues à l'événement peuvent donner leur avis, une fois terminé.")})
+        raise FeedbackError(
+            {None: _("Seules les personnes venues à l'événement peuvent donner leur avis, une fois terminé.")}
+        )
     errors = _problems(data)
     if errors:
         raise FeedbackError(errors)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,12 +28,18 @@ from toolbox.search import paginate
 from . import ics
 from .access import get_listed_event, get_registration_for_user, listed_events
 from .enums import EventMode, EventStatus, RegistrationStatus
-from .feedback import FeedbackError, feedback_registration, give_feedback
+from .feedback import FeedbackError, attended, feedback_registration, give_feedback
 from .forms import PAST, AgendaFilterForm, FeedbackForm
-from .models import Registration
-from .plan import EventPlanError, add_event_actions_to_plan, attended_registrations, event_actions
-from .registration import RegistrationError, cancel_registration, hand_over_seat, register_for_event, seats_of
-from .registration import window_problem
+from .models import Feedback, Registration
+from .plan import EventPlanError, add_event_actions_to_plan, event_actions
+from .registration import (
+    RegistrationError,
+    cancel_registration,
+    hand_over_seat,
+    register_for_event,
+    seats_of,
+    window_problem,
+)
 
 PAGE_SIZE = 20
 # The feed: what is coming, and what happened in the last months (calendars keep older copies anyway).
@@ -107,7 +113,9 @@ def agenda(request):
 def _organisations_panel(user, event):
     """For each of the user's organisations: its live registrations at the event and the colleagues
     who could still be registered. Three queries whatever the number of organisations."""
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name"))
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    )
     if not memberships:
         return []
     org_ids = [m.organisation_id for m in memberships]
@@ -115,10 +123,15 @@ def _organisations_panel(user, event):
         Registration.objects.filter(event=event, organisation_id__in=org_ids)
         .exclude(status=RegistrationStatus.CANCELLED)
         .select_related("user")
+        .annotate(has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
         .order_by("created_at", "pk")
     )
+    for registration in registrations:
+        registration.event = event
     members = list(
-        Membership.objects.filter(organisation_id__in=org_ids).select_related("user").order_by("user__last_name", "user__email")
+        Membership.objects.filter(organisation_id__in=org_ids)
+        .select_related("user")
+        .order_by("user__last_name", "user__email")
     )
     # A person registered for one of the organisations is never offered again for another.
     taken = {r.user_id for r in registrations}
@@ -143,12 +156,12 @@ def _detail(request, event, feedback_form=None, status=200):
     labels = published_labels()
     seats = seats_of(event)
     panel = _organisations_panel(user, event) if user.is_authenticated else []
-    mine = next((r for entry in panel for r in entry["registrations"] if r.user_id == user.pk), None)
+    # The user's own registrations, read with the panel: what they may do after the event follows.
+    own = [(entry["organisation"], r) for entry in panel for r in entry["registrations"] if r.user_id == user.pk]
+    mine = own[0][1] if own else None
     actions = event_actions(event)
-    attended_orgs = [r.organisation for r in attended_registrations(event, user)] if user.is_authenticated else []
-    can_give_feedback = feedback_form is not None or (
-        user.is_authenticated and feedback_registration(event, user) is not None
-    )
+    attended_orgs = [organisation for organisation, r in own if attended(r)]
+    can_give_feedback = feedback_form is not None or any(attended(r) and not r.has_feedback for _org, r in own)
     limit = event.seats_per_organisation
     for entry in panel:
         entry["full"] = limit is not None and entry["seats_used"] >= limit
@@ -206,7 +219,9 @@ def register(request, pk):
         return _back(event)
     who = _("Vous êtes") if person.pk == request.user.pk else _("%(person)s est") % {"person": _name(person)}
     if registration.status == RegistrationStatus.CONFIRMED:
-        messages.success(request, _("%(who)s inscrit·e. Un courriel de confirmation part avec le fichier d'agenda.") % {"who": who})
+        messages.success(
+            request, _("%(who)s inscrit·e. Un courriel de confirmation part avec le fichier d'agenda.") % {"who": who}
+        )
     else:
         messages.info(
             request,
@@ -233,7 +248,9 @@ def cancel(request, pk, registration_pk):
         if registration.user_id == request.user.pk:
             messages.success(request, _("Votre inscription est annulée."))
         else:
-            messages.success(request, _("L'inscription de %(person)s est annulée.") % {"person": _name(registration.user)})
+            messages.success(
+                request, _("L'inscription de %(person)s est annulée.") % {"person": _name(registration.user)}
+            )
     return _back(event)
 
 
@@ -252,7 +269,9 @@ def hand_over(request, pk, registration_pk):
         messages.error(request, str(error))
     else:
         messages.success(
-            request, _("La place est cédée à %(person)s, qui reçoit la confirmation par courriel.") % {"person": _name(colleague)}
+            request,
+            _("La place est cédée à %(person)s, qui reçoit la confirmation par courriel.")
+            % {"person": _name(colleague)},
         )
     return _back(event)
 
@@ -263,7 +282,13 @@ def feedback(request, pk):
     event = get_listed_event(pk)
     registration = feedback_registration(event, request.user)
     if registration is None:
-        messages.error(request, _("Seules les personnes venues à l'événement peuvent donner leur avis, une fois terminé, et une seule fois."))
+        messages.error(
+            request,
+            _(
+                "Seules les personnes venues à l'événement peuvent donner leur avis, "
+                "une fois l'événement terminé, et une seule fois."
+            ),
+        )
         return _back(event)
     form = FeedbackForm(request.POST)
     if not form.is_valid():

@@ -11,7 +11,6 @@ from events.models import Event, Registration
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
 
-
 PASSWORD = "Mot-de-passe-42"
 
 

@@ -107,7 +107,11 @@ def test_simultaneous_registrations_never_overbook_the_event(committed, territor
     def register(index, prepare=False, prepared=None):
         if prepare:
             organisation_pk, person_pk = racers[index]
-            return Event.objects.get(pk=event_pk), Organisation.objects.get(pk=organisation_pk), User.objects.get(pk=person_pk)
+            return (
+                Event.objects.get(pk=event_pk),
+                Organisation.objects.get(pk=organisation_pk),
+                User.objects.get(pk=person_pk),
+            )
         event, organisation, person = prepared
         return register_for_event(event, organisation, person, person)
 
@@ -117,7 +121,9 @@ def test_simultaneous_registrations_never_overbook_the_event(committed, territor
     assert all(isinstance(error, RegistrationError) for error in errors), errors
     counts = _in_own_connection(territory_a, lambda: _counts(event_pk))
     assert counts[RegistrationStatus.CONFIRMED] == CAPACITY  # the 5 last seats, not one more
-    confirmed_in_race = [o for o in outcomes if not isinstance(o, Exception) and o.status == RegistrationStatus.CONFIRMED]
+    confirmed_in_race = [
+        o for o in outcomes if not isinstance(o, Exception) and o.status == RegistrationStatus.CONFIRMED
+    ]
     assert len(confirmed_in_race) == 5
     # Everyone else is on the waitlist, or refused by their organisation's limit of 3: nobody is lost.
     assert counts[RegistrationStatus.WAITLISTED] + len(errors) == RACERS - 5
@@ -141,7 +147,9 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once(committe
             person = User.objects.get(pk=person_pk)
             register_for_event(event, Organisation.objects.get(pk=organisation_pk), person, person)
         return list(
-            Registration.objects.filter(event_id=event_pk, status=RegistrationStatus.CONFIRMED).values_list("pk", flat=True)
+            Registration.objects.filter(event_id=event_pk, status=RegistrationStatus.CONFIRMED).values_list(
+                "pk", flat=True
+            )
         )
 
     confirmed = _in_own_connection(territory_a, fill)
