@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from organisations.access import get_organisation_for_user
@@ -198,6 +199,15 @@ def _back(event):
     return redirect("events:detail", pk=event.pk)
 
 
+def _posted_id(request, name, default=0):
+    """A posted id as an int; anything else is 0, which matches nothing (a 404 or a French message)."""
+    value = request.POST.get(name) or default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _person(organisation, user_pk):
     membership = Membership.objects.select_related("user").filter(organisation=organisation, user_id=user_pk).first()
     return membership.user if membership else None
@@ -207,8 +217,8 @@ def _person(organisation, user_pk):
 @require_POST
 def register(request, pk):
     event = get_listed_event(pk)
-    organisation = get_organisation_for_user(request, request.POST.get("organisation") or 0)
-    person = _person(organisation, request.POST.get("person") or request.user.pk)
+    organisation = get_organisation_for_user(request, _posted_id(request, "organisation"))
+    person = _person(organisation, _posted_id(request, "person", request.user.pk))
     if person is None:
         messages.error(request, _("Choisissez une personne de votre organisation."))
         return _back(event)
@@ -259,7 +269,7 @@ def cancel(request, pk, registration_pk):
 def hand_over(request, pk, registration_pk):
     event = get_listed_event(pk)
     registration = get_registration_for_user(request, event, registration_pk)
-    colleague = _person(registration.organisation, request.POST.get("colleague") or 0)
+    colleague = _person(registration.organisation, _posted_id(request, "colleague"))
     if colleague is None:
         messages.error(request, _("Choisissez la ou le collègue à qui céder la place."))
         return _back(event)
@@ -307,18 +317,23 @@ def feedback(request, pk):
 @require_POST
 def add_to_plan(request, pk):
     event = get_listed_event(pk)
-    organisation = get_organisation_for_user(request, request.POST.get("organisation") or 0)
+    organisation = get_organisation_for_user(request, _posted_id(request, "organisation"))
     try:
         outcome = add_event_actions_to_plan(event, organisation, request.user)
     except EventPlanError as error:
         messages.error(request, str(error))
         return _back(event)
     if outcome.added:
+        count = len(outcome.added)
         messages.success(
             request,
-            _("%(count)s action(s) ajoutée(s) au plan d'actions de %(organisation)s : %(titles)s.")
+            ngettext(
+                "%(count)s action ajoutée au plan d'actions de %(organisation)s : %(titles)s.",
+                "%(count)s actions ajoutées au plan d'actions de %(organisation)s : %(titles)s.",
+                count,
+            )
             % {
-                "count": len(outcome.added),
+                "count": count,
                 "organisation": organisation.name,
                 "titles": ", ".join(f"« {action.title} »" for action in outcome.added),
             },
