@@ -88,6 +88,20 @@ def seats_of(event):
     return Seats(counts["confirmed"], counts["waitlisted"], event.capacity)
 
 
+def _counts(event, organisation, person):
+    """The event's live registrations, counted in one query: seats taken, waiting, the organisation's, the person's."""
+    return (
+        Registration.objects.filter(event=event)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .aggregate(
+            confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+            organisation=Count("pk", filter=Q(organisation=organisation)),
+            person=Count("pk", filter=Q(user=person)),
+        )
+    )
+
+
 @transaction.atomic
 def register_for_event(event, organisation, person, by):
     """Register `person` (`by` themselves, or a colleague of `by`) for `organisation`.
@@ -96,10 +110,7 @@ def register_for_event(event, organisation, person, by):
     RegistrationError (nothing written) when the window is closed, someone is not a member of the
     organisation, the person is already registered or the organisation has used its seats.
     """
-    event = _lock(event)
-    problem = window_problem(event)
-    if problem:
-        raise RegistrationError(problem)
+    # Who belongs where does not depend on the event: checked before its lock is taken.
     if not _is_member(organisation, by):
         raise RegistrationError(_("Vous n'êtes pas membre de cette organisation."))
     if person.pk != by.pk and not _is_member(organisation, person):
@@ -107,15 +118,15 @@ def register_for_event(event, organisation, person, by):
             _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
             % {"person": person.get_full_name() or person.email, "organisation": organisation.name}
         )
-    # Seats freed while nobody was promoted (capacity raised by staff) go to the waitlist first.
-    _promote(event)
-    live = Registration.objects.filter(event=event).exclude(status=RegistrationStatus.CANCELLED)
-    counts = live.aggregate(
-        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-        organisation=Count("pk", filter=Q(organisation=organisation)),
-        person=Count("pk", filter=Q(user=person)),
-    )
+    event = _lock(event)
+    problem = window_problem(event)
+    if problem:
+        raise RegistrationError(problem)
+    counts = _counts(event, organisation, person)
+    if counts["waiting"] and event.capacity is not None and counts["confirmed"] < event.capacity:
+        # Seats freed while nobody was promoted (capacity raised by staff) go to the waitlist first.
+        _promote(event)
+        counts = _counts(event, organisation, person)
     if counts["person"]:
         if person.pk == by.pk:
             raise AlreadyRegistered(_("Vous êtes déjà inscrit·e à cet événement."))
@@ -242,6 +253,23 @@ def _promote(event):
 # Which emails carry the event's .ics: those that give a seat.
 _WITH_CALENDAR = {"confirmed", "promoted"}
 
+# Every registrant of an event gets the same .ics; building it (icalendar, with the zone's VTIMEZONE)
+# costs more than the rest of a registration, and happens under the event's lock, so that 20 people
+# registering at once wait for 20 builds (bench/bench_registration.py). Keyed by what the file says:
+# a changed event (updated_at, sequence) or another zone or address is another entry.
+_FILES = {}
+_FILES_MAX = 256
+
+
+def _registrant_file(event, territory, url):
+    key = (territory.schema_name, territory.time_zone, event.pk, event.sequence, event.updated_at, url)
+    content = _FILES.get(key)
+    if content is None:
+        if len(_FILES) >= _FILES_MAX:
+            _FILES.clear()
+        content = _FILES[key] = ics.event_file(event, territory, url=url, for_registrant=True).decode()
+    return content
+
 
 def _email(registration, kind, by=None, previous=None):
     event = registration.event
@@ -262,8 +290,7 @@ def _email(registration, kind, by=None, previous=None):
     }
     attachments = []
     if kind in _WITH_CALENDAR:
-        content = ics.event_file(event, territory, url=url, for_registrant=True).decode()
-        attachments.append(attachment(ics.file_name(event), content, ics.CONTENT_TYPE))
+        attachments.append(attachment(ics.file_name(event), _registrant_file(event, territory, url), ics.CONTENT_TYPE))
     queue_email(
         registration.user.email,
         f"events/email/registration_{kind}_subject.txt",

@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,8 @@ from toolbox.search import paginate
 
 from . import ics
 from .access import get_listed_event, get_registration_for_user, listed_events
-from .enums import EventMode, EventStatus, RegistrationStatus
+from .dates import when
+from .enums import EventKind, EventMode, EventStatus, RegistrationStatus
 from .feedback import FeedbackError, attended, feedback_registration, give_feedback
 from .forms import PAST, AgendaFilterForm, FeedbackForm
 from .models import Feedback, Registration
@@ -49,29 +49,23 @@ FEED_PAST_DAYS = 90
 LIST_DEFERRED = ("description", "online_url", "contact", "organisation_kinds")
 
 
-def _confirmed_count():
-    return Coalesce(
-        Subquery(
-            Registration.objects.filter(event=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
-            .order_by()
-            .values("event")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
-def _my_statuses(user, events):
-    """event pk → the user's live registration status, for the page's events only (one query)."""
-    if not user.is_authenticated or not events:
+def _seats_and_mine(user, events):
+    """For the page's events only, in one query: event pk → (confirmed seats, the user's live status)."""
+    if not events:
         return {}
-    return dict(
-        Registration.objects.filter(user=user, event__in=[event.pk for event in events])
+    me = user.pk if user.is_authenticated else None
+    rows = (
+        Registration.objects.filter(event__in=[event.pk for event in events])
         .exclude(status=RegistrationStatus.CANCELLED)
-        .values_list("event_id", "status")
+        .order_by()  # Registration's default ordering would join the events to sort them
+        .values("event")
+        .annotate(
+            confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+            mine=Max("status", filter=Q(user_id=me)),
+        )
+        .values_list("event", "confirmed", "mine")
     )
+    return {event_pk: (confirmed, mine) for event_pk, confirmed, mine in rows}
 
 
 @require_safe
@@ -80,7 +74,7 @@ def agenda(request):
     form = AgendaFilterForm(request.GET, themes=labels.themes)
     period, theme, kind = form.filters()
     now = timezone.now()
-    events = listed_events().defer(*LIST_DEFERRED).annotate(confirmed=_confirmed_count())
+    events = listed_events().defer(*LIST_DEFERRED)
     if period == PAST:
         events = events.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
     else:
@@ -90,11 +84,18 @@ def agenda(request):
     if kind:
         events = events.filter(kind=kind)
     page = paginate(events, request.GET.get("page"), PAGE_SIZE)
-    mine = _my_statuses(request.user, page.object_list)
+    seats = _seats_and_mine(request.user, page.object_list)
+    # Each label translated once per page, not once per card (get_FOO_display is lazy gettext).
+    kinds, modes = dict(EventKind.choices), dict(EventMode.choices)
+    kinds, modes = {key: str(label) for key, label in kinds.items()}, {key: str(label) for key, label in modes.items()}
     for event in page:
+        confirmed, event.my_status = seats.get(event.pk, (0, None))
         event.theme_names = [labels.theme_name(code) for code in event.themes]
-        event.seats_left = None if event.capacity is None else max(event.capacity - event.confirmed, 0)
-        event.my_status = mine.get(event.pk)
+        event.seats_left = None if event.capacity is None else max(event.capacity - confirmed, 0)
+        event.when = when(event.starts_at, event.ends_at)
+        event.kind_label, event.mode_label = kinds[event.kind], modes[event.mode]
+        event.page_url = reverse("events:detail", args=[event.pk])
+        event.iso_start = event.starts_at.isoformat()
     feed_path = reverse("events:feed")
     return render(
         request,
