@@ -1,6 +1,9 @@
 """The organisation's page lists its upcoming registrations and the territory's next events."""
 
 import pytest
+from django.template.loader import render_to_string
+
+from events.templatetags.events_space import organisation_events
 
 from .factories import EventFactory, OrganisationFactory, RegistrationFactory, UserFactory, member_of, past_event
 
@@ -26,3 +29,16 @@ def test_the_organisation_page_lists_its_registrations_and_the_next_events(in_a,
     assert "Atelier énergie" in mine and "Alex Martin" in mine and "Sur liste d'attente" in mine
     assert "Visite passée" not in section and "Brouillon secret" not in section
     assert "Inscrits ailleurs" in upcoming and "Atelier énergie" not in upcoming
+
+
+def test_the_organisation_section_costs_two_queries(in_a, organisation, django_assert_num_queries):
+    for _ in range(5):
+        RegistrationFactory(event=EventFactory(), organisation=organisation, user=member_of(organisation))
+        EventFactory()
+
+    with django_assert_num_queries(2):
+        html = render_to_string(
+            "events/includes/organisation_events.html",
+            organisation_events(organisation),
+        )
+    assert html.count("<li>") == 5 + 3

@@ -228,3 +228,18 @@ def test_a_newcomer_never_jumps_the_waitlist(in_a, organisation, people):
 
     waiting.refresh_from_db()
     assert (waiting.status, newcomer.status) == ("confirmed", "waitlisted")
+
+
+def test_a_confirmation_after_the_event_changed_carries_the_new_time(in_a, organisation, people, queued_emails):
+    event = EventFactory()
+    register(event, organisation, people[0])
+    event.starts_at += timedelta(days=1)
+    event.ends_at += timedelta(days=1)
+    event.sequence += 1
+    event.save()
+
+    register(event, organisation, people[1])
+
+    first, second = (icalendar.Calendar.from_ical(e.attachments[0]["content"]).events[0] for e in queued_emails(in_a))
+    assert timedelta(days=1) == second.DTSTART - first.DTSTART
+    assert second["SEQUENCE"] == first["SEQUENCE"] + 1
