@@ -6,10 +6,11 @@ them; registering needs an account and an organisation. Dates are shown in the t
 (tenants.middleware.TerritoryTimeZoneMiddleware).
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -45,6 +46,7 @@ from .registration import (
 PAGE_SIZE = 20
 # The feed: what is coming, and what happened in the last months (calendars keep older copies anyway).
 FEED_PAST_DAYS = 90
+FEED_CACHE_SECONDS = 300
 # The list never shows these.
 LIST_DEFERRED = ("description", "online_url", "contact", "organisation_kinds")
 
@@ -146,7 +148,6 @@ def _organisations_panel(user, event):
                 "organisation": org,
                 "registrations": own,
                 "candidates": [m.user for m in members if m.organisation_id == org.pk and m.user_id not in taken],
-                "colleagues": [m.user for m in members if m.organisation_id == org.pk],
                 "seats_used": len(own),
             }
         )
@@ -187,6 +188,7 @@ def _detail(request, event, feedback_form=None, status=200):
         "attended_organisations": attended_orgs if actions else [],
         "feedback_form": (feedback_form or FeedbackForm(None)) if can_give_feedback else None,
         "page_title": event.title,
+        "page_description": f"{event.get_kind_display()} : {event.title}, {when(event.starts_at, event.ends_at)}",
     }
     return render(request, "events/detail.html", context, status=status)
 
@@ -353,11 +355,25 @@ def _calendar_response(content, filename, inline):
 
 @require_safe
 def feed(request):
-    """The territory's published events (cancelled ones marked so) for calendar applications to subscribe to."""
-    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
-    events = list(listed_events().filter(ends_at__gte=since).order_by("starts_at", "pk"))
-    urls = {event.pk: request.build_absolute_uri(reverse("events:detail", args=[event.pk])) for event in events}
-    content = ics.build_calendar(events, request.tenant, urls=urls)
+    """The territory's published events (cancelled ones marked so) for calendar applications to subscribe to.
+
+    Calendar applications poll it, each subscriber every few hours, and building 200 events takes tens
+    of milliseconds (bench/bench_agenda.py): the file is cached, keyed by what would change it (the
+    events' number and latest change, the day the window starts), for FEED_CACHE_SECONDS at most in
+    case an event is changed without its updated_at. The cache is per territory (schema-prefixed keys).
+    """
+    today = timezone.localdate()
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=FEED_PAST_DAYS), time.min))
+    events = listed_events().filter(ends_at__gte=since)
+    state = events.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    changed = state["changed"].timestamp() if state["changed"] else 0
+    key = f"events:feed:{today.isoformat()}:{state['count']}:{changed}:{request.get_host()}"
+    content = cache.get(key)
+    if content is None:
+        events = list(events.order_by("starts_at", "pk"))
+        urls = {event.pk: request.build_absolute_uri(reverse("events:detail", args=[event.pk])) for event in events}
+        content = ics.build_calendar(events, request.tenant, urls=urls)
+        cache.set(key, content, FEED_CACHE_SECONDS)
     # Inline: a calendar application subscribing (webcal://) reads it; a browser shows or saves it.
     return _calendar_response(content, "agenda.ics", inline=True)
 

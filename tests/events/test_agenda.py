@@ -217,3 +217,26 @@ def test_the_event_page_costs_a_fixed_number_of_queries(in_a, client_a, django_a
     # the plan's organisations
     with django_assert_num_queries(9):
         assert client_a.get(f"/evenements/{event.pk}/").status_code == 200
+
+
+def test_the_feed_follows_a_changed_or_new_event_at_once(in_a, client_a):
+    event = EventFactory(title="Atelier énergie")
+    client_a.get("/evenements/agenda.ics")  # now cached
+    event.title = "Atelier énergie (nouvelle salle)"
+    event.save()
+
+    changed = icalendar.Calendar.from_ical(client_a.get("/evenements/agenda.ics").content)
+    EventFactory(title="Webinaire eau")
+    added = icalendar.Calendar.from_ical(client_a.get("/evenements/agenda.ics").content)
+
+    assert [str(e["SUMMARY"]) for e in changed.events] == ["Atelier énergie (nouvelle salle)"]
+    assert len(added.events) == 2
+
+
+def test_the_feed_costs_one_query_once_cached(in_a, client_a, django_assert_num_queries):
+    for _ in range(5):
+        EventFactory()
+    client_a.get("/evenements/agenda.ics")
+
+    with django_assert_num_queries(1):  # the events' count and latest change: the file comes from the cache
+        assert client_a.get("/evenements/agenda.ics").status_code == 200
