@@ -1,19 +1,29 @@
 """An event's dates as people read them, in the zone that is active (the territory's, on its site):
-« mercredi 10 mars 2027, de 18:00 à 20:00 ». One spelling for pages, lists and the organisation's page."""
+« mercredi 10 mars 2027, de 18:00 à 20:00 ». One spelling for pages, lists and the organisation's page.
 
-from django.utils import formats, timezone
+Built from Django's translated day and month names rather than `formats.date_format`, which looks the
+format up and parses it on every call: the agenda prints twenty of these per page (bench/bench_agenda.py).
+"""
+
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
+
+
+def day(moment):
+    """« mercredi 10 mars 2027 » (the `l j F Y` of Django's date filter)."""
+    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month]} {moment.year}"
+
+
+def clock(moment):
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def when(starts_at, ends_at):
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if start.date() == end.date():
-        return _("%(day)s, de %(start)s à %(end)s") % {
-            "day": formats.date_format(start, "l j F Y"),
-            "start": formats.time_format(start, "H:i"),
-            "end": formats.time_format(end, "H:i"),
-        }
+        return _("%(day)s, de %(start)s à %(end)s") % {"day": day(start), "start": clock(start), "end": clock(end)}
     return _("du %(start)s au %(end)s") % {
-        "start": formats.date_format(start, "l j F Y, H:i"),
-        "end": formats.date_format(end, "l j F Y, H:i"),
+        "start": f"{day(start)}, {clock(start)}",
+        "end": f"{day(end)}, {clock(end)}",
     }
