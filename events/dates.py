@@ -11,16 +11,18 @@ from django.utils.translation import gettext as _
 
 
 def day(moment):
-    """« mercredi 10 mars 2027 » (the `l j F Y` of Django's date filter)."""
-    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month]} {moment.year}"
+    """« mercredi 10 mars 2027 », « vendredi 1er janvier 2027 »."""
+    number = _("1er") if moment.day == 1 else str(moment.day)
+    return f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month]} {moment.year}"
 
 
 def clock(moment):
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def when(starts_at, ends_at):
-    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+def when(starts_at, ends_at, zone=None):
+    """In `zone` (a ZoneInfo), else the active one: emails, rendered outside a request, name theirs."""
+    start, end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
     if start.date() == end.date():
         return _("%(day)s, de %(start)s à %(end)s") % {"day": day(start), "start": clock(start), "end": clock(end)}
     return _("du %(start)s au %(end)s") % {

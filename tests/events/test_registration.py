@@ -243,3 +243,18 @@ def test_a_confirmation_after_the_event_changed_carries_the_new_time(in_a, organ
     first, second = (icalendar.Calendar.from_ical(e.attachments[0]["content"]).events[0] for e in queued_emails(in_a))
     assert timedelta(days=1) == second.DTSTART - first.DTSTART
     assert second["SEQUENCE"] == first["SEQUENCE"] + 1
+
+
+def test_the_email_gives_the_time_in_the_territory_zone(in_a, organisation, people, queued_emails):
+    from datetime import UTC, datetime
+
+    start = datetime(2030, 3, 1, 15, 0, tzinfo=UTC)
+    event = EventFactory(starts_at=start, ends_at=start + timedelta(hours=2))
+    in_a.time_zone = "Indian/Mayotte"  # the connection's territory, as a Mayotte site's request holds it
+    try:
+        register(event, organisation, people[0])
+    finally:
+        in_a.time_zone = "Europe/Paris"
+
+    [email] = queued_emails(in_a)
+    assert "Quand : vendredi 1er mars 2030, de 18:00 à 20:00" in email.body
