@@ -135,6 +135,7 @@ MIDDLEWARE = [
     # /healthz first: it needs neither the host's territory nor the session (assett/health.py).
     "assett.health.HealthCheckMiddleware",
     "tenants.middleware.TerritoryMiddleware",
+    "tenants.middleware.TerritoryTimeZoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "assett.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

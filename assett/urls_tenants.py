@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),
     path("", include("toolbox.urls")),
+    path("", include("events.urls")),
     *common,
 ]
 

@@ -221,6 +221,7 @@ def _territory_a(world):
         format_event=format_event.pk,
     )
     _staff_events(world, organisation, owner, member)
+    _events_of_a(world, organisation, owner, member, action)
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
 
@@ -238,8 +239,8 @@ def _staff_events(world, organisation, owner, member):
 
     start = (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
     event = Event.objects.create(
-        title="Atelier des rôles",
-        kind="workshop",
+        title="Rencontre des rôles",
+        kind="meeting",
         themes=["ENE"],
         starts_at=start,
         ends_at=start + timedelta(hours=2),
@@ -255,6 +256,48 @@ def _staff_events(world, organisation, owner, member):
         staff_registration=seat.pk,
         opt_out_token=opt_out_token(current_territory(), owner),
     )
+
+
+def _events_of_a(world, organisation, owner, member, action):
+    """Events (participants' side): an upcoming one with the owner registered and the member on its
+    waitlist, and a past one the owner attended (feedback, « de l'atelier au plan »)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Registration
+
+    start = timezone.now().replace(microsecond=0) + timedelta(days=10)
+    event = Event.objects.create(
+        title="Atelier des rôles",
+        kind="workshop",
+        description="Un atelier **pratique** sur l'énergie.",
+        themes=["ENE"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        mode="hybrid",
+        place="Maison de l'économie, Poitiers",
+        online_url="https://visio.example.org/roles",
+        capacity=1,
+        seats_per_organisation=3,
+        status="published",
+        contact="Claire Martin",
+    )
+    event.actions.add(action)
+    registration = Registration.objects.create(
+        event=event, user=owner, organisation=organisation, registered_by=owner, status="confirmed"
+    )
+    Registration.objects.create(event=event, user=member, organisation=organisation, status="waitlisted")
+    past = Event.objects.create(
+        title="Visite des rôles",
+        kind="site_visit",
+        starts_at=start - timedelta(days=20),
+        ends_at=start - timedelta(days=20) + timedelta(hours=2),
+        status="published",
+    )
+    past.actions.add(action)
+    Registration.objects.create(event=past, user=owner, organisation=organisation, status="confirmed")
+    world.ids.update(event=event.pk, event_registration=registration.pk, past_event=past.pk)
 
 
 def _territory_b(world):

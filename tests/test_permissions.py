@@ -377,6 +377,31 @@ TERRITORY = {
     # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
     "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
     "boite-a-outils/<str:code>/": ("/boite-a-outils/{action_code}/", EVERYONE, (405,) * 6),
+    # The agenda and the event pages (events/urls.py): the territory's public offer, read only; a draft is
+    # a 404 (tests/events/test_agenda.py). Registering and what follows need an account.
+    "evenements/": ("/evenements/?theme=ENE&kind=workshop", EVERYONE, (405,) * 6),
+    "evenements/agenda.ics": ("/evenements/agenda.ics", EVERYONE, (405,) * 6),
+    "evenements/<int:pk>/": ("/evenements/{event}/", EVERYONE, (405,) * 6),
+    "evenements/<int:pk>/agenda.ics": ("/evenements/{event}/agenda.ics", EVERYONE, (405,) * 6),
+    # An empty POST names no organisation of the user: 404, nothing written.
+    "evenements/<int:pk>/inscription/": ("/evenements/{event}/inscription/", WRONG_METHOD, (LOGIN,) + (404,) * 5),
+    # The owner's registration: the owner and their colleague act on it, nobody else sees it.
+    "evenements/<int:pk>/inscriptions/<int:registration_pk>/annuler/": (
+        "/evenements/{event}/inscriptions/{event_registration}/annuler/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
+    # Empty POST: no colleague chosen, a message and back to the event.
+    "evenements/<int:pk>/inscriptions/<int:registration_pk>/ceder/": (
+        "/evenements/{event}/inscriptions/{event_registration}/ceder/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
+    # The owner attended: their empty form comes back with its errors (400); anyone else is told
+    # that only attendees give their opinion (302).
+    "evenements/<int:pk>/avis/": ("/evenements/{past_event}/avis/", WRONG_METHOD, (LOGIN, 400, 302, 302, 302, 302)),
+    # An empty POST names no organisation of the user: 404 (tests/events/test_feedback.py adds them).
+    "evenements/<int:pk>/plan/": ("/evenements/{past_event}/plan/", WRONG_METHOD, (LOGIN,) + (404,) * 5),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.
