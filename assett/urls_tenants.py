@@ -11,6 +11,7 @@ urlpatterns = [
     path("theme.css", tenant_views.theme_css, name="theme_css"),
     path("media/<path:path>", tenant_views.media, name="media"),
     path("gestion/", include("tenants.urls_staff")),
+    path("gestion/bilan/", include("review.urls")),
     path("", include("accounts.urls")),
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),

@@ -1,0 +1,63 @@
+"""The review's sections, registered by the apps that own their figures (like tenants/figures.py).
+
+A section provider is a function `provider(review)` → review.tables.Section, or None to say nothing.
+`review` is a `Review`: the period, the published themes and the shared data loaded at most once per
+request (`review.facts`, `review.plan_rows`), so that sections built on them cost no query more.
+An app whose figures belong in the review (events: registrations and attendance) registers its
+provider from its AppConfig.ready():
+
+    from review.sections import register_section
+    register_section(my_section, order=50)
+
+and its tables get the page's layout and their CSV and XLSX exports with nothing else to write.
+"""
+
+from functools import cached_property
+
+from toolbox.plan import published_themes
+
+from .data import Period, organisation_facts, plan_rows
+
+_providers = []  # [(order, provider)]
+
+
+def register_section(provider, order=100):
+    if all(existing is not provider for _order, existing in _providers):
+        _providers.append((order, provider))
+        _providers.sort(key=lambda entry: entry[0])
+    return provider
+
+
+class Review:
+    """One request's review: the period and what every section reads, each loaded once."""
+
+    def __init__(self, period=None):
+        self.period = period or Period()
+
+    @cached_property
+    def themes(self):
+        return published_themes()
+
+    @cached_property
+    def theme_codes(self):
+        return [code for code, _title in self.themes]
+
+    @cached_property
+    def theme_titles(self):
+        return dict(self.themes)
+
+    @cached_property
+    def facts(self):
+        return organisation_facts(self.period)
+
+    @cached_property
+    def plan_rows(self):
+        return plan_rows(self.period)
+
+    @cached_property
+    def sections(self):
+        return [section for _order, provider in _providers if (section := provider(self)) is not None]
+
+    def table(self, slug):
+        """The table of that slug, or None."""
+        return next((t for section in self.sections for t in section.tables if t.slug == slug), None)
