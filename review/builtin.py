@@ -13,8 +13,7 @@ from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.naf import SECTIONS
 from toolbox.pcaet_contribution import contribution
 
-from . import aggregate
-from . import charts
+from . import aggregate, charts
 from .tables import SUPPRESSED, Section, Table, cell_text
 
 
@@ -88,7 +87,8 @@ def _group_label(dimension, key):
 
 def _maturity_table(review, slug, title, dimension, first_header):
     groups = aggregate.maturity_groups(review.facts, dimension, review.theme_codes)
-    headers = (first_header, _("Organisations"), _("Score global"), *(review.theme_titles[c] for c in review.theme_codes))
+    themes = (review.theme_titles[code] for code in review.theme_codes)
+    headers = (first_header, _("Organisations"), _("Score global"), *themes)
     rows = []
     for group in groups:
         label = _group_label(dimension, group.key) if dimension else _("Tout le territoire")

@@ -71,9 +71,7 @@ def bar_chart(
             body.append(
                 f"<rect {_attrs(x=_num(x), y=4, width=14, height=14, fill=style['fill'], stroke=style['stroke'])}/>"
             )
-            body.append(
-                f"<text {_attrs(x=_num(x + 20), y=16, font_size=font, fill=_TEXT)}>{escape(str(name))}</text>"
-            )
+            body.append(f"<text {_attrs(x=_num(x + 20), y=16, font_size=font, fill=_TEXT)}>{escape(str(name))}</text>")
             x += 20 + len(str(name)) * font * _CHAR + 24
     grid = []
     for fraction in (0, 0.25, 0.5, 0.75, 1):
@@ -83,24 +81,30 @@ def bar_chart(
     for row_index, (label, row) in enumerate(rows):
         y = legend + row_index * row_height + row_gap / 2
         middle = y + (series_count * bar + (series_count - 1) * gap) / 2
-        body.append(
-            f"<text {_attrs(x=_num(label_width - 8), y=_num(middle + font * 0.35), text_anchor='end', font_size=font, fill=_TEXT)}>"
-            f"{escape(_short(str(label), label_width, font))}</text>"
+        label_attrs = _attrs(
+            x=_num(label_width - 8), y=_num(middle + font * 0.35), text_anchor="end", font_size=font, fill=_TEXT
         )
+        body.append(f"<text {label_attrs}>{escape(_short(str(label), label_width, font))}</text>")
         for index, value in enumerate(row):
             style = _SERIES[index % len(_SERIES)]
             bar_y = y + index * (bar + gap)
             text_y = _num(bar_y + bar / 2 + font * 0.35)
             if value is None:
-                body.append(
-                    f"<text {_attrs(x=_num(label_width + 4), y=text_y, font_size=font, font_style='italic', fill=_MUTED)}>"
-                    f"{escape(hidden_text)}</text>"
+                hidden_attrs = _attrs(
+                    x=_num(label_width + 4), y=text_y, font_size=font, font_style="italic", fill=_MUTED
                 )
+                body.append(f"<text {hidden_attrs}>{escape(hidden_text)}</text>")
                 continue
             length = plot * max(min(value / top, 1), 0)
-            body.append(
-                f"<rect {_attrs(x=_num(label_width), y=_num(bar_y), width=_num(max(length, 1)), height=bar, fill=style['fill'], stroke=style['stroke'])}/>"
+            rect = _attrs(
+                x=_num(label_width),
+                y=_num(bar_y),
+                width=_num(max(length, 1)),
+                height=bar,
+                fill=style["fill"],
+                stroke=style["stroke"],
             )
+            body.append(f"<rect {rect}/>")
             body.append(
                 f"<text {_attrs(x=_num(label_width + length + 6), y=text_y, font_size=font, fill=_TEXT)}>"
                 f"{escape(value_text(value))}</text>"

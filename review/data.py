@@ -97,8 +97,9 @@ def organisation_facts(period=Period()):
         rows = cursor.fetchall()
     facts = []
     for kind, naf, band, commune, registered, started, *scores in rows:
-        latest = _scores(*scores[:3]) if scores[2] is not None or scores[0] is not None else None
-        first = _scores(*scores[3:]) if latest is not None and (scores[5] is not None or scores[3] is not None) else None
+        # theme_scores is never NULL on a validated assessment: NULL says the LATERAL found none.
+        latest = _scores(*scores[:3]) if scores[2] is not None else None
+        first = _scores(*scores[3:]) if latest is not None and scores[5] is not None else None
         facts.append(
             OrganisationFacts(
                 kind=kind,

@@ -7,7 +7,7 @@ so that no export can show more than the page.
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -39,7 +39,6 @@ class Section:
     intro: str = ""
     link: tuple | None = None  # (url, label) of a page that says more
     empty: str = ""  # said instead of the tables when there is nothing to show
-    tags: tuple = field(default_factory=tuple)
 
 
 def cell_text(value):
