@@ -120,3 +120,22 @@ def test_funnel_counts_each_organisation_once_per_step():
         "with_plan": 2,
         "with_completed_action": 1,
     }
+
+
+def test_a_theme_scored_by_fewer_than_five_is_empty_in_a_shown_group():
+    facts = [
+        OrganisationFacts(
+            "entreprise",
+            "C",
+            "11",
+            "Poitiers",
+            latest=Scores(overall=50, themes={"ENE": 60 if index < 4 else None, "DEC": 40, "MOB": 30}),
+        )
+        for index in range(6)
+    ]
+
+    (group,) = aggregate.maturity_groups(facts, "kind", THEMES)
+
+    assert not group.hidden
+    assert group.cells["ENE"].value is None and group.cells["ENE"].hidden
+    assert group.cells["DEC"].value == 40
