@@ -19,14 +19,14 @@ def is_shown(count):
     return count == 0 or count >= MIN_ORGANISATIONS
 
 
-def hidden_groups(counts):
+def hidden_groups(counts, already=()):
     """The keys of `counts` ({group: organisations}, a partition of a shown total) to hide.
 
-    Primary: every group of 1 to 4 organisations. Secondary: while the hidden groups hold between 1
-    and 4 organisations together, the smallest shown group (ties: the first key in sorted order)
-    is hidden too. Groups of 0 are never listed, so never hidden.
+    Primary: every group of 1 to 4 organisations, and those of `already` (hidden for another reason,
+    or never shown). Secondary: while the hidden groups hold between 1 and 4 organisations together,
+    the smallest shown group (ties: the first key in sorted order) is hidden too.
     """
-    hidden = {key for key, count in counts.items() if 0 < count < MIN_ORGANISATIONS}
+    hidden = {key for key, count in counts.items() if 0 < count < MIN_ORGANISATIONS or key in already}
     shown = sorted((count, str(key), key) for key, count in counts.items() if count >= MIN_ORGANISATIONS)
     while 0 < sum(counts[key] for key in hidden) < MIN_ORGANISATIONS and shown:
         hidden.add(shown.pop(0)[2])

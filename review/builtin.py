@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from assett import charts
 from assett.small_groups import is_shown
 from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.naf import SECTIONS
 from toolbox.pcaet_contribution import contribution
 
-from . import aggregate, charts
+from . import aggregate
 from .tables import SUPPRESSED, Section, Table, cell_text
 
 
