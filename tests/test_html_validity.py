@@ -94,6 +94,8 @@ PAGES = [
     ("staff", "a", "/gestion/pcaet/importer/"),
     ("staff", "a", "/gestion/pcaet/actions/{pcaet_action}/"),
     ("staff", "a", "/gestion/pcaet/contribution/"),
+    ("staff", "a", "/gestion/bilan/"),
+    ("staff", "a", "/gestion/bilan/?du=2026-05-01&au=2026-04-01"),
     ("admin", "a", "/gestion/territoire/"),
     ("admin", "a", "/gestion/equipe/"),
     ("anonymous", "public", "/"),
@@ -102,6 +104,7 @@ PAGES = [
     ("national", "public", "/"),
     ("national", "public", "/plateforme/"),
     ("national", "public", "/plateforme/territoires/nouveau/"),
+    ("national", "public", "/plateforme/bilan/"),
 ]
 PAGE_IDS = [f"{role}:{site}:{url}" for role, site, url in PAGES]
 
