@@ -45,7 +45,7 @@ def bar_chart(
     value_text=str,
     hidden_text="non affiché",
     id_prefix="barres",
-    width=640,
+    width=760,
 ):
     """`rows`: [(label, [value or None per series])]; None is a hidden or missing figure, said as
     `hidden_text` in place of its bar. `maximum`: the scale's end (100 for scores); by default the
@@ -58,8 +58,8 @@ def bar_chart(
     gap = 4
     row_gap = 12
     label_width = min(260, max((len(str(label)) for label, _row in rows), default=10) * font * _CHAR + 8)
-    value_room = max(len(hidden_text), 8) * font * _CHAR
-    plot = max(width - label_width - value_room, 120)
+    value_room = 8 * font * _CHAR  # a value's text after the longest bar (a hidden one is written inside)
+    plot = max(width - label_width - value_room, len(hidden_text) * font * _CHAR + 8)
     legend = 24 if series_count > 1 else 0
     row_height = series_count * bar + (series_count - 1) * gap + row_gap
     height = legend + len(rows) * row_height + 8

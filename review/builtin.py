@@ -242,7 +242,7 @@ def _pcaet_table():
 
     def figures(label, f):
         done_shown = is_shown(f.done)
-        co2 = None if f.co2 is None else float(f.co2)
+        co2 = _("non estimé") if f.co2 is None else float(f.co2)
         return (label, _count(f.planned), _count(f.doing), _count(f.done), co2 if done_shown else SUPPRESSED)
 
     for group in report.groups:
