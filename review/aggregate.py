@@ -1,9 +1,13 @@
 """The programme review's figures, computed from plain data: no database, no Django.
 
-`review/data.py` reads one row per organisation (`OrganisationFacts`) and one per organisation and
-theme of the action plans (`PlanRow`); the functions here count, average and apply the small-group
-rule (assett/small_groups.py). Everything returned is plain data: the tables (`review/tables.py`)
-and the national aggregates (`review/national.py`) are built from it.
+`review/data.py` has PostgreSQL add up what a big territory holds (counts and sums of scores by
+group, theme and step: a few hundred rows, whatever the number of organisations) and reads one row
+per organisation and theme of the action plans (`PlanRow`); the functions here average, count and
+apply the small-group rule (assett/small_groups.py). `group_sums`, `progress_sums` and
+`participation` compute the same sums from one `OrganisationFacts` per organisation: they are the
+definition the SQL is tested against (tests/review/test_data.py). Everything returned is plain
+data: the tables (`review/builtin.py`) and the national aggregates (`review/national.py`) are built
+from it.
 
 What « in the period » means, so that every figure reads the same way:
 - registered: the organisation was created in the period;
@@ -15,7 +19,6 @@ What « in the period » means, so that every figure reads the same way:
   of its plan was marked done in the period.
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -56,33 +59,64 @@ class PlanRow:
     completed: int  # actions marked done in the period
 
 
-def mean(values):
-    """Rounded to one decimal, as scores are shown; None for no value."""
-    values = [value for value in values if value is not None]
-    return round(math.fsum(values) / len(values), 1) if values else None
-
-
 # ---- the funnel -----------------------------------------------------------------------------------
 
 FUNNEL_STEPS = ("registered", "started", "submitted", "reassessed", "with_plan", "with_completed_action")
 
 
-def funnel(facts, plan_rows):
-    """{step: organisations}, in FUNNEL_STEPS order. Counts of the whole territory: shown as they are
-    unless below five (the table says « moins de 5 organisations »)."""
-    planned = {row.organisation for row in plan_rows if row.planned}
-    completed = {row.organisation for row in plan_rows if row.completed}
+@dataclass(frozen=True)
+class Participation:
+    """The organisations' counts of the funnel's first four steps (review/data.py reads them in SQL)."""
+
+    registered: int = 0
+    started: int = 0
+    submitted: int = 0
+    reassessed: int = 0
+
+
+def participation(facts):
+    """Pure: what review/data.participation() counts in SQL, from OrganisationFacts (tests, reference)."""
+    return Participation(
+        registered=sum(1 for f in facts if f.registered),
+        started=sum(1 for f in facts if f.started),
+        submitted=sum(1 for f in facts if f.latest is not None),
+        reassessed=sum(1 for f in facts if f.latest is not None and f.first is not None),
+    )
+
+
+def funnel(counts, plan_rows):
+    """{step: organisations}, in FUNNEL_STEPS order, from a Participation and the PlanRows."""
     return {
-        "registered": sum(1 for f in facts if f.registered),
-        "started": sum(1 for f in facts if f.started),
-        "submitted": sum(1 for f in facts if f.latest is not None),
-        "reassessed": sum(1 for f in facts if f.latest is not None and f.first is not None),
-        "with_plan": len(planned),
-        "with_completed_action": len(completed),
+        "registered": counts.registered,
+        "started": counts.started,
+        "submitted": counts.submitted,
+        "reassessed": counts.reassessed,
+        "with_plan": len({row.organisation for row in plan_rows if row.planned}),
+        "with_completed_action": len({row.organisation for row in plan_rows if row.completed}),
     }
 
 
 # ---- maturity by group ----------------------------------------------------------------------------
+
+ORGANISATIONS = "*"  # in a group's sums, the key of how many organisations it has
+
+
+def group_sums(facts, dimension):
+    """Pure: {group key: {ORGANISATIONS: n, OVERALL or code: (organisations scored, sum of scores)}} of
+    the organisations assessed in the period, by `dimension` (an attribute of OrganisationFacts, or
+    None for one group, OVERALL). review/data.maturity_sums() computes the same in SQL."""
+    sums = {}
+    for fact in facts:
+        if fact.latest is None:
+            continue
+        key = getattr(fact, dimension) if dimension else OVERALL
+        group = sums.setdefault(key, {ORGANISATIONS: 0})
+        group[ORGANISATIONS] += 1
+        for code, score in ((OVERALL, fact.latest.overall), *fact.latest.themes.items()):
+            if score is not None:
+                count, total = group.get(code, (0, 0.0))
+                group[code] = (count + 1, total + score)
+    return sums
 
 
 @dataclass(frozen=True)
@@ -105,27 +139,28 @@ class Group:
     cells: dict  # {OVERALL or theme code: Cell}
 
 
-def maturity_groups(facts, dimension, theme_codes):
-    """Average maturity of the organisations assessed in the period, by `dimension` (an attribute of
-    OrganisationFacts, or None for the whole territory), overall and per theme.
+def _average(count, total):
+    return round(total / count, 1)
 
-    Groups in decreasing size, then by key. A hidden group's cells are all empty; in a shown group, a
-    theme scored by fewer than five organisations (the others found it « non concerné ») is empty too.
+
+def maturity_groups(sums, theme_codes, *, breakdown=True):
+    """Average maturity per group (`sums`: group_sums' shape), overall and per theme.
+
+    `breakdown`: the groups are the parts of the whole territory (a kind, a NAF section…), so the
+    small-group rule hides enough of them that none can be worked out by difference; otherwise
+    (one group, the territory) only a group under five is hidden. Groups in decreasing size, then
+    by key. A hidden group's cells are all empty; in a shown group, a theme scored by fewer than
+    five organisations (the others found it « non concerné ») is empty too.
     """
-    assessed = [f for f in facts if f.latest is not None]
-    by_key = defaultdict(list)
-    for f in assessed:
-        by_key[getattr(f, dimension) if dimension else OVERALL].append(f.latest)
-    counts = {key: len(scores) for key, scores in by_key.items()}
-    hidden = hidden_groups(counts) if dimension else {key for key, n in counts.items() if not is_shown(n)}
+    counts = {key: group[ORGANISATIONS] for key, group in sums.items()}
+    hidden = hidden_groups(counts) if breakdown else {key for key, n in counts.items() if not is_shown(n)}
     groups = []
-    for key in sorted(by_key, key=lambda k: (-counts[k], str(k))):
-        scores = by_key[key]
+    for key in sorted(sums, key=lambda k: (-counts[k], str(k))):
         cells = {}
         for code in (OVERALL, *theme_codes):
-            values = [s.score(code) for s in scores if s.score(code) is not None]
-            shown = key not in hidden and len(values) >= MIN_ORGANISATIONS
-            cells[code] = Cell(value=mean(values) if shown else None, organisations=len(values))
+            count, total = sums[key].get(code, (0, 0.0))
+            shown = key not in hidden and count >= MIN_ORGANISATIONS
+            cells[code] = Cell(value=_average(count, total) if shown else None, organisations=count)
         groups.append(Group(key=key, organisations=counts[key], hidden=key in hidden, cells=cells))
     return groups
 
@@ -142,25 +177,32 @@ class Progress:
     change: float | None  # the mean of each organisation's change (None when hidden)
 
 
-def progress(facts, theme_codes):
+def progress_sums(facts):
+    """Pure: {OVERALL or code: (organisations scored both times, sum of first scores, sum of latest)}
+    of the organisations re-assessed in the period. review/data.participation() computes it in SQL."""
+    sums = {}
+    for fact in facts:
+        if fact.first is None or fact.latest is None:
+            continue
+        for code in {OVERALL, *fact.latest.themes}:
+            before, after = fact.first.score(code), fact.latest.score(code)
+            if before is not None and after is not None:
+                count, first, latest = sums.get(code, (0, 0.0, 0.0))
+                sums[code] = (count + 1, first + before, latest + after)
+    return sums
+
+
+def progress(sums, theme_codes):
     """Between the first and the latest validated assessment of the organisations re-assessed in the
     period, overall and per theme: only organisations scored on it both times count."""
-    pairs = [(f.first, f.latest) for f in facts if f.first is not None and f.latest is not None]
     rows = []
     for code in (OVERALL, *theme_codes):
-        both = [(a.score(code), b.score(code)) for a, b in pairs if None not in (a.score(code), b.score(code))]
-        if len(both) >= MIN_ORGANISATIONS:
-            rows.append(
-                Progress(
-                    code=code,
-                    organisations=len(both),
-                    first=mean(a for a, _b in both),
-                    latest=mean(b for _a, b in both),
-                    change=mean(b - a for a, b in both),
-                )
-            )
+        count, first, latest = sums.get(code, (0, 0.0, 0.0))
+        if count >= MIN_ORGANISATIONS:
+            before, after = _average(count, first), _average(count, latest)
+            rows.append(Progress(code, count, before, after, _average(count, latest - first)))
         else:
-            rows.append(Progress(code=code, organisations=len(both), first=None, latest=None, change=None))
+            rows.append(Progress(code=code, organisations=count, first=None, latest=None, change=None))
     return rows
 
 

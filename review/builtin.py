@@ -43,7 +43,7 @@ def _note():
 
 
 def participation(review):
-    counts = aggregate.funnel(review.facts, review.plan_rows)
+    counts = aggregate.funnel(review.participation, review.plan_rows)
     labels = {
         "registered": _("Organisations inscrites"),
         "started": _("Ont commencé une auto-évaluation"),
@@ -87,7 +87,7 @@ def _group_label(dimension, key):
 
 
 def _maturity_table(review, slug, title, dimension, first_header):
-    groups = aggregate.maturity_groups(review.facts, dimension, review.theme_codes)
+    groups = aggregate.maturity_groups(review.maturity[dimension], review.theme_codes)
     themes = (review.theme_titles[code] for code in review.theme_codes)
     headers = (first_header, _("Organisations"), _("Score global"), *themes)
     rows = []
@@ -102,7 +102,7 @@ def _maturity_table(review, slug, title, dimension, first_header):
 
 
 def maturity(review):
-    overall = aggregate.maturity_groups(review.facts, None, review.theme_codes)
+    overall = aggregate.maturity_groups(review.maturity[None], review.theme_codes, breakdown=False)
     tables = []
     title = _("Maturité moyenne par thème (sur 100)")
     group = overall[0] if overall else None
@@ -156,7 +156,7 @@ def maturity(review):
 
 def progress(review):
     rows = []
-    for item in aggregate.progress(review.facts, review.theme_codes):
+    for item in aggregate.progress(review.progress, review.theme_codes):
         label = _("Score global") if item.code == aggregate.OVERALL else review.theme_titles[item.code]
         if item.change is None:
             rows.append((label, _count(item.organisations), None, None, None))

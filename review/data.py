@@ -1,8 +1,11 @@
-"""What the review reads from the territory's schema: two queries, whatever the number of organisations.
+"""What the review reads from the territory's schema: three queries, whatever the number of organisations.
 
-`organisation_facts` reads one row per organisation (its latest validated assessment in the period
-and its first one, through two LATERAL joins on the (organisation, status, submitted_at) index);
-`plan_rows` one row per organisation and theme of the plans. review/aggregate.py does the rest.
+PostgreSQL adds up (a territory of 5,000 organisations would send 5,000 rows of JSON scores to
+Python otherwise, bench/bench_review.py): `maturity_sums` returns the counts and sums of scores of
+every group of every breakdown in one GROUPING SETS query, `participation` the funnel's counts and
+the progress' sums, `plan_rows` one row per organisation and theme of the plans. review/aggregate.py
+does the rest. `organisation_facts` reads one row per organisation instead: the plain data that
+aggregate.py's reference functions take, against which the SQL is tested.
 """
 
 import json
@@ -19,7 +22,9 @@ from referentiel.models import Assessment
 from toolbox.enums import PlanStatus
 from toolbox.models import PlanItem
 
-from .aggregate import OrganisationFacts, PlanRow, Scores
+from .aggregate import ORGANISATIONS, OVERALL, OrganisationFacts, Participation, PlanRow, Scores
+
+DIMENSIONS = (None, "kind", "naf_section", "headcount_band", "commune")
 
 
 @dataclass(frozen=True)
@@ -84,16 +89,15 @@ def _facts_sql():
     """  # noqa: S608 — table names come from the models, values are parameters
 
 
+def _params(period):
+    start, end = period.bounds()
+    return {"start": start or "-infinity", "end": end or "infinity", "submitted": AssessmentStatus.SUBMITTED}
+
+
 def organisation_facts(period=Period()):
     """One OrganisationFacts per organisation of the territory (one query)."""
-    start, end = period.bounds()
-    params = {
-        "start": start or "-infinity",
-        "end": end or "infinity",
-        "submitted": AssessmentStatus.SUBMITTED,
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_facts_sql(), params)
+        cursor.execute(_facts_sql(), _params(period))
         rows = cursor.fetchall()
     facts = []
     for kind, naf, band, commune, registered, started, *scores in rows:
@@ -113,6 +117,117 @@ def organisation_facts(period=Period()):
             )
         )
     return facts
+
+
+def _tables():
+    return {"organisation": Organisation._meta.db_table, "assessment": Assessment._meta.db_table}
+
+
+# Each organisation's latest validated assessment in the period (DISTINCT ON over the
+# (organisation, status, submitted_at) index), then its scores one row each: "*" for the
+# organisation itself (the groups' sizes), "" for the overall score, a theme code for the others.
+_LATEST = """
+    latest AS (
+        SELECT DISTINCT ON (a.organisation_id) a.organisation_id, a.submitted_at, a.overall_score, a.theme_scores
+        FROM {assessment} a
+        WHERE a.status = %(submitted)s AND a.submitted_at >= %(start)s AND a.submitted_at < %(end)s
+        ORDER BY a.organisation_id, a.submitted_at DESC
+    )
+"""
+
+_MATURITY_SQL = (
+    "WITH "  # noqa: S608 — table names come from the models (_tables), values are parameters
+    + _LATEST
+    + """,
+    -- The organisation's groups joined once per organisation, not once per score.
+    grouped AS (
+        SELECT l.overall_score, l.theme_scores, o.kind, o.naf_section, o.headcount_band, btrim(o.commune) AS commune
+        FROM latest l JOIN {organisation} o ON o.id = l.organisation_id
+    ),
+    scores AS (
+        SELECT kind, naf_section, headcount_band, commune, '*' AS code, NULL::float AS score FROM grouped
+        UNION ALL
+        SELECT kind, naf_section, headcount_band, commune, '', overall_score::float FROM grouped
+        WHERE overall_score IS NOT NULL
+        UNION ALL
+        SELECT g.kind, g.naf_section, g.headcount_band, g.commune, t.key, (t.value ->> 'score')::float
+        FROM grouped g CROSS JOIN LATERAL jsonb_each(g.theme_scores) AS t
+        WHERE jsonb_typeof(t.value -> 'score') = 'number'
+    )
+    SELECT GROUPING(kind, naf_section, headcount_band, commune) AS grouping,
+           kind, naf_section, headcount_band, commune, code, count(*), sum(score)
+    FROM scores
+    GROUP BY GROUPING SETS ((code), (kind, code), (naf_section, code), (headcount_band, code), (commune, code))
+"""
+)
+# GROUPING() sets a bit per column left out, the first column the highest: which breakdown a row is of.
+_GROUPINGS = {0b1111: None, 0b0111: "kind", 0b1011: "naf_section", 0b1101: "headcount_band", 0b1110: "commune"}
+
+
+def maturity_sums(period=Period()):
+    """{dimension (None: the whole territory): aggregate.group_sums' shape}, in one query."""
+    sums = {dimension: {} for dimension in DIMENSIONS}
+    with connection.cursor() as cursor:
+        cursor.execute(_MATURITY_SQL.format(**_tables()), _params(period))
+        for grouping, kind, naf, band, commune, code, count, total in cursor.fetchall():
+            dimension = _GROUPINGS[grouping]
+            key = {None: OVERALL, "kind": kind, "naf_section": naf, "headcount_band": band, "commune": commune}
+            group = sums[dimension].setdefault(key[dimension], {})
+            group[code] = count if code == ORGANISATIONS else (count, total)
+    return sums
+
+
+_PARTICIPATION_SQL = (
+    "WITH "  # noqa: S608 — table names come from the models (_tables), values are parameters
+    + _LATEST
+    + """,
+    -- Its first validated assessment, when earlier: one index probe per organisation (a LATERAL, not a
+    -- join of two CTEs, whose sizes PostgreSQL cannot estimate).
+    pairs_of AS (
+        SELECT l.organisation_id, f.overall_score AS before_overall, f.theme_scores AS before_themes,
+               l.overall_score AS after_overall, l.theme_scores AS after_themes
+        FROM latest l CROSS JOIN LATERAL (
+            SELECT a.overall_score, a.theme_scores FROM {assessment} a
+            WHERE a.organisation_id = l.organisation_id AND a.status = %(submitted)s
+              AND a.submitted_at < l.submitted_at
+            ORDER BY a.submitted_at LIMIT 1
+        ) AS f
+    ),
+    pairs AS (
+        SELECT '' AS code, before_overall::float AS before, after_overall::float AS after FROM pairs_of
+        WHERE before_overall IS NOT NULL AND after_overall IS NOT NULL
+        UNION ALL
+        SELECT t.key, (p.before_themes -> t.key ->> 'score')::float, (t.value ->> 'score')::float
+        FROM pairs_of p CROSS JOIN LATERAL jsonb_each(p.after_themes) AS t
+        WHERE jsonb_typeof(t.value -> 'score') = 'number'
+          AND jsonb_typeof(p.before_themes -> t.key -> 'score') = 'number'
+    )
+    SELECT 'progress', code, count(*), sum(before), sum(after) FROM pairs GROUP BY code
+    UNION ALL
+    SELECT 'registered', '', count(*), NULL, NULL FROM {organisation}
+    WHERE created_at >= %(start)s AND created_at < %(end)s
+    UNION ALL
+    SELECT 'started', '', count(DISTINCT organisation_id), NULL, NULL FROM {assessment}
+    WHERE started_at >= %(start)s AND started_at < %(end)s
+    UNION ALL
+    SELECT 'submitted', '', count(*), NULL, NULL FROM latest
+    UNION ALL
+    SELECT 'reassessed', '', count(*), NULL, NULL FROM pairs_of
+"""
+)
+
+
+def participation(period=Period()):
+    """(aggregate.Participation, aggregate.progress_sums' shape), in one query."""
+    counts, progress = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPATION_SQL.format(**_tables()), _params(period))
+        for kind, code, count, before, after in cursor.fetchall():
+            if kind == "progress":
+                progress[code] = (count, before, after)
+            else:
+                counts[kind] = count
+    return Participation(**counts), progress
 
 
 def _between(field, start, end):

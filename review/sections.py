@@ -2,7 +2,8 @@
 
 A section provider is a function `provider(review)` → review.tables.Section, or None to say nothing.
 `review` is a `Review`: the period, the published themes and the shared data loaded at most once per
-request (`review.facts`, `review.plan_rows`), so that sections built on them cost no query more.
+request (`review.maturity`, `review.participation`, `review.progress`, `review.plan_rows`), so that
+sections built on them cost no query more.
 An app whose figures belong in the review (events: registrations and attendance) registers its
 provider from its AppConfig.ready():
 
@@ -16,7 +17,8 @@ from functools import cached_property
 
 from toolbox.plan import published_themes
 
-from .data import Period, organisation_facts, plan_rows
+from . import data
+from .data import Period
 
 _providers = []  # [(order, provider)]
 
@@ -47,12 +49,25 @@ class Review:
         return dict(self.themes)
 
     @cached_property
-    def facts(self):
-        return organisation_facts(self.period)
+    def maturity(self):
+        """{breakdown: group sums} (review/data.maturity_sums)."""
+        return data.maturity_sums(self.period)
+
+    @cached_property
+    def _participation(self):
+        return data.participation(self.period)
+
+    @property
+    def participation(self):
+        return self._participation[0]
+
+    @property
+    def progress(self):
+        return self._participation[1]
 
     @cached_property
     def plan_rows(self):
-        return plan_rows(self.period)
+        return data.plan_rows(self.period)
 
     @cached_property
     def sections(self):

@@ -200,13 +200,14 @@ def test_the_dashboard_costs_the_same_queries_for_ten_or_sixty_organisations(
         PlanItemFactory(organisation=organisation, status=PlanStatus.DONE, completed_at=timezone.now())
     staff_client.get(URL)  # the host, resolved once per process
 
-    # The session's user, the themes, the organisations' facts, the plan rows, the PCAET's actions and figures.
-    with django_assert_num_queries(6):
+    # The session's user, the themes, the maturity sums, the participation and progress, the plan rows,
+    # the PCAET's actions and figures.
+    with django_assert_num_queries(7):
         assert staff_client.get(URL).status_code == 200
 
     for index in range(50):
         organisation = OrganisationFactory(commune=f"Commune {index}", kind=OrganisationKind.ASSOCIATION)
         submitted(organisation, 30 + index % 40)
         PlanItemFactory(organisation=organisation)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert staff_client.get(URL).status_code == 200
