@@ -24,7 +24,11 @@ def _score(value):
 @require_safe
 def national(request):
     territories = list(
-        Territory.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).select_related("benchmark").order_by("name")
+        Territory.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+        .select_related("benchmark")
+        # The page shows the key figures only: the groups are the merge's (36 a territory, parsed for nothing).
+        .defer("benchmark__groups", "benchmark__themes", "benchmark__kinds")
+        .order_by("name")
     )
     for territory in territories:
         benchmark = getattr(territory, "benchmark", None)
