@@ -10,7 +10,9 @@ provider from its AppConfig.ready():
     from review.sections import register_section
     register_section(my_section, order=50)
 
-and its tables get the page's layout and their CSV and XLSX exports with nothing else to write.
+and its tables get the page's layout and their CSV and XLSX exports with nothing else to write. A
+provider applies the small-group rule to its own figures (assett/small_groups.py; review.tables.SUPPRESSED
+is what the page and the files say instead of a hidden figure).
 """
 
 from functools import cached_property

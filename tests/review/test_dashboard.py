@@ -211,3 +211,26 @@ def test_the_dashboard_costs_the_same_queries_for_ten_or_sixty_organisations(
         PlanItemFactory(organisation=organisation)
     with django_assert_num_queries(7):
         assert staff_client.get(URL).status_code == 200
+
+
+def test_another_app_registers_a_section_with_its_tables_and_exports(staff_client, monkeypatch):
+    """What the events app will do: a provider registered beside the review's own sections."""
+    from review import sections
+    from review.tables import Section, Table
+
+    def events(review):
+        rows = (("Atelier « mobilité »", 12), ("Rencontre de lancement", 3))
+        table = Table(
+            slug="rencontres", title="Participation aux rencontres", headers=("Rencontre", "Inscrits"), rows=rows
+        )
+        return Section(slug="rencontres", title="Rencontres", tables=(table,))
+
+    monkeypatch.setattr(sections, "_providers", list(sections._providers))
+    sections.register_section(events, order=35)
+
+    html = staff_client.get(URL).content.decode()
+    rows = _export(staff_client, "rencontres", "csv")
+
+    assert html.index('id="progres"') < html.index('id="rencontres"') < html.index('id="actions"')
+    assert table_rows(html, "rencontres") == [["Atelier « mobilité »", "12"], ["Rencontre de lancement", "3"]]
+    assert rows[0] == ["Rencontre", "Inscrits"]
