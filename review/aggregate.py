@@ -128,7 +128,7 @@ class Cell:
 
     @property
     def hidden(self):
-        return not is_shown(self.organisations)
+        return self.value is None and self.organisations > 0
 
 
 @dataclass(frozen=True)
@@ -154,12 +154,21 @@ def maturity_groups(sums, theme_codes, *, breakdown=True):
     """
     counts = {key: group[ORGANISATIONS] for key, group in sums.items()}
     hidden = hidden_groups(counts) if breakdown else {key for key, n in counts.items() if not is_shown(n)}
+    # The same rule per theme: a theme's averages of the groups add up to its overall average too, so
+    # a cell of 1 to 4 organisations takes the smallest other cell of its column with it.
+    hidden_cells = {}
+    for code in (OVERALL, *theme_codes):
+        scored = {key: sums[key].get(code, (0, 0.0))[0] for key in sums}
+        if breakdown:
+            hidden_cells[code] = hidden_groups(scored, already=hidden)
+        else:
+            hidden_cells[code] = hidden | {key for key, n in scored.items() if not is_shown(n)}
     groups = []
     for key in sorted(sums, key=lambda k: (-counts[k], str(k))):
         cells = {}
         for code in (OVERALL, *theme_codes):
             count, total = sums[key].get(code, (0, 0.0))
-            shown = key not in hidden and count >= MIN_ORGANISATIONS
+            shown = key not in hidden_cells[code] and count >= MIN_ORGANISATIONS
             cells[code] = Cell(value=_average(count, total) if shown else None, organisations=count)
         groups.append(Group(key=key, organisations=counts[key], hidden=key in hidden, cells=cells))
     return groups

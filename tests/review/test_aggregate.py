@@ -139,3 +139,30 @@ def test_a_theme_scored_by_fewer_than_five_is_empty_in_a_shown_group():
     assert not group.hidden
     assert group.cells["ENE"].value is None and group.cells["ENE"].hidden
     assert group.cells["DEC"].value == 40
+
+
+@given(facts_strategy, st.sampled_from(["kind", "naf_section", "headcount_band", "commune"]))
+def test_no_hidden_theme_average_can_be_worked_out_from_the_others(facts, dimension):
+    """A theme's average over the whole territory is shown (aggregate.maturity_groups(…, breakdown=False)):
+    the organisations behind its hidden cells in a breakdown are none, or five or more."""
+    groups = aggregate.maturity_groups(aggregate.group_sums(facts, dimension), THEMES)
+    for code in ("", *THEMES):
+        hidden = sum(g.cells[code].organisations for g in groups if g.cells[code].value is None)
+        total = sum(g.cells[code].organisations for g in groups)
+        if total >= MIN_ORGANISATIONS:
+            assert hidden == 0 or hidden >= MIN_ORGANISATIONS, code
+
+
+def test_a_theme_cell_of_three_takes_the_other_cell_of_its_column_with_it():
+    def fact(kind, energy):
+        return OrganisationFacts(kind, "C", "11", "Poitiers", latest=Scores(overall=50, themes={"ENE": energy}))
+
+    facts = [fact("entreprise", 40) for _ in range(6)]
+    facts += [fact("association", 80 if index < 3 else None) for index in range(6)]
+
+    groups = {g.key: g for g in aggregate.maturity_groups(aggregate.group_sums(facts, "kind"), ["ENE"])}
+
+    assert groups["association"].cells["ENE"].value is None  # three
+    # The territory's energy average (nine organisations) minus the businesses' would tell the three.
+    assert groups["entreprise"].cells["ENE"].value is None
+    assert groups["entreprise"].cells[""].value == 50  # the overall column is whole: shown
