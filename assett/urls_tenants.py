@@ -14,6 +14,7 @@ urlpatterns = [
     path("gestion/", include("events.urls_formats")),
     path("gestion/", include("events.urls_staff")),
     path("", include("events.urls_invitations")),
+    path("gestion/bilan/", include("review.urls")),
     path("", include("accounts.urls")),
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),

@@ -324,6 +324,29 @@ def _public(world):
     world.sessions["national"] = _session_for(national)
 
 
+def _benchmarks():
+    """National groups of businesses (the owner's kind), so that the results page shows its comparison."""
+    from django.utils import timezone
+
+    from benchmarks.models import NationalBenchmark
+
+    now = timezone.now()
+    for epci_kind in ("", "cu"):
+        for theme, title, position in (("", "", 0), ("ENE", "Énergie", 1)):
+            NationalBenchmark.objects.create(
+                epci_kind=epci_kind,
+                organisation_kind=OrganisationKind.ENTREPRISE,
+                organisation_kind_label="Entreprise",
+                theme=theme,
+                theme_title=title,
+                position=position,
+                organisations=12,
+                territories=3,
+                average=Decimal("48.5"),
+                merged_at=now,
+            )
+
+
 def world_fixture(territories, django_db_blocker):
     """Generator behind the test modules' `world` fixture (module scope): build, yield, roll back."""
     territory_a, territory_b = territories
@@ -339,6 +362,7 @@ def world_fixture(territories, django_db_blocker):
             _territory_b(world)
             connection.set_schema_to_public()
             _public(world)
+            _benchmarks()
         except BaseException:
             atomic.__exit__(*sys.exc_info())
             raise

@@ -120,6 +120,8 @@ PAGES = [
     ("staff", "a", "/gestion/evenements/{staff_event}/avis/"),
     ("staff", "a", "/gestion/evenements/{staff_event}/invitations/"),
     ("anonymous", "a", "/evenements/invitations/ne-plus-recevoir/{opt_out_token}/"),
+    ("staff", "a", "/gestion/bilan/"),
+    ("staff", "a", "/gestion/bilan/?du=2026-05-01&au=2026-04-01"),
     ("admin", "a", "/gestion/territoire/"),
     ("admin", "a", "/gestion/equipe/"),
     ("anonymous", "public", "/"),
@@ -128,6 +130,7 @@ PAGES = [
     ("national", "public", "/"),
     ("national", "public", "/plateforme/"),
     ("national", "public", "/plateforme/territoires/nouveau/"),
+    ("national", "public", "/plateforme/bilan/"),
 ]
 PAGE_IDS = [f"{role}:{site}:{url}" for role, site, url in PAGES]
 

@@ -373,6 +373,9 @@ TERRITORY = {
         EVERYONE,
         EVERYONE,
     ),
+    # The programme review (review/urls.py): staff only, read only; each table's CSV and XLSX.
+    "gestion/bilan/": ("/gestion/bilan/?du=2026-01-01", STAFF, STAFF_WRONG_METHOD),
+    "gestion/bilan/<slug:slug>.<str:file_format>": ("/gestion/bilan/maturite-type.xlsx", STAFF, STAFF_WRONG_METHOD),
     # Browsing the toolbox (toolbox/urls_browse.py): the territory's public offer, open to everyone,
     # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
     "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
@@ -432,6 +435,8 @@ PUBLIC = {
     "": ("/", P_EVERYONE, P_EVERYONE),
     "plateforme/": ("/plateforme/", P_NATIONAL, P_NATIONAL),
     "plateforme/territoires/nouveau/": ("/plateforme/territoires/nouveau/", P_NATIONAL, P_NATIONAL),
+    # The national view (benchmarks/urls.py): read only.
+    "plateforme/bilan/": ("/plateforme/bilan/", P_NATIONAL, (LOGIN, 404, 405)),
     # GET: the confirmation naming the territory; a POST without a valid status: 404, nothing changed.
     "plateforme/territoires/<int:pk>/statut/": (
         "/plateforme/territoires/{territory_a}/statut/?status=suspended",
