@@ -14,3 +14,10 @@ class EventsConfig(AppConfig):
         # After the toolbox's hook (toolbox comes before events in TENANT_APPS, so its ready() ran
         # first): the formats name toolbox actions, which must be there.
         register_provisioning_hook(install_national_formats)
+
+        from review.sections import register_section
+
+        from .review_section import events_section
+
+        # Between the review's progress (30) and its action plans (40).
+        register_section(events_section, order=35)

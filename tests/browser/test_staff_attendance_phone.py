@@ -14,7 +14,7 @@ from events.models import Event, Registration
 from organisations.models import Organisation
 
 from ..conftest import TERRITORY_A
-from ..events.staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register
+from ..events.factories import EventFactory, OrganisationFactory, UserFactory, member_of, register
 from .test_assessment_flow import PASSWORD, log_in, orm_beside_playwright  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def attendance_list(territory_a, django_db_blocker, orm_beside_playwright):  # n
         registrations = []
         for number in range(6):
             organisation = OrganisationFactory(name=f"Organisation {tag} {number}")
-            person = member(organisation, UserFactory(first_name="Personne", last_name=f"N{number} {tag}"))
+            person = member_of(organisation, UserFactory(first_name="Personne", last_name=f"N{number} {tag}"))
             registrations.append(register(event, user=person, organisation=organisation))
     yield staff, event, registrations
     with django_db_blocker.unblock(), schema_context(territory_a.schema_name):

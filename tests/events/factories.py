@@ -1,15 +1,23 @@
-"""factory_boy factories of events, for tests (run inside a territory's schema)."""
+"""factory_boy factories of events, for tests (run inside a territory's schema): people, organisations,
+events, registrations, and submitted assessments with chosen theme scores (maturity-aware invitations)."""
 
-from datetime import timedelta
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import factory
+from django.db import connections
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.models import User
 from events.enums import EventKind, EventMode, EventStatus, RegistrationStatus
 from events.models import Event, Registration
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
+from referentiel.enums import AssessmentStatus
+from referentiel.models import Assessment
+from referentiel.services import current_version
 
 PASSWORD = "Mot-de-passe-42"
 
@@ -54,7 +62,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     kind = EventKind.WORKSHOP
     description = "Un atelier **pratique**."
     themes = factory.LazyFunction(lambda: ["ENE"])
-    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=10)).replace(microsecond=0))
+    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0))
     ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=2))
     mode = EventMode.ON_SITE
     place = "Maison de l'économie, Poitiers"
@@ -75,3 +83,60 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     status = RegistrationStatus.CONFIRMED
+
+
+def register(event, user=None, organisation=None, status=RegistrationStatus.CONFIRMED, **fields):
+    organisation = organisation or OrganisationFactory()
+    user = user or member_of(organisation)
+    return Registration.objects.create(
+        event=event,
+        user=user,
+        organisation=organisation,
+        status=status,
+        confirmed_at=timezone.now() if status == RegistrationStatus.CONFIRMED else None,
+        **fields,
+    )
+
+
+def submitted_assessment(organisation, scores, submitted_at=None):
+    """A submitted assessment whose stored theme scores are `scores` ({code: score or None})."""
+    return Assessment.objects.create(
+        organisation=organisation,
+        version=current_version(),
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=submitted_at or timezone.now(),
+        theme_scores={
+            code: {"score": score, "level": None, "answered": 1, "applicable": 1} for code, score in scores.items()
+        },
+    )
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def territory_zone(territory, zone):
+    """The territory lives in `zone` for the block. Its row goes back with the test's rollback, but the
+    object is the session's (tests/conftest.py `territories`): its attribute is put back by hand."""
+    before = territory.time_zone
+    territory.time_zone = zone
+    territory.save(update_fields=["time_zone"])
+    try:
+        yield territory
+    finally:
+        territory.time_zone = before
+
+
+def committed(call, schema_name):
+    """Run `call()` on a connection of its own (a thread's), in autocommit, in the schema."""
+
+    def in_thread():
+        try:
+            with schema_context(schema_name):
+                return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()

@@ -19,7 +19,7 @@ from organisations.enums import OrganisationKind
 from toolbox.referential_links import published_referential
 
 from ..same_ids import align_next_ids
-from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, submitted_assessment
+from .factories import EventFactory, OrganisationFactory, UserFactory, member_of, register, submitted_assessment
 
 BASE = "/gestion/evenements"
 WEAK_IN_ENERGY = {"ENE": 20.0, "MOB": 55.0, "DEC": 60.0, "ALI": 80.0, "EAU": 90.0, "BIO": None}
@@ -73,7 +73,7 @@ def test_the_reason_names_the_weakest_theme():
 
 def organisation_with(scores, kind=OrganisationKind.ENTREPRISE, members=1, **fields):
     organisation = OrganisationFactory(kind=kind, **fields)
-    people = [member(organisation) for _ in range(members)]
+    people = [member_of(organisation) for _ in range(members)]
     if scores is not None:
         submitted_assessment(organisation, scores)
     return organisation, people
@@ -236,7 +236,7 @@ def test_two_colleagues_sending_at_once_invite_each_organisation_once(territory_
     from mailing.models import OutgoingEmail
     from organisations.models import Organisation
 
-    from .staff_factories import committed
+    from .factories import committed
 
     tag = uuid.uuid4().hex[:8]
     schema = territory_a.schema_name
@@ -246,7 +246,7 @@ def test_two_colleagues_sending_at_once_invite_each_organisation_once(territory_
         ids = set()
         for number in range(8):
             organisation = OrganisationFactory(name=f"Organisation {tag} {number}")
-            member(organisation, UserFactory(email=f"{uuid.uuid4().hex[:8]}.{tag}@exemple.org"))
+            member_of(organisation, UserFactory(email=f"{uuid.uuid4().hex[:8]}.{tag}@exemple.org"))
             submitted_assessment(organisation, WEAK_IN_ENERGY)
             ids.add(organisation.pk)
         return event, UserFactory(role=Role.STAFF, email=f"staff.{tag}@exemple.org"), ids

@@ -24,12 +24,12 @@ from mailing.models import OutgoingEmail
 from organisations.models import Organisation
 
 from ..conftest import _database_url, running_celery_worker
-from .staff_factories import (
+from .factories import (
     EventFactory,
     OrganisationFactory,
     UserFactory,
     committed,
-    member,
+    member_of,
     register,
     territory_zone,
     utc,
@@ -165,7 +165,9 @@ def committed_attendees(territory_a, territory_b):
                     registrations.append(
                         register(
                             event,
-                            user=member(organisation, UserFactory(email=f"{uuid.uuid4().hex[:10]}.{tag}@exemple.org")),
+                            user=member_of(
+                                organisation, UserFactory(email=f"{uuid.uuid4().hex[:10]}.{tag}@exemple.org")
+                            ),
                             organisation=organisation,
                         )
                     )

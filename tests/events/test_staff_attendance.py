@@ -15,7 +15,7 @@ from events.enums import Attendance, RegistrationStatus
 from events.figures import average_satisfaction, event_figures, feedback_summary, figures_by_event
 from events.models import Feedback, Registration
 
-from .staff_factories import EventFactory, OrganisationFactory, UserFactory, member, register, territory_zone, utc
+from .factories import EventFactory, OrganisationFactory, UserFactory, member_of, register, territory_zone, utc
 
 BASE = "/gestion/evenements"
 
@@ -82,7 +82,7 @@ def test_the_exports_list_the_registrants_in_the_territory_time(in_mayotte, staf
     organisation = OrganisationFactory(name='=HYPERLINK("http://x")', siret="73282932000074")
     first = register(
         event,
-        user=member(organisation, UserFactory(first_name="Inès", last_name="Abdou")),
+        user=member_of(organisation, UserFactory(first_name="Inès", last_name="Abdou")),
         organisation=organisation,
         attendance=Attendance.PRESENT,
     )

@@ -13,7 +13,7 @@ from events.enums import EventMode, EventStatus, RegistrationStatus
 from events.models import Event
 
 from ..same_ids import align_next_ids
-from .staff_factories import EventFactory, UserFactory, register, territory_zone, utc
+from .factories import EventFactory, UserFactory, register, territory_zone, utc
 
 BASE = "/gestion/evenements"
 
