@@ -50,7 +50,7 @@ class Intercommunality(NamedTuple):
         return self.name
 
 
-def _folded(text):
+def folded(text):
     return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
 
 
@@ -72,7 +72,7 @@ def _lists():
         for code in commune.postal_codes:
             by_postal_code.setdefault(code, []).append(commune)
     for same_code in by_postal_code.values():
-        same_code.sort(key=lambda commune: _folded(commune.name))
+        same_code.sort(key=lambda commune: folded(commune.name))
     with (DATA / "intercommunalites.csv").open(encoding="utf-8", newline="") as f:
         intercommunalities = {
             row["siren"]: Intercommunality(row["siren"], row["nom"], row["type"], frozenset(row["communes"].split()))
@@ -96,23 +96,30 @@ def communes_for_postal_code(postal_code):
     return list(_lists().by_postal_code.get((postal_code or "").strip(), []))
 
 
+def commune_named(postal_code, name):
+    """The commune of that postal code with that name (case and accents ignored), or None."""
+    wanted = folded((name or "").strip())
+    matches = [commune for commune in communes_for_postal_code(postal_code) if folded(commune.name) == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
 def intercommunality(siren):
     return _lists().intercommunalities.get((siren or "").strip())
 
 
 def intercommunalities():
     """Every EPCI and EPT, by name."""
-    return sorted(_lists().intercommunalities.values(), key=lambda group: _folded(group.full_name))
+    return sorted(_lists().intercommunalities.values(), key=lambda group: folded(group.full_name))
 
 
 def search_intercommunalities(query, limit=20):
     """EPCI and EPT whose full name holds every word of `query` (case and accents ignored), or whose SIREN it is."""
-    words = _folded(query).replace("-", " ").split()
+    words = folded(query).replace("-", " ").split()
     if not words:
         return []
     found = []
     for group in intercommunalities():
-        name = _folded(f"{group.full_name} {group.name}").replace("-", " ")
+        name = folded(f"{group.full_name} {group.name}").replace("-", " ")
         if group.siren == query.strip() or all(word in name for word in words):
             found.append(group)
             if len(found) == limit:

@@ -41,7 +41,7 @@ def test_the_lauréate_territories_are_in_the_list_with_their_communes():
 def test_a_postal_code_gives_its_communes_by_name():
     assert [c.name for c in communes.communes_for_postal_code("86000")] == ["Poitiers"]
     names = [c.name for c in communes.communes_for_postal_code("86190")]
-    assert len(names) > 5 and names == sorted(names, key=communes._folded)
+    assert len(names) > 5 and names == sorted(names, key=communes.folded)
     assert communes.communes_for_postal_code("00000") == []
     assert communes.communes_for_postal_code("") == []
     paris = communes.communes_for_postal_code("75015")
