@@ -105,6 +105,8 @@ PAGES = [
     ("national", "public", "/"),
     ("national", "public", "/plateforme/"),
     ("national", "public", "/plateforme/territoires/nouveau/"),
+    ("national", "public", "/plateforme/territoires/nouveau/?epci-q=poitou"),
+    ("national", "public", "/plateforme/territoires/nouveau/?siren=200069763"),
 ]
 PAGE_IDS = [f"{role}:{site}:{url}" for role, site, url in PAGES]
 
