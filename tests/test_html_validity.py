@@ -76,6 +76,8 @@ PAGES = [
     ("staff", "a", "/gestion/auto-evaluations/{submitted}/"),
     ("staff", "a", "/gestion/referentiel/"),
     ("staff", "a", "/gestion/referentiel/brouillon/"),
+    ("staff", "a", "/gestion/referentiel/brouillon/comparer/"),
+    ("staff", "a", "/gestion/referentiel/versions/{published}/apercu/?kind=association&points=on"),
     ("staff", "a", "/gestion/referentiel/themes/{draft_theme}/"),
     ("staff", "a", "/gestion/referentiel/questions/{draft_question}/"),
     ("staff", "a", "/gestion/referentiel/versions/{published}/apercu/"),

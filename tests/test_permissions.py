@@ -148,6 +148,7 @@ TERRITORY = {
         STAFF_ACTION,
     ),
     "gestion/referentiel/brouillon/": ("/gestion/referentiel/brouillon/", STAFF, STAFF),
+    "gestion/referentiel/brouillon/comparer/": ("/gestion/referentiel/brouillon/comparer/", STAFF, STAFF),
     "gestion/referentiel/brouillon/informations/": ("/gestion/referentiel/brouillon/informations/", STAFF, STAFF),
     # Confirmation pages on GET, the action on POST.
     "gestion/referentiel/brouillon/supprimer/": ("/gestion/referentiel/brouillon/supprimer/", STAFF, STAFF_ACTION),
