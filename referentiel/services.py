@@ -13,6 +13,7 @@ from organisations.models import Organisation
 from . import carry_over, scoring
 from .enums import AssessmentStatus, QuestionKind, VersionStatus
 from .models import Answer, Assessment, ReferentialVersion
+from .notifications import notify_submission
 from .results import forget_kind_averages
 from .structure import answer_spec, question_spec, structure_for
 
@@ -291,4 +292,5 @@ def submit_assessment(assessment, user):
     }
     assessment.save()
     transaction.on_commit(forget_kind_averages)
+    notify_submission(assessment)
     return assessment
