@@ -66,6 +66,7 @@ PAGES = [
     ("member", "a", "/organisations/{org}/plan/{plan_item}/"),
     ("owner", "a", "/organisations/{org}/plan/{plan_item}/supprimer/"),
     ("staff", "a", "/mon-espace/"),
+    ("staff", "a", "/mon-compte/"),
     ("staff", "a", "/gestion/organisations/"),
     ("staff", "a", "/gestion/organisations/?tri=statut"),
     ("staff", "a", "/gestion/organisations/{org}/"),

@@ -7,6 +7,8 @@ from django_tenants.utils import schema_context
 
 from accounts.enums import Role
 from accounts.models import User
+from referentiel.enums import AssessmentStatus
+from referentiel.models import Assessment
 from referentiel.services import AssessmentError, submit_assessment
 
 from .test_results import answered_assessment, make_organisation, make_user
@@ -84,3 +86,14 @@ def test_staff_turn_the_email_off_in_their_account_page(in_a, client_a):
 def test_participants_have_no_such_setting(in_a, client_a):
     client_a.force_login(make_user())
     assert "Mes courriels" not in client_a.get("/mon-compte/").content.decode()
+
+
+def test_demo_history_emails_nobody(in_a, queued_emails):
+    from organisations.demo import seed_organisations
+    from referentiel.demo import seed_demo_assessments
+
+    staff_member("lea@a.example")
+    seed_demo_assessments(in_a, seed_organisations(in_a, "Mot-de-passe-42"))
+
+    assert Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).exists()
+    assert not [email for email in queued_emails(in_a) if "a validé son auto-évaluation" in email.subject]
