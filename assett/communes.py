@@ -10,6 +10,7 @@ Used by organisations (the commune of an organisation, inside or outside the ter
 import csv
 import json
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -62,11 +63,14 @@ class _Lists(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _lists():
+    # Codes are interned: the same INSEE code, SIREN or postal code is one string in every index.
     with (DATA / "communes.csv").open(encoding="utf-8", newline="") as f:
-        communes = {
-            row["insee"]: Commune(row["insee"], row["nom"], tuple(row["codes_postaux"].split()), row["epci"])
-            for row in csv.DictReader(f)
-        }
+        communes = {}
+        for insee, name, postal_codes, epci in csv.reader(f):
+            if insee != "insee":  # the header
+                insee = sys.intern(insee)
+                codes = tuple(sys.intern(code) for code in postal_codes.split())
+                communes[insee] = Commune(insee, name, codes, sys.intern(epci))
     by_postal_code = {}
     for commune in communes.values():
         for code in commune.postal_codes:
@@ -75,10 +79,19 @@ def _lists():
         same_code.sort(key=lambda commune: folded(commune.name))
     with (DATA / "intercommunalites.csv").open(encoding="utf-8", newline="") as f:
         intercommunalities = {
-            row["siren"]: Intercommunality(row["siren"], row["nom"], row["type"], frozenset(row["communes"].split()))
+            row["siren"]: Intercommunality(
+                sys.intern(row["siren"]), row["nom"], row["type"], frozenset(map(sys.intern, row["communes"].split()))
+            )
             for row in csv.DictReader(f)
         }
     return _Lists(communes, by_postal_code, intercommunalities)
+
+
+@lru_cache(maxsize=1)
+def _by_name():
+    """Every EPCI and EPT by name, each with the folded words its search compares."""
+    groups = sorted(_lists().intercommunalities.values(), key=lambda group: folded(group.full_name))
+    return [(group, folded(f"{group.full_name} {group.name}").replace("-", " ")) for group in groups]
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +122,7 @@ def intercommunality(siren):
 
 def intercommunalities():
     """Every EPCI and EPT, by name."""
-    return sorted(_lists().intercommunalities.values(), key=lambda group: folded(group.full_name))
+    return [group for group, _words in _by_name()]
 
 
 def search_intercommunalities(query, limit=20):
@@ -118,8 +131,7 @@ def search_intercommunalities(query, limit=20):
     if not words:
         return []
     found = []
-    for group in intercommunalities():
-        name = folded(f"{group.full_name} {group.name}").replace("-", " ")
+    for group, name in _by_name():
         if group.siren == query.strip() or all(word in name for word in words):
             found.append(group)
             if len(found) == limit:
