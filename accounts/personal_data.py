@@ -9,8 +9,9 @@ tests/accounts/test_personal_data.py, which walks every foreign key to the user)
   the outgoing emails (mailing/) addressed to it or naming its address;
 - kept without the name (SET_NULL): the answers given and the assessments started or
   submitted (they belong to the organisation), invitations sent, join requests decided,
-  organisations created, referential versions created or published, the organisations' plan
-  items owned, created or completed, their steps ticked and notes written, PCAET imports;
+  organisations created or accepted (staff), referential versions created or published, the
+  organisations' plan items owned, created or completed, their steps ticked and notes written,
+  PCAET imports;
   invitations into the team (TeamInvitation) are deleted with the account;
 - ended: every session of the account, database rows and their cached copies;
 - forgotten: allauth's rate-limit counters keyed by the account's id or email.
@@ -68,6 +69,7 @@ def export_personal_data(user):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
+            "notify_submissions": user.notify_submissions,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
             "email_addresses": [

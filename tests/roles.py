@@ -133,6 +133,16 @@ def _territory_a(world):
     organisation = _organisation("Boulangerie des Rôles", owner, "73282932000074")
     other = _organisation("Menuiserie Voisine", outsider, "55208131766522")
     member_membership = Membership.objects.create(user=member, organisation=organisation)
+    # Registered outside the territory's communes, awaiting the staff's acceptance (no member: nobody's).
+    outside_org = Organisation.objects.create(
+        name="Ferme d'Ayron",
+        kind=OrganisationKind.ENTREPRISE,
+        headcount_band="01",
+        postal_code="86190",
+        commune="Ayron",
+        commune_code="86017",
+        outside_territory=True,
+    )
     invitation = Invitation.objects.create(organisation=organisation, email="invitee@roles.example", invited_by=owner)
     join_request = JoinRequest.objects.create(organisation=organisation, user=outsider, message="Bonjour")
 
@@ -192,6 +202,7 @@ def _territory_a(world):
         org=organisation.pk,
         org_public_id=organisation.public_id,
         other_org=other.pk,
+        outside_org=outside_org.pk,
         membership=member_membership.pk,
         invitation=invitation.pk,
         invitation_token=invitation.token,

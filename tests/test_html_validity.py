@@ -74,13 +74,19 @@ PAGES = [
     ("member", "a", "/organisations/{org}/plan/{plan_item}/"),
     ("owner", "a", "/organisations/{org}/plan/{plan_item}/supprimer/"),
     ("staff", "a", "/mon-espace/"),
+    ("staff", "a", "/mon-compte/"),
     ("staff", "a", "/gestion/organisations/"),
     ("staff", "a", "/gestion/organisations/?tri=statut"),
     ("staff", "a", "/gestion/organisations/{org}/"),
+    ("staff", "a", "/gestion/organisations/?to_accept=on"),
+    ("staff", "a", "/gestion/organisations/{outside_org}/"),
+    ("staff", "a", "/gestion/organisations/{outside_org}/accepter/"),
     ("staff", "a", "/gestion/auto-evaluations/"),
     ("staff", "a", "/gestion/auto-evaluations/{submitted}/"),
     ("staff", "a", "/gestion/referentiel/"),
     ("staff", "a", "/gestion/referentiel/brouillon/"),
+    ("staff", "a", "/gestion/referentiel/brouillon/comparer/"),
+    ("staff", "a", "/gestion/referentiel/versions/{published}/apercu/?kind=association&points=on"),
     ("staff", "a", "/gestion/referentiel/themes/{draft_theme}/"),
     ("staff", "a", "/gestion/referentiel/questions/{draft_question}/"),
     ("staff", "a", "/gestion/referentiel/versions/{published}/apercu/"),
@@ -131,6 +137,8 @@ PAGES = [
     ("national", "public", "/plateforme/"),
     ("national", "public", "/plateforme/territoires/nouveau/"),
     ("national", "public", "/plateforme/bilan/"),
+    ("national", "public", "/plateforme/territoires/nouveau/?epci-q=poitou"),
+    ("national", "public", "/plateforme/territoires/nouveau/?siren=200069763"),
 ]
 PAGE_IDS = [f"{role}:{site}:{url}" for role, site, url in PAGES]
 

@@ -65,6 +65,8 @@ TERRITORY = {
     "mon-espace/": ("/mon-espace/", LOGGED_IN, LOGGED_IN),
     "organisations/nouvelle/": ("/organisations/nouvelle/", LOGGED_IN, LOGGED_IN),
     "organisations/rejoindre/": ("/organisations/rejoindre/?q=Voisine", LOGGED_IN, LOGGED_IN),
+    # The commune list of a postal code, swapped into the organisation form by htmx.
+    "organisations/communes/": ("/organisations/communes/?postal_code=86000", LOGGED_IN, WRONG_METHOD),
     # Empty POSTs below lack their confirmation: the form is shown again, nothing is deleted.
     "mon-compte/": ("/mon-compte/", LOGGED_IN, LOGGED_IN),
     "mon-compte/mes-donnees.json": ("/mon-compte/mes-donnees.json", LOGGED_IN, LOGGED_IN),
@@ -73,6 +75,8 @@ TERRITORY = {
     "organisations/<int:pk>/supprimer/": ("/organisations/{org}/supprimer/", OWNER, OWNER),
     "gestion/organisations/<int:pk>/": ("/gestion/organisations/{org}/", STAFF, STAFF),
     "gestion/organisations/<int:pk>/supprimer/": ("/gestion/organisations/{org}/supprimer/", STAFF, STAFF),
+    # The organisation does not await acceptance (its commune is a name only): back to its page.
+    "gestion/organisations/<int:pk>/accepter/": ("/gestion/organisations/{org}/accepter/", STAFF_ACTION, STAFF_ACTION),
     "organisations/<int:pk>/modifier/": ("/organisations/{org}/modifier/", OWNER, OWNER),
     # Anyone logged in may ask to join an organisation found by search (owners then decide).
     "organisations/rejoindre/<uuid:public_id>/": ("/organisations/rejoindre/{org_public_id}/", LOGGED_IN, LOGGED_IN),
@@ -144,6 +148,7 @@ TERRITORY = {
         STAFF_ACTION,
     ),
     "gestion/referentiel/brouillon/": ("/gestion/referentiel/brouillon/", STAFF, STAFF),
+    "gestion/referentiel/brouillon/comparer/": ("/gestion/referentiel/brouillon/comparer/", STAFF, STAFF),
     "gestion/referentiel/brouillon/informations/": ("/gestion/referentiel/brouillon/informations/", STAFF, STAFF),
     # Confirmation pages on GET, the action on POST.
     "gestion/referentiel/brouillon/supprimer/": ("/gestion/referentiel/brouillon/supprimer/", STAFF, STAFF_ACTION),

@@ -133,6 +133,7 @@ FOREIGN_KEYS_TO_USER = {
     ("accounts", "User_groups", "user"): CASCADE,
     ("accounts", "User_user_permissions", "user"): CASCADE,
     ("organisations", "Organisation", "created_by"): SET_NULL,
+    ("organisations", "Organisation", "accepted_by"): SET_NULL,
     ("organisations", "Membership", "user"): CASCADE,
     ("organisations", "Invitation", "invited_by"): SET_NULL,
     ("organisations", "JoinRequest", "user"): CASCADE,
