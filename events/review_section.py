@@ -1,8 +1,8 @@
 """The events' section of the programme review (review/sections.py): what the territory's meetings
 gathered in the period, by kind and event by event.
 
-Events count when they start in the period and are published (a cancelled one is listed, with no
-figures). Registered and present are counts of people; an average satisfaction is shown from five
+Events count when they started in the period, before now: the review tells what happened (the
+upcoming ones are on the staff's events page). A cancelled one is listed, with no figures. Registered and present are counts of people; an average satisfaction is shown from five
 opinions on, so that a few attendees' marks cannot be read back from it.
 """
 
@@ -27,7 +27,9 @@ def _satisfaction(figures):
 
 def _events(period):
     start, end = period.bounds()
-    events = Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
+    events = Event.objects.filter(
+        status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], starts_at__lt=timezone.now()
+    )
     if start:
         events = events.filter(starts_at__gte=start)
     if end:
@@ -41,7 +43,7 @@ def events_section(review):
         return Section(
             slug="evenements",
             title=_("Rencontres et ateliers"),
-            empty=_("Aucun événement publié dans la période."),
+            empty=_("Aucun événement ne s'est tenu dans la période."),
         )
     figures = figures_by_event([event.pk for event in events])
     empty = event_figures((), ())
@@ -87,7 +89,7 @@ def events_section(review):
         )
     detail = Table(
         slug="evenements",
-        title=_("Événements de la période"),
+        title=_("Événements tenus dans la période"),
         headers=(
             _("Événement"),
             _("Date"),

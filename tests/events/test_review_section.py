@@ -49,6 +49,7 @@ def test_the_review_counts_each_event_and_each_kind(staff_client):
     attended(visit, marks=(2, 5), present=3)
     past(5, title="Webinaire annulé", kind=EventKind.WEBINAR, status=EventStatus.CANCELLED)
     EventFactory(title="Brouillon", status=EventStatus.DRAFT)
+    attended(EventFactory(title="Atelier à venir"), present=0, absent=0)
 
     html = staff_client.get(URL).content.decode()
 
@@ -61,7 +62,7 @@ def test_the_review_counts_each_event_and_each_kind(staff_client):
     assert detail[0][3:] == ["7", "6", "5", "4,2"]
     assert detail[1][3:] == ["3", "3", "2", "–"]
     assert detail[2][2:] == ["Annulé", "–", "–", "–", "–"]
-    assert "Brouillon" not in html
+    assert "Brouillon" not in html and "Atelier à venir" not in html
 
 
 def test_a_period_keeps_the_events_that_start_in_it(staff_client):
