@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("", include("referentiel.urls")),
     path("", include("toolbox.urls")),
+    path("", include("reports.urls")),
     *common,
 ]
 

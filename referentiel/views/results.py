@@ -16,6 +16,7 @@ from organisations.access import get_membership_for_user
 from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.models import Organisation
 from organisations.naf import SECTIONS
+from reports.services import latest_job
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
 from toolbox.recommendations import plan_choices, recommendations_for
@@ -53,6 +54,7 @@ def results(request, pk):
             ),
             "plan_organisations": plan_choices(assessment.organisation),
             "practice_changes": practice_changes(assessment, results.previous, structure, answers),
+            "report_job": latest_job(assessment),
             "page_title": _("Résultats de l'auto-évaluation"),
         },
     )
