@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -56,12 +57,13 @@ def download(request, pk):
     if not job.is_done or not job.file:
         raise Http404
     try:
-        file = job.file.open("rb")
+        # Read whole (a report weighs a few hundred kilobytes): no file stays open after the response.
+        with job.file.open("rb") as file:
+            pdf = file.read()
     except FileNotFoundError as error:
         raise Http404 from error
-    response = FileResponse(
-        file, as_attachment=True, filename=services.download_name(job), content_type="application/pdf"
-    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, services.download_name(job))
     # Personal data: kept by no shared cache, nor by the browser's once closed.
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

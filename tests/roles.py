@@ -17,6 +17,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from dsfr.models import DsfrConfig
@@ -29,6 +30,8 @@ from referentiel.authoring import start_draft
 from referentiel.enums import QuestionKind
 from referentiel.services import AnswerInput, save_answer, start_assessment, submit_assessment
 from referentiel.structure import structure_for
+from reports.enums import JobStatus
+from reports.models import ReportJob
 
 from .conftest import TERRITORY_A, TERRITORY_B
 from .toolbox.factories import (
@@ -169,6 +172,14 @@ def _territory_a(world):
     national_action.partners.add(partner)
     national_action.schemes.add(scheme)
 
+    # A rendered report of the submitted assessment (reports/): its file, a stand-in, in private storage.
+    report_job = ReportJob.objects.create(
+        assessment=submitted, content_hash="roles" * 12, status=JobStatus.DONE, requested_by=owner
+    )
+    report_job.file.save("rapport.pdf", ContentFile(b"%PDF-1.7 roles"), save=False)
+    report_job.size = report_job.file.size
+    report_job.save(update_fields=["file", "size"])
+
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
     ids.update(
@@ -199,6 +210,7 @@ def _territory_a(world):
         national_action=national_action.pk,
         partner=partner.pk,
         scheme=scheme.pk,
+        report_job=report_job.pk,
     )
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
