@@ -24,6 +24,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,12 @@ def static_file(url):
     relative = unquote(url[len(prefix) :].split("#", 1)[0])
     if not relative or "\\" in relative or "\x00" in relative or Path(relative).suffix.lower() not in STATIC_SUFFIXES:
         return None
-    found = finders.find(relative)  # safe_join underneath: « .. » out of a static folder raises or misses
+    if ".." in Path(relative).parts:
+        return None
+    try:
+        found = finders.find(relative)
+    except SuspiciousFileOperation:  # safe_join underneath refuses a path out of the static folders
+        return None
     return Path(found) if found else None
 
 

@@ -9,6 +9,7 @@ import base64
 import logging
 from pathlib import PurePath
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -38,8 +39,8 @@ def logo_data_uri(name):
     try:
         with default_storage.open(name, "rb") as file:
             data = file.read(MAX_IMAGE_BYTES + 1)
-    except (OSError, ValueError):
-        logger.warning("Report: logo %r unreadable", name)
+    except (OSError, ValueError, SuspiciousFileOperation):
+        logger.warning("Report: logo %.200r unreadable", name)
         return ""
     if len(data) > MAX_IMAGE_BYTES:
         return ""
