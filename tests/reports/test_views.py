@@ -150,35 +150,6 @@ def test_territory_b_never_serves_a_job_of_a_with_the_same_id(client_b, territor
     assert TERRITORY_B.name in text
 
 
-@pytest.fixture
-def committed_world(territory_a, django_db_blocker):
-    """The same world, committed (two browsers need connections of their own); removed afterwards."""
-
-    def in_a(call):
-        def run():
-            try:
-                with schema_context(territory_a.schema_name):
-                    return call()
-            finally:
-                connections.close_all()
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(run).result()
-
-    with django_db_blocker.unblock():
-        member, organisation, assessment = in_a(lambda: report_world("Boulangerie concurrente", "two@example.org"))
-    yield in_a, member, assessment
-
-    def delete():
-        ReportJob.objects.filter(assessment=assessment).delete()
-        organisation.plan_items.all().delete()
-        organisation.delete()
-        member.delete()
-
-    with django_db_blocker.unblock():
-        in_a(delete)
-
-
 @pytest.mark.django_db(transaction=False)
 def test_two_browsers_at_once_start_one_render(committed_world, territory_a):
     in_a, member, assessment = committed_world
