@@ -390,5 +390,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs every layout step of every page at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # fontTools (WeasyPrint's font subsetting) logs each font it processes at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
