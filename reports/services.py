@@ -60,6 +60,15 @@ def latest_job(assessment):
     return ReportJob.objects.filter(assessment_id=assessment.pk).order_by("-requested_at", "-pk").first()
 
 
+def latest_done_job(assessment):
+    """The assessment's newest rendered report, for the staff's view of it (one query)."""
+    return (
+        ReportJob.objects.filter(assessment_id=assessment.pk, status=JobStatus.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
 def _add_to_notified(job, user):
     ReportJob.objects.filter(pk=job.pk).exclude(notify_user_ids__contains=[user.pk]).update(
         notify_user_ids=Func(F("notify_user_ids"), Value(user.pk), function="array_append")

@@ -176,3 +176,28 @@ def test_watchdog_sees_the_lock_of_a_process_still_rendering(world):
             assert held
             assert pool.submit(from_another_session).result() is False
         assert pool.submit(from_another_session).result() is True
+
+
+def test_retries_back_off_twice_as_long_each_time(settings):
+    from reports.tasks import retry_delay
+
+    settings.REPORT_RETRY_DELAY = 5
+    assert [retry_delay(n) for n in range(4)] == [5, 10, 20, 40]
+    assert retry_delay(20) == 600
+
+
+def test_the_watchdog_of_a_never_touches_the_jobs_of_b(world, territory_b, settings):
+    member, _organisation, assessment = world
+    settings.REPORT_STUCK_AFTER = 60
+    old = timezone.now() - timedelta(days=1)
+    with schema_context(territory_b.schema_name):
+        member_b, _organisation_b, assessment_b = report_world("Menuiserie de B", "b@example.org")
+        job_b = ReportJob.objects.create(
+            assessment=assessment_b, content_hash="b" * 64, status=JobStatus.RUNNING, started_at=old, requested_at=old
+        )
+    job_a = ReportJob.objects.create(
+        assessment=assessment, content_hash="a" * 64, status=JobStatus.RUNNING, started_at=old, requested_at=old
+    )
+    assert services.fail_stuck_jobs() == [job_a.pk]
+    with schema_context(territory_b.schema_name):
+        assert ReportJob.objects.get(pk=job_b.pk).status == JobStatus.RUNNING

@@ -169,3 +169,16 @@ def test_two_browsers_at_once_start_one_render(committed_world, territory_a):
     assert len(ids) == 1
     assert in_a(lambda: ReportJob.objects.filter(assessment_id=assessment.pk).count()) == 1
     assert in_a(lambda: ReportJob.objects.get(pk=ids.pop()).status) == JobStatus.PENDING
+
+
+def test_staff_find_the_latest_report_on_their_view_of_the_assessment(client_a, world):
+    member, _organisation, assessment = world
+    staff = make_user("staff@example.org", role=Role.STAFF)
+    client_a.force_login(staff)
+    page = f"/gestion/auto-evaluations/{assessment.pk}/"
+    assert "Rapport PDF de l" not in client_a.get(page).content.decode()
+    job = services.request_report(assessment, member)
+    services.render_job(job.pk, render_pdf)
+    html = client_a.get(page).content.decode()
+    assert f'href="/rapports/{job.pk}/rapport.pdf"' in html
+    assert status_of(client_a, f"/rapports/{job.pk}/rapport.pdf") == 200
