@@ -33,7 +33,7 @@ def request_report(request, pk):
         messages.error(request, str(error))
         return redirect(_results_url(assessment.pk))
     if request.htmx:
-        return render(request, STATE_FRAGMENT, {"job": job, "assessment": assessment})
+        return render(request, STATE_FRAGMENT, {"job": job, "assessment": assessment, "can_request": True})
     if job.is_done:
         return redirect("reports:download", pk=job.pk)
     messages.info(request, _("La préparation du rapport a commencé. Vous recevrez un courriel quand il sera prêt."))
@@ -45,7 +45,13 @@ def request_report(request, pk):
 def state(request, pk):
     """The job's state: the fragment that htmx polls, or a page of its own (without JavaScript)."""
     job = get_report_job_for_user(request, pk)
-    context = {"job": job, "assessment": job.assessment, "page_title": _("Rapport PDF")}
+    context = {
+        "job": job,
+        "assessment": job.assessment,
+        # Staff follow and download; asking for a new render is for the organisation's members.
+        "can_request": job.assessment.organisation.memberships.filter(user=request.user).exists(),
+        "page_title": _("Rapport PDF"),
+    }
     return render(request, STATE_FRAGMENT if request.htmx else "reports/state.html", context)
 
 

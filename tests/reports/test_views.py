@@ -128,6 +128,10 @@ def test_download_rights(client_a, world):
     # Staff download, they do not ask: asking is for the organisation's members.
     client_a.force_login(staff)
     assert client_a.post(request_url(assessment)).status_code == 404
+    state = client_a.get(f"/rapports/{job.pk}/").content.decode()
+    assert url in state and "Mettre à jour le rapport" not in state and "htmx" not in state
+    client_a.force_login(colleague)
+    assert "Mettre à jour le rapport" in client_a.get(f"/rapports/{job.pk}/").content.decode()
 
 
 def test_territory_b_never_serves_a_job_of_a_with_the_same_id(client_b, territory_a, territory_b, world):
