@@ -82,8 +82,15 @@ def _send_on_commit(job):
         from .tasks import render_report
 
         try:
-            # The schema read when the job was written (a request's, or a schema_context's).
-            render_report.apply_async((job.pk,), headers={"_schema_name": schema}, retry=False)
+            # The schema read when the job was written (a request's, or a schema_context's). The time
+            # limits travel in the message (Celery's worker obeys the sender's): read from settings now.
+            render_report.apply_async(
+                (job.pk,),
+                headers={"_schema_name": schema},
+                retry=False,
+                soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
+                time_limit=settings.REPORT_HARD_TIME_LIMIT,
+            )
         except Exception:  # the broker is down: the job stays pending; the watchdog fails it, a new ask sends again
             logger.exception("Report job %s: could not send its task", job.pk)
 
@@ -274,9 +281,9 @@ def render_job(job_id, render):
         job = claim_job(job_id)
         if job is None:
             return None
-        if settings.REPORT_RENDER_PAUSE:
-            time.sleep(settings.REPORT_RENDER_PAUSE)
         try:
+            if settings.REPORT_RENDER_PAUSE:
+                time.sleep(settings.REPORT_RENDER_PAUSE)  # tests: a render that takes that long
             pdf = render(report_content(job.assessment))
         except SoftTimeLimitExceeded:
             logger.warning("Report job %s: soft time limit", job_id)

@@ -188,3 +188,14 @@ def test_a_whole_worker_killed_leaves_a_job_that_the_watchdog_fails(committed_wo
     assert again.pk != job.pk
     done = wait_for(lambda: job_row(in_a, again.pk).status == JobStatus.DONE, 60)
     assert done
+
+
+def test_a_render_past_its_soft_time_limit_fails_with_a_french_message(committed_world, worker_factory, settings):
+    in_a, member, assessment = committed_world
+    worker_factory()
+    settings.REPORT_SOFT_TIME_LIMIT = 1  # the limits travel with the task; the render waits PAUSE (4 s)
+    job = in_a(lambda: services.request_report(assessment, member))
+    failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 60)
+    assert failed and failed.message.startswith("Le rapport a pris trop de temps à préparer.")
+    assert failed.attempts == 1
+
