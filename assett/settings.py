@@ -338,8 +338,9 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # (seconds) fails with a French message; past the hard one the worker kills the process. Both travel
 # with the task (the worker obeys the sender's), and Celery's prefork pool starts the hard timer only
 # once the soft one fired: keep soft < hard. A transient error (database, storage) is retried
-# REPORT_MAX_RETRIES times, after REPORT_RETRY_DELAY s, then twice as long each time. A delivery that finds its job « running » with no process rendering it (its
-# worker died) renders again, REPORT_MAX_ATTEMPTS renders in all; then the job fails. The watchdog
+# REPORT_MAX_RETRIES times, after REPORT_RETRY_DELAY s, then twice as long each time. A delivery that
+# finds its job « running » with no process rendering it (its worker died) renders again,
+# REPORT_MAX_ATTEMPTS renders in all; then the job fails. The watchdog
 # (every REPORT_WATCHDOG_EVERY s) fails jobs running or pending for longer than REPORT_STUCK_AFTER s.
 REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 60)
 REPORT_HARD_TIME_LIMIT = env_int("REPORT_HARD_TIME_LIMIT", 90)

@@ -198,4 +198,3 @@ def test_a_render_past_its_soft_time_limit_fails_with_a_french_message(committed
     failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 60)
     assert failed and failed.message.startswith("Le rapport a pris trop de temps à préparer.")
     assert failed.attempts == 1
-
