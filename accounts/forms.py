@@ -10,6 +10,16 @@ class NamesForm(DsfrForm, NamesFields):
     """The names of « Mon compte », the same fields and rules as at sign-up."""
 
 
+class NotificationsForm(DsfrForm):
+    """What territory staff are emailed about (« Mon compte »)."""
+
+    notify_submissions = forms.BooleanField(
+        label=_("Recevoir un courriel quand une organisation valide son auto-évaluation"),
+        required=False,
+        help_text=_("Avec son niveau, son score et le lien vers ses réponses."),
+    )
+
+
 class DeleteAccountForm(DsfrForm):
     """Asks for the password (or, for an account that never chose one, the email) once more.
 

@@ -46,6 +46,10 @@ class User(AbstractUser):
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     # When a staff member last opened their home: « depuis votre dernière visite » counts from there.
     staff_home_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Staff are emailed when an organisation validates an assessment, unless they turn it off (« Mon compte »).
+    notify_submissions = models.BooleanField(
+        _("recevoir un courriel quand une organisation valide son auto-évaluation"), default=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

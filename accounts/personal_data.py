@@ -9,8 +9,11 @@ tests/accounts/test_personal_data.py, which walks every foreign key to the user)
   the outgoing emails (mailing/) addressed to it or naming its address;
 - kept without the name (SET_NULL): the answers given and the assessments started or
   submitted (they belong to the organisation), invitations sent, join requests decided,
-  organisations created, referential versions created or published, the organisations' plan
-  items owned, created or completed, their steps ticked and notes written, PCAET imports;
+  organisations created or accepted (staff), referential versions created or published, the
+  organisations' plan items owned, created or completed, their steps ticked and notes written,
+  PCAET imports, events created, registrations made for a colleague, event invitations sent;
+- deleted with the account too: its own event registrations (and the opinions given on them) and
+  its refusal of event invitations;
   invitations into the team (TeamInvitation) are deleted with the account;
 - ended: every session of the account, database rows and their cached copies;
 - forgotten: allauth's rate-limit counters keyed by the account's id or email.
@@ -28,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.models import InvitationOptOut, Registration
 from mailing.models import OutgoingEmail
 from organisations.enums import MembershipRole
 from organisations.models import Invitation, JoinRequest, Membership
@@ -68,6 +72,7 @@ def export_personal_data(user):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
+            "notify_submissions": user.notify_submissions,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
             "email_addresses": [
@@ -134,6 +139,22 @@ def export_personal_data(user):
             }
             for note in PlanNote.objects.filter(author=user).select_related("item__organisation").order_by("pk")
         ],
+        "event_registrations": [
+            {
+                "event": registration.event.title,
+                "starts_at": _when(registration.event.starts_at),
+                "organisation": registration.organisation.name,
+                "status": registration.status,
+                "attendance": registration.attendance,
+                "registered_at": _when(registration.created_at),
+                "cancelled_at": _when(registration.cancelled_at),
+                "opinion": _opinion(registration),
+            }
+            for registration in Registration.objects.filter(user=user)
+            .select_related("event", "organisation", "feedback")
+            .order_by("created_at", "pk")
+        ],
+        "event_invitations_refused": InvitationOptOut.objects.filter(user=user).exists(),
         "team_invitations": [
             {"role": invitation.role, "at": _when(invitation.created_at), "accepted_at": _when(invitation.accepted_at)}
             for invitation in TeamInvitation.objects.filter(user=user).order_by("pk")
@@ -178,6 +199,13 @@ def export_personal_data(user):
             )
         ],
     }
+
+
+def _opinion(registration):
+    feedback = getattr(registration, "feedback", None)
+    if feedback is None:
+        return None
+    return {"satisfaction": feedback.satisfaction, "keep": feedback.keep, "change": feedback.change}
 
 
 def organisations_blocking_deletion(user):

@@ -75,6 +75,12 @@ def rename_user(user, first_name, last_name):
     return user
 
 
+def set_notifications(user, *, notify_submissions):
+    user.notify_submissions = notify_submissions
+    user.save(update_fields=["notify_submissions"])
+    return user
+
+
 @transaction.atomic
 def invite_team_member(territory, email, role, invited_by=None):
     """Create (or promote) a territory admin/staff account and email them a link to set a password.

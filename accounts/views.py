@@ -15,18 +15,30 @@ from django.views.decorators.cache import never_cache
 from organisations.models import Membership
 
 from . import personal_data
-from .forms import DeleteAccountForm, NamesForm
-from .services import AccountError, rename_user
+from .forms import DeleteAccountForm, NamesForm, NotificationsForm
+from .services import AccountError, rename_user, set_notifications
 
 
 @login_required
 def overview(request):
     user = request.user
-    names_form = NamesForm(request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name})
-    if request.method == "POST" and names_form.is_valid():
+    # Two forms on the page: the notifications' names its action, the names' is the default.
+    posted_notifications = request.method == "POST" and request.POST.get("action") == "notifications"
+    names_data = request.POST if request.method == "POST" and not posted_notifications else None
+    names_form = NamesForm(names_data, initial={"first_name": user.first_name, "last_name": user.last_name})
+    if names_form.is_bound and names_form.is_valid():
         rename_user(user, names_form.cleaned_data["first_name"], names_form.cleaned_data["last_name"])
         messages.success(request, _("Vos nom et prénom sont enregistrés."))
         return redirect("accounts:overview")
+    notifications_form = None
+    if user.is_territory_staff:
+        notifications_form = NotificationsForm(
+            request.POST if posted_notifications else None, initial={"notify_submissions": user.notify_submissions}
+        )
+        if notifications_form.is_bound and notifications_form.is_valid():
+            set_notifications(user, notify_submissions=notifications_form.cleaned_data["notify_submissions"])
+            messages.success(request, _("Vos préférences de courriel sont enregistrées."))
+            return redirect("accounts:overview")
     memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
     return render(
         request,
@@ -34,6 +46,7 @@ def overview(request):
         {
             "memberships": memberships,
             "names_form": names_form,
+            "notifications_form": notifications_form,
             # allauth keeps the address being changed to as a second, unverified address until it is confirmed.
             "pending_email": EmailAddress.objects.get_new(user),
         },

@@ -92,6 +92,7 @@ SHARED_APPS = [
     "tenants",
     "accounts",
     "mailing",
+    "benchmarks",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -117,6 +118,7 @@ TENANT_APPS = [
     "referentiel",
     "toolbox",
     "events",
+    "review",
     "reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -136,6 +138,7 @@ MIDDLEWARE = [
     # /healthz first: it needs neither the host's territory nor the session (assett/health.py).
     "assett.health.HealthCheckMiddleware",
     "tenants.middleware.TerritoryMiddleware",
+    "tenants.middleware.TerritoryTimeZoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "assett.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -311,6 +314,9 @@ MAIL_SWEEP_AFTER = env_int("MAIL_SWEEP_AFTER", 300)
 MAIL_SWEEP_BATCH = 500
 MAIL_GIVE_UP_AFTER = env_int("MAIL_GIVE_UP_AFTER", 3 * 24 * 3600)
 
+# How often the national view's aggregates are collected from every territory (seconds).
+BENCHMARK_COLLECT_EVERY = env_int("BENCHMARK_COLLECT_EVERY", 6 * 3600)
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
@@ -355,6 +361,10 @@ REPORT_RENDER_PAUSE = float(env("REPORT_RENDER_PAUSE", "0"))
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": 24 * 3600},
     "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
+    # Event reminders and feedback requests, each territory in its own schema and zone (events/reminders.py).
+    "send-event-emails": {"task": "events.send_background_emails_everywhere", "schedule": 15 * 60},
+    # The national view's aggregates (benchmarks/tasks.py): one task per territory, then the merge.
+    "collect-benchmarks": {"task": "benchmarks.collect_benchmarks", "schedule": BENCHMARK_COLLECT_EVERY},
     "fail-stuck-reports": {"task": "reports.fail_stuck_jobs_everywhere", "schedule": REPORT_WATCHDOG_EVERY},
 }
 

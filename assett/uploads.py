@@ -81,6 +81,20 @@ def _too_many_pixels():
     )
 
 
+class ImageUploadInput(forms.ClearableFileInput):
+    """The DSFR's file upload (« fr-upload »), with the current image shown and a DSFR checkbox to remove it.
+
+    Django's own template says « Actuellement: … Effacer … Modification: » in plain markup.
+    """
+
+    template_name = "django/forms/widgets/image_upload.html"  # templates/forms/ (assett.forms.FormRenderer)
+    initial_text = _("Image actuelle")
+    clear_checkbox_label = _("Retirer l'image actuelle")
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": ACCEPT, "class": "fr-upload", **(attrs or {})})
+
+
 class ImageUploadField(forms.FileField):
     """A PNG, JPEG or WebP image of 2 MB at most, stored under the extension of its real format.
 
@@ -88,11 +102,16 @@ class ImageUploadField(forms.FileField):
     size check.
     """
 
-    widget = forms.ClearableFileInput(attrs={"accept": ACCEPT, "class": "fr-upload"})
+    widget = ImageUploadInput
 
     def __init__(self, **kwargs):
+        # The DSFR's wording for an upload's limits.
         kwargs.setdefault(
-            "help_text", format_lazy(_("PNG, JPEG ou WebP, {max} Mo au plus."), max=MAX_IMAGE_BYTES // 2**20)
+            "help_text",
+            format_lazy(
+                _("Taille maximale : {max} Mo. Formats acceptés : PNG, JPEG, WebP (pas de SVG)."),
+                max=MAX_IMAGE_BYTES // 2**20,
+            ),
         )
         super().__init__(**kwargs)
         self.widget.group_class = "fr-upload-group"  # the DSFR's file upload markup (django-dsfr's snippet)

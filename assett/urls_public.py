@@ -10,6 +10,7 @@ from .urls_common import urlpatterns as common
 urlpatterns = [
     path("", tenant_views.landing, name="home"),
     path("plateforme/", include("tenants.urls_backoffice")),
+    path("plateforme/bilan/", include("benchmarks.urls")),
     path("admin/", admin.site.urls),
     *common,
 ]

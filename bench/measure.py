@@ -42,3 +42,31 @@ def postgres_round_trip():
             cursor.fetchone()
             durations.append((time.perf_counter() - start) * 1000)
     return statistics.median(durations)
+
+
+def favour_this_benchmark(niceness=-15):
+    """Run this process and its PostgreSQL backends ahead of the machine's other work (root only).
+
+    A shared host (other sessions' test suites, CI neighbours) makes every round trip wait for a
+    CPU: a page of four queries then takes twice its time. Raised priorities measure the code, not
+    the neighbours; the reference loop still says how quiet the host was. BENCH_PRIORITY=0 turns it off.
+    """
+    import os
+
+    from django.db.backends.signals import connection_created
+
+    if os.environ.get("BENCH_PRIORITY") == "0" or os.geteuid() != 0:
+        print("Priority: as the machine's other processes.")
+        return False
+
+    def favour_backend(connection, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            os.setpriority(os.PRIO_PROCESS, cursor.fetchone()[0], niceness)
+
+    os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    connection_created.connect(favour_backend, weak=False, dispatch_uid="bench.favour_backend")
+    if connection.connection is not None:
+        favour_backend(connection)
+    print(f"Priority: this benchmark and its PostgreSQL backends at nice {niceness} (BENCH_PRIORITY=0: off).")
+    return True

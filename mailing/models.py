@@ -17,6 +17,8 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("objet"), max_length=998)  # the longest line RFC 5322 allows
     body = models.TextField(_("texte"))
     html_body = models.TextField(_("version HTML"), blank=True)
+    # Small text files sent with the email (an event's .ics): [{"filename", "content", "mimetype"}].
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     status = models.CharField(_("état"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)

@@ -34,12 +34,17 @@ def render_plain(template_name, context):
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def queue_email(to, subject_template, text_template, context, html_template=None):
+def attachment(filename, content, mimetype):
+    """One text attachment as queue_email and queue_message take it (stored with the email)."""
+    return {"filename": filename, "content": content, "mimetype": mimetype}
+
+
+def queue_email(to, subject_template, text_template, context, html_template=None, attachments=()):
     """Render an email from its templates and send it after commit. Returns the stored row."""
     subject = render_plain(subject_template, context)
     body = render_plain(text_template, context).strip() + "\n"
     html_body = get_template(html_template).render(context) if html_template else ""
-    return queue_message(to, subject, body, html_body)
+    return queue_message(to, subject, body, html_body, attachments=attachments)
 
 
 def _sending_territory():
@@ -110,7 +115,7 @@ def html_from_text(body, subject, territory):
     return get_template("mailing/layout.html").render(context)
 
 
-def queue_message(to, subject, body, html_body="", from_email=None):
+def queue_message(to, subject, body, html_body="", from_email=None, attachments=()):
     """Store an already rendered email (allauth renders its own) and send it after commit.
 
     Sent in the name of the territory's programme, with its contact as Reply-To, signed the same way
@@ -129,6 +134,7 @@ def queue_message(to, subject, body, html_body="", from_email=None):
         subject=subject,
         body=body,
         html_body=html_body or html_from_text(body, subject, territory),
+        attachments=list(attachments),
     )
     # The schema is read now: on_commit may run after the caller left a schema_context.
     schema_name = connection.schema_name
@@ -174,6 +180,8 @@ def deliver(email_id):
             )
             if email.html_body:
                 message.attach_alternative(email.html_body, "text/html")
+            for item in email.attachments:
+                message.attach(item["filename"], item["content"], item["mimetype"])
             message.send()
         except Exception as exc:
             email.last_error = repr(exc)[:2000]

@@ -5,6 +5,7 @@ import random
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from assett import communes as commune_list
 
 from .enums import MembershipRole, OrganisationKind
 from .models import Membership, Organisation
@@ -47,19 +48,29 @@ def demo_user(email, password, role="participant", first_name="", last_name=""):
     return user
 
 
+# Its head office in Paris: the demo's one organisation outside the territory, for staff to accept.
+OUTSIDE = {"postal_code": "75011", "commune": "Paris", "commune_code": "75056", "outside_territory": True}
+
+
+def demo_places(territory, count):
+    """Communes of the territory (official list) for `count` organisations, the last one outside it."""
+    rng = random.Random(f"{territory.slug}:communes")
+    codes = sorted(commune_list.territory_communes(territory.siren) or [])
+    places = []
+    for _ in range(count - 1):
+        if not codes:  # a territory the list does not know: a name only, as before the list
+            places.append({"commune": territory.name})
+            continue
+        commune = commune_list.commune(rng.choice(codes))
+        postal_code = commune.postal_codes[0] if commune.postal_codes else ""
+        places.append({"postal_code": postal_code, "commune": commune.name, "commune_code": commune.insee})
+    return [*places, OUTSIDE]
+
+
 def seed_organisations(territory, password):
     """Ten organisations, each with an owner; participant@<slug>.localhost owns the first one."""
     rng = random.Random(territory.slug)  # same territory, same demo data
-    communes = {
-        "grand-poitiers": "Poitiers",
-        "toulouse-metropole": "Toulouse",
-        "haut-poitou": "Neuville-de-Poitou",
-        "rouen-normandie": "Rouen",
-        "centre-ouest-mayotte": "Tsingoni",
-        "grand-orly-seine-bievre": "Vitry-sur-Seine",
-        "grand-besancon": "Besançon",
-    }
-    commune = communes.get(territory.slug, "Commune")
+    places = demo_places(territory, len(DEMO_ORGANISATIONS))
     organisations = []
     for index, (name, kind, naf, band) in enumerate(DEMO_ORGANISATIONS):
         siret = demo_siret(rng)
@@ -77,8 +88,8 @@ def seed_organisations(territory, password):
                 siret=siret,
                 naf_code=naf,
                 headcount_band=band,
-                commune=commune,
                 created_by=owner,
+                **places[index],
             )
             organisation.full_clean()
             organisation.save()

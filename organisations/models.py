@@ -35,6 +35,15 @@ class Organisation(models.Model):
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.CharField(_("commune"), max_length=120)
+    # The INSEE code of the commune chosen from the official list (assett/communes.py); blank for
+    # organisations registered before the list shipped, whose commune is only a name.
+    commune_code = models.CharField(_("code INSEE de la commune"), max_length=5, blank=True)
+    # Outside the territory's communes when registered or moved: staff accept it explicitly.
+    outside_territory = models.BooleanField(_("hors du territoire"), default=False)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -76,6 +85,11 @@ class Organisation(models.Model):
             errors.update(error.error_dict)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def awaits_acceptance(self):
+        """Outside the territory and not yet accepted by its staff."""
+        return self.outside_territory and self.accepted_at is None
 
     def _clean_identifiers(self):
         self.siret = normalize_identifier(self.siret)

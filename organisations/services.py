@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assett import communes
 from mailing.services import queue_email
 from tenants.links import current_territory, territory_url
 
@@ -49,6 +50,7 @@ def _save_with_unique_siret(organisation):
 def create_organisation(user, **fields):
     """Create the organisation (already validated by its form) with `user` as owner."""
     organisation = Organisation(created_by=user, **fields)
+    _check_territory(organisation)
     _save_with_unique_siret(organisation)
     Membership.objects.create(user=user, organisation=organisation, role=MembershipRole.OWNER)
     return organisation
@@ -212,9 +214,34 @@ def change_member_role(membership, role):
 
 @transaction.atomic
 def update_organisation(organisation, **fields):
+    moved = "commune_code" in fields and fields["commune_code"] != organisation.commune_code
     for name, value in fields.items():
         setattr(organisation, name, value)
+    if moved:
+        _check_territory(organisation)
     _save_with_unique_siret(organisation)
+    return organisation
+
+
+def _check_territory(organisation):
+    """Flag an organisation whose commune is outside the territory's: staff accept it (accept_organisation).
+    A move to another commune outside asks again; one whose commune is only a name is not judged."""
+    territory = current_territory()
+    outside = bool(organisation.commune_code) and communes.is_outside(territory.siren, organisation.commune_code)
+    organisation.outside_territory = outside
+    organisation.accepted_at = None
+    organisation.accepted_by = None
+
+
+@transaction.atomic
+def accept_organisation(organisation, staff_member):
+    """Territory staff accept an organisation registered outside the territory's communes."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not organisation.awaits_acceptance:
+        raise OrganisationError(_("Cette organisation n'attend pas d'acceptation."))
+    organisation.accepted_at = timezone.now()
+    organisation.accepted_by = staff_member
+    organisation.save(update_fields=["accepted_at", "accepted_by"])
     return organisation
 
 

@@ -72,7 +72,11 @@ def staff_home(request):
         .annotate(answered=answered_count())
         .order_by("updated_at")
     )
+    to_accept = Organisation.objects.filter(outside_territory=True, accepted_at=None).order_by("created_at")
+    first_to_accept = list(to_accept[:LISTED])  # counted only when the list is full: one query most days
     context = {
+        "to_accept": first_to_accept,
+        "to_accept_count": len(first_to_accept) if len(first_to_accept) < LISTED else to_accept.count(),
         "since": since,
         "first_visit": request.user.staff_home_seen_at is None,
         "new_organisations": new_organisations[:LISTED],
@@ -90,7 +94,7 @@ def staff_home(request):
 
 @staff_required
 def staff_organisation(request, pk):
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(Organisation.objects.select_related("accepted_by"), pk=pk)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__last_name")
     assessments = (
         organisation.assessments.select_related("version").annotate(answered=answered_count()).order_by("-started_at")

@@ -7,6 +7,7 @@ app_name = "organisations"
 urlpatterns = [
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("organisations/nouvelle/", views.create, name="create"),
+    path("organisations/communes/", views.commune_field, name="commune_field"),
     path("organisations/rejoindre/", views.join_search, name="join_search"),
     path("organisations/<int:pk>/", views.detail, name="detail"),
     path("organisations/<int:pk>/modifier/", views.edit, name="edit"),
@@ -30,5 +31,6 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("gestion/organisations/", views.staff_list, name="staff_list"),
     path("gestion/organisations/<int:pk>/", staff.staff_organisation, name="staff_detail"),
+    path("gestion/organisations/<int:pk>/accepter/", views.staff_accept, name="staff_accept"),
     path("gestion/organisations/<int:pk>/supprimer/", views.staff_delete, name="staff_delete"),
 ]

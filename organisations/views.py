@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tenants.permissions import staff_required
 
@@ -47,7 +47,7 @@ def _save_organisation(form, save):
     """Run `save` on the form's data; an organisation registered meanwhile with the same SIRET
     becomes the form's error, like the one its clean_siret finds."""
     try:
-        return save(**{name: form.cleaned_data[name] for name in form.Meta.fields})
+        return save(**form.organisation_fields())
     except services.AlreadyRegistered as error:
         form.registered_organisation = error.organisation
         form.add_error("siret", str(error))
@@ -71,13 +71,34 @@ def _organisation_form_page(request, form, context):
     )
 
 
+def _organisation_form(request, instance=None):
+    """The form as posted, or, when the person asked for the communes of the postal code typed in
+    (the button shown without JavaScript), the same values unchecked with that list to choose from."""
+    if request.method == "POST" and request.POST.get("action") == "communes":
+        return OrganisationForm(initial=request.POST.dict(), instance=instance)
+    return OrganisationForm(request.POST or None, instance=instance)
+
+
+def _outside_territory_message(request, organisation):
+    if organisation.awaits_acceptance:
+        messages.warning(
+            request,
+            _(
+                "%(commune)s n'est pas une commune %(territory)s : l'équipe du programme va examiner "
+                "l'inscription de %(name)s et l'accepter."
+            )
+            % {"commune": organisation.commune, "territory": request.tenant.of_name, "name": organisation.name},
+        )
+
+
 @login_required
 def create(request):
-    form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = _organisation_form(request)
+    if form.is_bound and form.is_valid():
         organisation = _save_organisation(form, lambda **fields: services.create_organisation(request.user, **fields))
         if organisation is not None:
             messages.success(request, _("L'organisation %(name)s est créée.") % {"name": organisation.name})
+            _outside_territory_message(request, organisation)
             return redirect("organisations:detail", pk=organisation.pk)
     return _organisation_form_page(request, form, {"creating": True})
 
@@ -85,13 +106,22 @@ def create(request):
 @login_required
 def edit(request, pk):
     organisation = get_organisation_for_user(request, pk, owner=True)
-    form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
+    form = _organisation_form(request, instance=organisation)
+    if form.is_bound and form.is_valid():
         saved = _save_organisation(form, lambda **fields: services.update_organisation(organisation, **fields))
         if saved is not None:
             messages.success(request, _("Les informations de l'organisation sont enregistrées."))
+            _outside_territory_message(request, saved)
             return redirect("organisations:detail", pk=organisation.pk)
     return _organisation_form_page(request, form, {"organisation": organisation})
+
+
+@login_required
+@require_GET
+def commune_field(request):
+    """The commune's list for the postal code typed in, as the form shows it (htmx swaps it in)."""
+    form = OrganisationForm(initial={"postal_code": request.GET.get("postal_code", "")})
+    return render(request, "organisations/includes/commune_field.html", {"field": form["commune"]})
 
 
 @login_required
@@ -331,6 +361,8 @@ def staff_list(request):
         for field in ("kind", "naf_section", "headcount_band"):
             if data[field]:
                 organisations = organisations.filter(**{field: data[field]})
+        if data["to_accept"]:
+            organisations = organisations.filter(outside_territory=True, accepted_at=None)
     sort = request.GET.get("tri") if request.GET.get("tri") in staff.LIST_ORDERS else "nom"
     organisations = staff.with_status_and_contact(organisations).order_by(*staff.LIST_ORDERS[sort])
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
@@ -359,6 +391,23 @@ def delete(request, pk):
     return _confirm_deletion(
         request, organisation, cancel_url=reverse("organisations:detail", args=[pk]), done_url="organisations:dashboard"
     )
+
+
+@staff_required
+def staff_accept(request, pk):
+    """Confirm, then accept, an organisation registered outside the territory's communes."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if request.method == "POST":
+        try:
+            services.accept_organisation(organisation, request.user)
+        except services.OrganisationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("L'organisation %(name)s est acceptée.") % {"name": organisation.name})
+        return redirect("organisations:staff_detail", pk=organisation.pk)
+    if not organisation.awaits_acceptance:
+        return redirect("organisations:staff_detail", pk=organisation.pk)
+    return render(request, "organisations/staff/accept.html", {"organisation": organisation})
 
 
 @staff_required

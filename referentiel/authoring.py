@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assett.problems import Problem
+from tenants.links import current_territory
 
 from .codes import RESERVED_THEME_CODES, code_problem
+from .constants import NATIONAL_TITLE
 from .enums import QuestionKind, VersionStatus
 from .loader import ReferentialFormatError, dump_referential, load_referential, validate_referential
 from .models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
@@ -209,6 +211,8 @@ def start_draft(user):
         raise AuthoringError(_("Aucune version n'est publiée : il n'y a rien à copier."))
     data = dump_referential(published)
     data["version"] = suggest_label(published.label, set(ReferentialVersion.objects.values_list("label", flat=True)))
+    if data["title"] == NATIONAL_TITLE:
+        data["title"] = local_title()
     try:
         return load_referential(data, created_by=user, based_on=published)
     except ReferentialFormatError as error:
@@ -248,9 +252,25 @@ def update_level(level, **fields):
     return level
 
 
+def local_title():
+    """A territory's own version is named for it: « Référentiel de la Communauté de communes du Haut-Poitou »."""
+    title = _("Référentiel %(territory)s") % {"territory": current_territory().of_name}
+    return title[: ReferentialVersion._meta.get_field("title").max_length]
+
+
 def draft_problems(version):
     """Everything that stops this version from being published, each with where it is, in French."""
-    problems = list(validate_referential(dump_referential(version)))
+    dump = dump_referential(version)
+    problems = list(validate_referential(dump))
+    if dump["title"] == NATIONAL_TITLE:
+        # Participants read the title on their results: an adapted version is not the national one.
+        problems.append(
+            Problem(
+                _("référentiel"),
+                _("le titre « %(title)s » est celui du référentiel national : donnez son titre à votre version.")
+                % {"title": dump["title"]},
+            )
+        )
     if ReferentialVersion.objects.filter(label=version.label).exclude(pk=version.pk).exists():
         problems.append(
             Problem(

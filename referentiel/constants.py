@@ -17,3 +17,13 @@ PRIORITY_QUESTIONS_COUNT = 3
 
 # Organisations per page in the staff follow-up list.
 STAFF_PAGE_SIZE = 50
+
+# The national referential's title (referentiel/data/referentiel_national.yaml): a territory's own
+# version is given another (authoring.start_draft), so that participants are not told that an adapted
+# questionnaire is the national one.
+NATIONAL_TITLE = "Référentiel national ASSETT"
+
+# The estimate of an assessment's duration, in seconds per question: reading it and its choices,
+# choosing; a figure (numeric question) is often looked up. Rounded up to 5 minutes.
+SECONDS_PER_QUESTION = {"ladder": 45, "yesno": 20, "multiple": 40, "numeric": 90}
+SECONDS_PER_CHOICE = 5

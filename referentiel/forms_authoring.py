@@ -173,3 +173,8 @@ class PreviewForm(DsfrForm):
         required=False,
         help_text=_("Sans tranche choisie, les questions réservées à certaines tailles sont affichées et signalées."),
     )
+    points = forms.BooleanField(
+        label=_("Afficher les points de chaque réponse"),
+        required=False,
+        help_text=_("Les participants ne les voient pas."),
+    )

@@ -115,6 +115,10 @@ def _completed_actions_html(titles):
     return f'<div class="fr-fieldset__element"><p class="fr-message fr-message--info fr-mb-1w">{escape(text)}</p></div>'
 
 
+# A typed value or comment is saved once typing pauses.
+TYPING_AUTOSAVE = 'data-hx-trigger="keyup changed delay:800ms" data-hx-sync="closest fieldset:queue last"'
+
+
 def question_html(block, user):
     """One question as a DSFR fieldset; `block` carries the question, its AnswerForm or SavedAnswer,
     its number and the URL of its autosave."""
@@ -123,13 +127,19 @@ def question_html(block, user):
     p = form.prefix  # « q<id> »: safe in attributes as it is
     errors = form.error_messages
     url = block.autosave_url
+
+    def autosave(attributes):
+        # The staff's preview (no autosave URL) shows the same question, saving nothing and loading no htmx.
+        return f' data-hx-post="{url}" {attributes}' if url else ""
+
     # Errors are announced with the input they concern.
     described = f' aria-describedby="{p}-status"' if errors else ""
     error_class = " fr-fieldset--error" if errors else ""
+    fieldset_autosave = autosave(
+        f'data-hx-trigger="change" data-hx-target="#{p}-status" data-hx-swap="innerHTML" data-hx-sync="this:queue last"'
+    )
     parts = [
-        f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}" data-hx-post="{url}" '
-        f'data-hx-trigger="change" data-hx-target="#{p}-status" data-hx-swap="innerHTML" '
-        'data-hx-sync="this:queue last">'
+        f'<fieldset class="fr-fieldset{error_class}" id="question-{question.pk}"{fieldset_autosave}>'
         f'<legend class="fr-fieldset__legend" id="{p}-legend">{block.number}. {texts.text}</legend>'
     ]
     if block.completed_actions:
@@ -150,8 +160,7 @@ def question_html(block, user):
             f'<span class="fr-hint-text">{escape(_("Un nombre, par exemple 12 500 ou 12,5."))}</span></label>'
             f'<input class="fr-input{" fr-input--error" if errors else ""}" type="text" inputmode="decimal" '
             f'autocomplete="off" id="{p}-value" name="{p}-value" value="{escape(form.value_text)}"{invalid} '
-            f'aria-describedby="{p}-status" data-hx-post="{url}" data-hx-trigger="keyup changed delay:800ms" '
-            'data-hx-sync="closest fieldset:queue last"></div></div>'
+            f'aria-describedby="{p}-status"{autosave(TYPING_AUTOSAVE)}></div></div>'
         )
     else:
         parts.append(_choice_inputs(p, form, question, texts, described))
@@ -169,8 +178,8 @@ def question_html(block, user):
         f'<summary class="fr-text--sm">{escape(summary)}</summary>'
         f'<div class="fr-input-group fr-mt-1w"><label class="fr-label" for="{p}-comment">'
         f'{escape(_("Commentaire (facultatif)"))}<span class="fr-hint-text">{escape(hint)}</span></label>'
-        f'<textarea class="fr-input" id="{p}-comment" name="{p}-comment" rows="3" maxlength="2000" '
-        f'data-hx-post="{url}" data-hx-trigger="keyup changed delay:800ms" data-hx-sync="closest fieldset:queue last">'
+        f'<textarea class="fr-input" id="{p}-comment" name="{p}-comment" rows="3" maxlength="2000"'
+        f"{autosave(TYPING_AUTOSAVE)}>"
         f"{escape(comment)}</textarea></div></details></div>"
     )
     parts.append(

@@ -13,6 +13,7 @@ from organisations.models import Organisation
 from . import carry_over, scoring
 from .enums import AssessmentStatus, QuestionKind, VersionStatus
 from .models import Answer, Assessment, ReferentialVersion
+from .notifications import notify_submission
 from .results import forget_kind_averages
 from .structure import answer_spec, question_spec, structure_for
 
@@ -263,8 +264,11 @@ def compute_scores(assessment, answers):
 
 
 @transaction.atomic
-def submit_assessment(assessment, user):
-    """Lock the assessment and store its scores: results pages never recompute them."""
+def submit_assessment(assessment, user, *, notify=True):
+    """Lock the assessment and store its scores: results pages never recompute them.
+
+    Staff are emailed (referentiel/notifications.py) unless `notify` is false: demo seeding writes
+    history, not news."""
     assessment = Assessment.objects.select_for_update().select_related("organisation", "version").get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         raise AssessmentError(_("Cette auto-évaluation est déjà validée."))
@@ -291,4 +295,6 @@ def submit_assessment(assessment, user):
     }
     assessment.save()
     transaction.on_commit(forget_kind_averages)
+    if notify:
+        notify_submission(assessment)
     return assessment

@@ -12,6 +12,7 @@ from .views import authoring
 urlpatterns = [
     path("gestion/referentiel/brouillon/creer/", authoring.start_draft, name="authoring_start_draft"),
     path("gestion/referentiel/brouillon/", authoring.draft, name="authoring_draft"),
+    path("gestion/referentiel/brouillon/comparer/", authoring.compare, name="authoring_compare"),
     path("gestion/referentiel/brouillon/informations/", authoring.version_edit, name="authoring_version_edit"),
     path("gestion/referentiel/brouillon/supprimer/", authoring.discard_draft, name="authoring_discard_draft"),
     path("gestion/referentiel/brouillon/publier/", authoring.publish, name="authoring_publish"),

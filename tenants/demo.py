@@ -1,4 +1,7 @@
-"""The seven lauréate territories of the ASSETT call, for `seed_demo` and `make run`."""
+"""The seven lauréate territories of the ASSETT call, for `seed_demo` and `make run`.
+
+Their SIREN and kind are those of the official list (assett/data/intercommunalites.csv), checked by
+tests/tenants/test_backoffice.py::test_the_demo_territories_have_the_siren_and_kind_of_the_official_list."""
 
 DEMO_PASSWORD = "demo-assett-2026"  # demo accounts only; seed_demo never runs in production
 
@@ -27,7 +30,7 @@ DEMO_TERRITORIES = [
         "name": "Communauté de communes du Haut-Poitou",
         "slug": "haut-poitou",
         "kind": "cc",
-        "siren": "",
+        "siren": "200069763",
         "accent_color": "#5b4a14",
     },
     {
@@ -41,7 +44,7 @@ DEMO_TERRITORIES = [
         "name": "Communauté de communes du Centre Ouest",
         "slug": "centre-ouest-mayotte",
         "kind": "cc",
-        "siren": "",
+        "siren": "200059871",
         "accent_color": "#006b6b",
         "time_zone": "Indian/Mayotte",
     },
@@ -55,7 +58,7 @@ DEMO_TERRITORIES = [
     {
         "name": "Grand Besançon Métropole",
         "slug": "grand-besancon",
-        "kind": "metropole",
+        "kind": "cu",  # a communauté urbaine named « Métropole » (the official list's « CU »)
         "siren": "242500361",
         "accent_color": "#9a3412",
     },

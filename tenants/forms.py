@@ -1,12 +1,16 @@
+import re
 import zoneinfo
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from accounts.enums import Role
+from assett import communes
 from assett.forms import DsfrForm, DsfrModelForm
 from assett.uploads import ImageUploadField
 
@@ -48,6 +52,52 @@ class OnboardingForm(DsfrForm):
     time_zone = forms.CharField(label=_("Fuseau horaire"), max_length=64, initial=DEFAULT_TIME_ZONE)
     presentation = forms.CharField(label=_("Présentation"), widget=forms.Textarea, required=False)
     logo = ImageUploadField(label=_("Logo"), required=False)
+
+    @staticmethod
+    def initial_for(group):
+        """What the official list says of the EPCI or EPT: its name spelled out, kind, SIREN, and a slug
+        and domain to start from (`grand-poitiers`, `grand-poitiers.<platform domain>`)."""
+        short_name = re.sub(r"^(?:CC|CA|CU) (?:du |de la |de l'|des |de |d')?", "", group.name)
+        slug = slugify(short_name)[:40].strip("-")
+        return {
+            "name": group.full_name,
+            "kind": group.kind,
+            "siren": group.siren,
+            "slug": slug,
+            "domain": f"{slug}.{settings.PLATFORM_DOMAIN}",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        siren = (cleaned.get("siren") or "").replace(" ", "")
+        if not siren:
+            return cleaned
+        group = communes.intercommunality(siren)
+        source = communes.source()
+        if group is None:
+            self.add_error(
+                "siren",
+                _("Ce SIREN n'est celui d'aucun EPCI ni EPT de la liste officielle %(year)s : choisissez-le ci-dessus.")
+                % {"year": source["year"]},
+            )
+        elif cleaned.get("kind") and cleaned["kind"] != group.kind:
+            self.add_error(
+                "kind",
+                _("D'après la liste officielle %(year)s, %(name)s est : %(kind)s.")
+                % {"year": source["year"], "name": group.full_name, "kind": EpciKind(group.kind).label},
+            )
+        return cleaned
+
+
+class IntercommunalitySearchForm(DsfrForm):
+    """The first step of opening a territory: find its EPCI or EPT in the official list."""
+
+    prefix = "epci"  # beside the onboarding form on one page: its own field names and error summary
+    q = forms.CharField(
+        label=_("EPCI ou EPT"),
+        max_length=100,
+        help_text=_("Des mots de son nom (« grand poitiers », « haut poitou ») ou son SIREN."),
+    )
 
 
 def time_zone_choices():

@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -5,6 +7,7 @@ from django.http import Http404, HttpResponseNotFound
 from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 from django.urls import set_urlconf
+from django.utils import timezone
 
 from .enums import TerritoryStatus
 from .models import Domain
@@ -66,3 +69,27 @@ class TerritoryMiddleware:
         response = TemplateResponse(request, "tenants/suspended.html", {"suspended": territory}, status=503)
         response["Retry-After"] = "86400"
         return response.render()
+
+
+class TerritoryTimeZoneMiddleware:
+    """Shows every date in the territory's own zone (Territory.time_zone): an event stored at 15:00
+    UTC reads 18:00 on a Mayotte site, whatever the server's TIME_ZONE. Placed after
+    TerritoryMiddleware, which sets request.tenant; the zone is dropped again after the response,
+    so a thread that serves another territory next never inherits it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone_name = getattr(getattr(request, "tenant", None), "time_zone", None)
+        if zone_name:
+            timezone.activate(_zone(zone_name))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _zone(name):
+    # ZoneInfo keeps its own cache of instances: the zone's rules are read from disk once per process.
+    return zoneinfo.ZoneInfo(name)

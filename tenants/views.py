@@ -15,10 +15,11 @@ from accounts.enums import Role
 from accounts.models import TeamInvitation, User
 from accounts.services import AccountError, invite_team_member, remove_team_member
 from accounts.services import accept_team_invitation as accept_team_invitation_service
+from assett import communes
 
 from .enums import TerritoryStatus
 from .figures import figures_by_schema
-from .forms import OnboardingForm, TeamInvitationForm, TerritorySettingsForm
+from .forms import IntercommunalitySearchForm, OnboardingForm, TeamInvitationForm, TerritorySettingsForm
 from .links import site_url
 from .models import Territory
 from .permissions import national_admin_required, territory_admin_required
@@ -53,9 +54,41 @@ def backoffice(request):
     return render(request, "tenants/backoffice/list.html", {"territories": territories})
 
 
+# The communes of the chosen EPCI named on the page, beyond which « and N others » is said.
+COMMUNES_NAMED = 12
+
+
+def _intercommunality_context(request, form):
+    """The search in the official list (?q=) and the EPCI or EPT chosen (?siren=, or the form's SIREN)."""
+    search = IntercommunalitySearchForm(request.GET if "epci-q" in request.GET else None)
+    found = communes.search_intercommunalities(search.cleaned_data["q"]) if search.is_valid() else None
+    siren = request.GET.get("siren") or (form["siren"].value() or "")
+    chosen = communes.intercommunality(str(siren).replace(" ", ""))
+    named = None
+    if chosen is not None:
+        names = sorted((communes.commune(code).name for code in chosen.communes), key=communes.folded)
+        named = {"count": len(names), "names": names[:COMMUNES_NAMED], "others": max(0, len(names) - COMMUNES_NAMED)}
+    if found:
+        # An EPCI opens one territory: say which are on the platform already (one query).
+        taken = set(_territories().filter(siren__in=[group.siren for group in found]).values_list("siren", flat=True))
+        found = [(group, group.siren in taken) for group in found]
+    return {
+        "search": search,
+        "found": found,
+        "chosen": chosen,
+        "chosen_communes": named,
+        "source": communes.source(),
+    }
+
+
 @national_admin_required
 def onboard(request):
-    form = OnboardingForm(request.POST or None, request.FILES or None)
+    """Opening a territory starts from the official list: the EPCI or EPT chosen fills the form in."""
+    initial = {}
+    chosen = communes.intercommunality(request.GET.get("siren", ""))
+    if chosen is not None:
+        initial = OnboardingForm.initial_for(chosen)
+    form = OnboardingForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         logo = data.pop("logo")
@@ -75,7 +108,9 @@ def onboard(request):
             else:
                 messages.info(request, _("Ce territoire existait déjà : rien n'a été modifié."))
             return redirect("backoffice")
-    return render(request, "tenants/backoffice/onboard.html", {"form": form})
+    return render(
+        request, "tenants/backoffice/onboard.html", {"form": form, **_intercommunality_context(request, form)}
+    )
 
 
 # What each change does to the territory's site, said on the confirmation page that names it.

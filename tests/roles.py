@@ -9,6 +9,7 @@ them; each test still runs in its own savepoint (pytest-django's `db`) above it.
 
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from allauth.account.models import EmailConfirmation
@@ -24,6 +25,9 @@ from dsfr.models import DsfrConfig
 
 from accounts.enums import Role
 from accounts.models import User
+from events.enums import EventKind, EventStatus
+from events.format_services import copy_format
+from events.models import Event, WorkshopFormat
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Invitation, JoinRequest, Membership, Organisation
 from referentiel.authoring import start_draft
@@ -132,6 +136,16 @@ def _territory_a(world):
     organisation = _organisation("Boulangerie des Rôles", owner, "73282932000074")
     other = _organisation("Menuiserie Voisine", outsider, "55208131766522")
     member_membership = Membership.objects.create(user=member, organisation=organisation)
+    # Registered outside the territory's communes, awaiting the staff's acceptance (no member: nobody's).
+    outside_org = Organisation.objects.create(
+        name="Ferme d'Ayron",
+        kind=OrganisationKind.ENTREPRISE,
+        headcount_band="01",
+        postal_code="86190",
+        commune="Ayron",
+        commune_code="86017",
+        outside_territory=True,
+    )
     invitation = Invitation.objects.create(organisation=organisation, email="invitee@roles.example", invited_by=owner)
     join_request = JoinRequest.objects.create(organisation=organisation, user=outsider, message="Bonjour")
 
@@ -172,6 +186,18 @@ def _territory_a(world):
     national_action.partners.add(partner)
     national_action.schemes.add(scheme)
 
+    # Workshop formats (events/urls_formats.py): a national one of the library, a local copy, an event using it.
+    national_format = WorkshopFormat.objects.get(code="world-cafe")
+    local_format = copy_format(national_format)
+    format_event = Event.objects.create(
+        title="Atelier world café",
+        kind=EventKind.WORKSHOP,
+        starts_at=datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 10, 18, 0, tzinfo=UTC),
+        place="Salle des fêtes",
+        status=EventStatus.PUBLISHED,
+        format=local_format,
+    )
     # A rendered report of the submitted assessment (reports/): its file, a stand-in, in private storage.
     report_job = ReportJob.objects.create(
         assessment=submitted, content_hash="roles" * 12, status=JobStatus.DONE, requested_by=owner
@@ -186,6 +212,7 @@ def _territory_a(world):
         org=organisation.pk,
         org_public_id=organisation.public_id,
         other_org=other.pk,
+        outside_org=outside_org.pk,
         membership=member_membership.pk,
         invitation=invitation.pk,
         invitation_token=invitation.token,
@@ -210,10 +237,89 @@ def _territory_a(world):
         national_action=national_action.pk,
         partner=partner.pk,
         scheme=scheme.pk,
+        national_format=national_format.pk,
+        local_format=local_format.pk,
+        format_event=format_event.pk,
         report_job=report_job.pk,
     )
+    _staff_events(world, organisation, owner, member)
+    _events_of_a(world, organisation, owner, member, action)
     for role in TERRITORY_ROLES[1:]:
         world.sessions[role] = _session_for(users[role])
+
+
+def _staff_events(world, organisation, owner, member):
+    """An upcoming published event with a confirmed seat, a waitlisted one and an opinion (the staff's
+    event pages), and the owner's unsubscribe token for invitations."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Feedback, Registration
+    from events.staff_mail import opt_out_token
+    from tenants.links import current_territory
+
+    start = (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
+    event = Event.objects.create(
+        title="Rencontre des rôles",
+        kind="meeting",
+        themes=["ENE"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Salle des rôles",
+        status="published",
+        capacity=1,
+    )
+    seat = Registration.objects.create(event=event, user=owner, organisation=organisation, status="confirmed")
+    Registration.objects.create(event=event, user=member, organisation=organisation, status="waitlisted")
+    Feedback.objects.create(registration=seat, satisfaction=4, keep="Les échanges", change="La salle")
+    world.ids.update(
+        staff_event=event.pk,
+        staff_registration=seat.pk,
+        opt_out_token=opt_out_token(current_territory(), owner),
+    )
+
+
+def _events_of_a(world, organisation, owner, member, action):
+    """Events (participants' side): an upcoming one with the owner registered and the member on its
+    waitlist, and a past one the owner attended (feedback, « de l'atelier au plan »)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Registration
+
+    start = timezone.now().replace(microsecond=0) + timedelta(days=10)
+    event = Event.objects.create(
+        title="Atelier des rôles",
+        kind="workshop",
+        description="Un atelier **pratique** sur l'énergie.",
+        themes=["ENE"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        mode="hybrid",
+        place="Maison de l'économie, Poitiers",
+        online_url="https://visio.example.org/roles",
+        capacity=1,
+        seats_per_organisation=3,
+        status="published",
+        contact="Claire Martin",
+    )
+    event.actions.add(action)
+    registration = Registration.objects.create(
+        event=event, user=owner, organisation=organisation, registered_by=owner, status="confirmed"
+    )
+    Registration.objects.create(event=event, user=member, organisation=organisation, status="waitlisted")
+    past = Event.objects.create(
+        title="Visite des rôles",
+        kind="site_visit",
+        starts_at=start - timedelta(days=20),
+        ends_at=start - timedelta(days=20) + timedelta(hours=2),
+        status="published",
+    )
+    past.actions.add(action)
+    Registration.objects.create(event=past, user=owner, organisation=organisation, status="confirmed")
+    world.ids.update(event=event.pk, event_registration=registration.pk, past_event=past.pk)
 
 
 def _territory_b(world):
@@ -240,6 +346,29 @@ def _public(world):
     world.sessions["national"] = _session_for(national)
 
 
+def _benchmarks():
+    """National groups of businesses (the owner's kind), so that the results page shows its comparison."""
+    from django.utils import timezone
+
+    from benchmarks.models import NationalBenchmark
+
+    now = timezone.now()
+    for epci_kind in ("", "cu"):
+        for theme, title, position in (("", "", 0), ("ENE", "Énergie", 1)):
+            NationalBenchmark.objects.create(
+                epci_kind=epci_kind,
+                organisation_kind=OrganisationKind.ENTREPRISE,
+                organisation_kind_label="Entreprise",
+                theme=theme,
+                theme_title=title,
+                position=position,
+                organisations=12,
+                territories=3,
+                average=Decimal("48.5"),
+                merged_at=now,
+            )
+
+
 def world_fixture(territories, django_db_blocker):
     """Generator behind the test modules' `world` fixture (module scope): build, yield, roll back."""
     territory_a, territory_b = territories
@@ -255,6 +384,7 @@ def world_fixture(territories, django_db_blocker):
             _territory_b(world)
             connection.set_schema_to_public()
             _public(world)
+            _benchmarks()
         except BaseException:
             atomic.__exit__(*sys.exc_info())
             raise

@@ -67,6 +67,8 @@ TERRITORY = {
     "mon-espace/": ("/mon-espace/", LOGGED_IN, LOGGED_IN),
     "organisations/nouvelle/": ("/organisations/nouvelle/", LOGGED_IN, LOGGED_IN),
     "organisations/rejoindre/": ("/organisations/rejoindre/?q=Voisine", LOGGED_IN, LOGGED_IN),
+    # The commune list of a postal code, swapped into the organisation form by htmx.
+    "organisations/communes/": ("/organisations/communes/?postal_code=86000", LOGGED_IN, WRONG_METHOD),
     # Empty POSTs below lack their confirmation: the form is shown again, nothing is deleted.
     "mon-compte/": ("/mon-compte/", LOGGED_IN, LOGGED_IN),
     "mon-compte/mes-donnees.json": ("/mon-compte/mes-donnees.json", LOGGED_IN, LOGGED_IN),
@@ -75,6 +77,8 @@ TERRITORY = {
     "organisations/<int:pk>/supprimer/": ("/organisations/{org}/supprimer/", OWNER, OWNER),
     "gestion/organisations/<int:pk>/": ("/gestion/organisations/{org}/", STAFF, STAFF),
     "gestion/organisations/<int:pk>/supprimer/": ("/gestion/organisations/{org}/supprimer/", STAFF, STAFF),
+    # The organisation does not await acceptance (its commune is a name only): back to its page.
+    "gestion/organisations/<int:pk>/accepter/": ("/gestion/organisations/{org}/accepter/", STAFF_ACTION, STAFF_ACTION),
     "organisations/<int:pk>/modifier/": ("/organisations/{org}/modifier/", OWNER, OWNER),
     # Anyone logged in may ask to join an organisation found by search (owners then decide).
     "organisations/rejoindre/<uuid:public_id>/": ("/organisations/rejoindre/{org_public_id}/", LOGGED_IN, LOGGED_IN),
@@ -146,6 +150,7 @@ TERRITORY = {
         STAFF_ACTION,
     ),
     "gestion/referentiel/brouillon/": ("/gestion/referentiel/brouillon/", STAFF, STAFF),
+    "gestion/referentiel/brouillon/comparer/": ("/gestion/referentiel/brouillon/comparer/", STAFF, STAFF),
     "gestion/referentiel/brouillon/informations/": ("/gestion/referentiel/brouillon/informations/", STAFF, STAFF),
     # Confirmation pages on GET, the action on POST.
     "gestion/referentiel/brouillon/supprimer/": ("/gestion/referentiel/brouillon/supprimer/", STAFF, STAFF_ACTION),
@@ -304,6 +309,28 @@ TERRITORY = {
         STAFF,
         STAFF_ACTION,
     ),
+    # Workshop formats (events/urls_formats.py), staff only. A national format is copied, never edited:
+    # its edit pages are a 404 (tests/events/test_formats_pages.py); the rows use the local copy. Empty
+    # POSTs of the forms show them again with their errors; copy and visibility are done, then back.
+    "gestion/deroules/": ("/gestion/deroules/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/deroules/<int:pk>/": ("/gestion/deroules/{national_format}/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/deroules/<int:pk>/copier/": (
+        "/gestion/deroules/{national_format}/copier/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/deroules/<int:pk>/modifier/": ("/gestion/deroules/{local_format}/modifier/", STAFF, STAFF),
+    "gestion/deroules/<int:pk>/etapes/": ("/gestion/deroules/{local_format}/etapes/", STAFF, STAFF),
+    "gestion/deroules/<int:pk>/visibilite/": (
+        "/gestion/deroules/{local_format}/visibilite/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/deroule/": (
+        "/gestion/evenements/{format_event}/deroule/",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
     # The PCAET (toolbox/urls_pcaet.py). An empty import POST is a form with errors; with no import
     # pending, the confirmation sends back to the upload; an empty links POST unlinks (rolled back).
     "gestion/pcaet/": ("/gestion/pcaet/", STAFF, STAFF),
@@ -313,10 +340,78 @@ TERRITORY = {
     "gestion/pcaet/contribution/": ("/gestion/pcaet/contribution/", STAFF, STAFF),
     "gestion/pcaet/contribution.csv": ("/gestion/pcaet/contribution.csv", STAFF, STAFF),
     "gestion/pcaet/contribution.xlsx": ("/gestion/pcaet/contribution.xlsx", STAFF, STAFF),
+    # The staff's event pages (events/urls_staff.py). Empty POSTs of the forms show them again with their
+    # errors (nothing written); publishing, marking attendance (without a person: refused) and inviting
+    # (nobody ticked: refused) come back to a page.
+    "gestion/evenements/": ("/gestion/evenements/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/nouveau/": ("/gestion/evenements/nouveau/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/": ("/gestion/evenements/{staff_event}/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/<int:pk>/modifier/": ("/gestion/evenements/{staff_event}/modifier/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/publier/": (
+        "/gestion/evenements/{staff_event}/publier/",
+        STAFF_WRONG_METHOD,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/annuler/": ("/gestion/evenements/{staff_event}/annuler/", STAFF, STAFF),
+    "gestion/evenements/<int:pk>/presences/": (
+        "/gestion/evenements/{staff_event}/presences/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    "gestion/evenements/<int:pk>/inscrits.csv": (
+        "/gestion/evenements/{staff_event}/inscrits.csv",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
+    "gestion/evenements/<int:pk>/inscrits.xlsx": (
+        "/gestion/evenements/{staff_event}/inscrits.xlsx",
+        STAFF,
+        STAFF_WRONG_METHOD,
+    ),
+    "gestion/evenements/<int:pk>/avis/": ("/gestion/evenements/{staff_event}/avis/", STAFF, STAFF_WRONG_METHOD),
+    "gestion/evenements/<int:pk>/invitations/": (
+        "/gestion/evenements/{staff_event}/invitations/",
+        STAFF,
+        STAFF_ACTION,
+    ),
+    # The invitation emails' unsubscribe link: anyone holding it, no login (the POST records the refusal).
+    "evenements/invitations/ne-plus-recevoir/<str:token>/": (
+        "/evenements/invitations/ne-plus-recevoir/{opt_out_token}/",
+        EVERYONE,
+        EVERYONE,
+    ),
+    # The programme review (review/urls.py): staff only, read only; each table's CSV and XLSX.
+    "gestion/bilan/": ("/gestion/bilan/?du=2026-01-01", STAFF, STAFF_WRONG_METHOD),
+    "gestion/bilan/<slug:slug>.<str:file_format>": ("/gestion/bilan/maturite-type.xlsx", STAFF, STAFF_WRONG_METHOD),
     # Browsing the toolbox (toolbox/urls_browse.py): the territory's public offer, open to everyone,
     # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
     "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
     "boite-a-outils/<str:code>/": ("/boite-a-outils/{action_code}/", EVERYONE, (405,) * 6),
+    # The agenda and the event pages (events/urls.py): the territory's public offer, read only; a draft is
+    # a 404 (tests/events/test_agenda.py). Registering and what follows need an account.
+    "evenements/": ("/evenements/?theme=ENE&kind=workshop", EVERYONE, (405,) * 6),
+    "evenements/agenda.ics": ("/evenements/agenda.ics", EVERYONE, (405,) * 6),
+    "evenements/<int:pk>/": ("/evenements/{event}/", EVERYONE, (405,) * 6),
+    "evenements/<int:pk>/agenda.ics": ("/evenements/{event}/agenda.ics", EVERYONE, (405,) * 6),
+    # An empty POST names no organisation of the user: 404, nothing written.
+    "evenements/<int:pk>/inscription/": ("/evenements/{event}/inscription/", WRONG_METHOD, (LOGIN,) + (404,) * 5),
+    # The owner's registration: the owner and their colleague act on it, nobody else sees it.
+    "evenements/<int:pk>/inscriptions/<int:registration_pk>/annuler/": (
+        "/evenements/{event}/inscriptions/{event_registration}/annuler/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
+    # Empty POST: no colleague chosen, a message and back to the event.
+    "evenements/<int:pk>/inscriptions/<int:registration_pk>/ceder/": (
+        "/evenements/{event}/inscriptions/{event_registration}/ceder/",
+        WRONG_METHOD,
+        MEMBER_ACTION,
+    ),
+    # The owner attended: their empty form comes back with its errors (400); anyone else is told
+    # that only attendees give their opinion (302).
+    "evenements/<int:pk>/avis/": ("/evenements/{past_event}/avis/", WRONG_METHOD, (LOGIN, 400, 302, 302, 302, 302)),
+    # An empty POST names no organisation of the user: 404 (tests/events/test_feedback.py adds them).
+    "evenements/<int:pk>/plan/": ("/evenements/{past_event}/plan/", WRONG_METHOD, (LOGIN,) + (404,) * 5),
     # PDF reports (reports/urls.py): members ask for one from the results; members and staff follow and
     # download it (tests/reports/test_views.py). The POST starts a render: back to the results.
     "auto-evaluations/<int:pk>/rapport/": ("/auto-evaluations/{submitted}/rapport/", WRONG_METHOD, MEMBER_ACTION),
@@ -352,6 +447,8 @@ PUBLIC = {
     "": ("/", P_EVERYONE, P_EVERYONE),
     "plateforme/": ("/plateforme/", P_NATIONAL, P_NATIONAL),
     "plateforme/territoires/nouveau/": ("/plateforme/territoires/nouveau/", P_NATIONAL, P_NATIONAL),
+    # The national view (benchmarks/urls.py): read only.
+    "plateforme/bilan/": ("/plateforme/bilan/", P_NATIONAL, (LOGIN, 404, 405)),
     # GET: the confirmation naming the territory; a POST without a valid status: 404, nothing changed.
     "plateforme/territoires/<int:pk>/statut/": (
         "/plateforme/territoires/{territory_a}/statut/?status=suspended",

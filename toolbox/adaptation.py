@@ -18,7 +18,6 @@ LIST_FIELDS = {"themes", "organisation_kinds", "headcount_bands", "naf_codes"}
 # Sets stored as lists: a form sends its ticked boxes in its own order, which is no change.
 # (naf_codes keeps its order: the most specific code comes first.)
 UNORDERED_FIELDS = {"themes", "levels", "organisation_kinds", "headcount_bands"}
-RELATED_FIELDS = {"steps", "questions", "prerequisites"}
 
 
 def plain(name, value):

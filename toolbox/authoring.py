@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from organisations.naf import SECTIONS
 
 from . import adaptation
-from .constants import NATIONAL_ACTION_FIELDS
+from .constants import ACTION_ROW_FIELDS, NATIONAL_ACTION_FIELDS
 from .enums import Origin
 from .models import Action, ActionQuestion, ActionStep, Partner, Scheme
 from .naf_targets import divisions
@@ -28,22 +28,6 @@ from .referential_links import published_referential, question_link_problem
 UP, DOWN = "up", "down"
 
 # What the main form of an action edits: the national fields kept on the row itself.
-ACTION_FIELDS = (
-    "title",
-    "promise",
-    "body",
-    "main_theme",
-    "themes",
-    "levels",
-    "organisation_kinds",
-    "headcount_bands",
-    "naf_codes",
-    "cost",
-    "duration",
-    "impact",
-    "co2_tonnes_per_year",
-    "co2_source",
-)
 PARTNER_FIELDS = ("name", "role", "contact", "website")
 SCHEME_FIELDS = ("name", "provider", "kind", "url", "conditions", "valid_until", "source_url", "checked_on")
 
@@ -152,7 +136,7 @@ def _check_links(links, referential):
 def create_action(*, question_links, referential=None, **fields):
     """A local action, last of the list, with a code of its own and its question links (one at least)."""
     action = Action(origin=Origin.LOCAL)
-    _assign(action, fields, ACTION_FIELDS)
+    _assign(action, fields, ACTION_ROW_FIELDS)
     _check_action(action)
     _check_links(question_links, referential or published_referential())
     action.code = _local_action_code(action.main_theme)
@@ -173,10 +157,10 @@ def update_action(action, **fields):
     """The main fields; on a national action, each changed one is recorded as adapted."""
     action = _locked_action(action)
     before = {name: adaptation.current_value(action, name) for name in fields}
-    _assign(action, fields, ACTION_FIELDS)
+    _assign(action, fields, ACTION_ROW_FIELDS)
     _check_action(action)
     changed = [name for name in fields if adaptation.current_value(action, name) != before[name]]
-    return _save_adapted(action, changed, update_fields=ACTION_FIELDS)
+    return _save_adapted(action, changed, update_fields=ACTION_ROW_FIELDS)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assett.forms import DsfrForm, DsfrModelForm
 from organisations.enums import HeadcountBand, OrganisationKind
 
+from .constants import ACTION_ROW_FIELDS
 from .enums import Origin
 from .models import Action, Partner, Scheme
 from .naf_targets import parse_naf_targets
@@ -62,22 +63,7 @@ class ActionForm(DsfrModelForm):
 
     class Meta:
         model = Action
-        fields = [
-            "title",
-            "promise",
-            "body",
-            "main_theme",
-            "themes",
-            "levels",
-            "organisation_kinds",
-            "headcount_bands",
-            "naf_codes",
-            "cost",
-            "duration",
-            "impact",
-            "co2_tonnes_per_year",
-            "co2_source",
-        ]
+        fields = list(ACTION_ROW_FIELDS)
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
         help_texts = {
             "body": _(

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from assett.problems import FormatError, as_decimal, plain_number, read_yaml_file
 
-from .constants import NATIONAL_ACTION_FIELDS
+from .constants import ACTION_RELATED_FIELDS, ACTION_ROW_FIELDS, NATIONAL_ACTION_FIELDS
 from .enums import Origin
 from .models import Action, ActionQuestion, ActionStep, Partner, Scheme
 from .recommendations import forget_rankings_on_commit
@@ -71,11 +71,6 @@ def _plain_step(text, url):
     if (url or "").strip():
         step["url"] = url.strip()
     return step
-
-
-# Fields of the action row itself; steps, questions and prerequisites are rows and links of their own.
-RELATED_FIELDS = ("steps", "questions", "prerequisites")
-COLUMN_FIELDS = tuple(name for name in NATIONAL_ACTION_FIELDS if name not in RELATED_FIELDS)
 
 
 def _column_value(values, name):
@@ -163,7 +158,7 @@ def _load_rows(model, items, fields_of, national, summary):
 
 
 # What a load writes on an existing action row.
-WRITTEN_FIELDS = (*COLUMN_FIELDS, "origin", "hidden", "order", "adapted_fields", "national_data", "updated_at")
+WRITTEN_FIELDS = (*ACTION_ROW_FIELDS, "origin", "hidden", "order", "adapted_fields", "national_data", "updated_at")
 
 
 def _load_actions(items, national, schemes, partners, summary):
@@ -186,7 +181,7 @@ def _load_actions(items, national, schemes, partners, summary):
             action = existing[code] = Action(code=code)
         before = None if created else _row_state(action)
         adapted = set(action.adapted_fields) if national and not created else set()
-        for name in COLUMN_FIELDS:
+        for name in ACTION_ROW_FIELDS:
             if name not in adapted:
                 setattr(action, name, _column_value(values, name))
         if national:
@@ -205,7 +200,7 @@ def _load_actions(items, national, schemes, partners, summary):
             action.updated_at = now
             changed.append(action)
         (summary.created if created else summary.updated).append(code)
-        related[code] = {name: values[name] for name in RELATED_FIELDS if name not in adapted}
+        related[code] = {name: values[name] for name in ACTION_RELATED_FIELDS if name not in adapted}
         # Schemes and partners are local once the action exists: staff choose them for their territory.
         if created or not national:
             links[code] = (item.get("schemes") or [], item.get("partners") or [])
@@ -312,7 +307,7 @@ def _dump_action(action):
         "order": action.order,
         "adapted_fields": list(action.adapted_fields),
     }
-    for name in COLUMN_FIELDS:
+    for name in ACTION_ROW_FIELDS:
         value = getattr(action, name)
         item[name] = plain_number(value) if name == "co2_tonnes_per_year" else value
     item["prerequisites"] = sorted(prerequisite.code for prerequisite in action.prerequisites.all())

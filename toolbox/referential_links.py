@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from referentiel.services import current_version
 from referentiel.structure import question_spec, structure_for
 
-from .steps import top_step
+from .steps import recommends_up_to, top_step
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,35 @@ class LinkedQuestion:
 
 @dataclass(frozen=True)
 class PublishedReferential:
+    """What an action may name in the territory's published referential (the editor and the loader's
+    checks); with none published, `published` is False and every question link is refused."""
+
     themes: tuple = ()  # (code, title)
     levels: tuple = ()  # (rank, name)
     questions: dict = field(default_factory=dict)  # code → LinkedQuestion, in questionnaire order
+    published: bool = True
 
     def theme_title(self, code):
         return dict(self.themes).get(code, "")
+
+    @property
+    def theme_codes(self):
+        return tuple(code for code, _title in self.themes)
+
+    @property
+    def level_ranks(self):
+        return frozenset(rank for rank, _name in self.levels)
+
+    def top_step(self, code):
+        """The top step of question `code` (toolbox/steps.py), None when it is not in the referential."""
+        question = self.questions.get(code)
+        return None if question is None else question.top_step
 
 
 def published_referential():
     version = current_version()
     if version is None:
-        return PublishedReferential()
+        return PublishedReferential(published=False)
     structure = structure_for(version)
     questions = {}
     for theme in structure.themes:
@@ -67,7 +84,7 @@ def question_link_problem(referential, code, up_to_step):
         return _(
             "La question %(code)s ne rapporte pas de points : aucune réponse ne peut déclencher de recommandation."
         ) % {"code": code}
-    if up_to_step is None or not 1 <= up_to_step < question.top_step:
+    if not recommends_up_to(up_to_step, question.top_step):
         return _(
             "Pour la question %(code)s, l'échelon doit être compris entre 1 et %(max)s : elle compte %(top)s "
             "échelons et une action n'est jamais recommandée à la réponse la plus haute."

@@ -9,30 +9,20 @@ sheet or column, an unreadable cell, a step of an action the Actions sheet lacks
 `validate_toolbox`, whose locations (« action ENE-A01, étape 2 ») are mapped back to their row.
 """
 
-import io
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from zipfile import BadZipFile
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.datavalidation import DataValidation
-
-from assett.problems import Problem
 from assett.workbook import (
-    EMPTY,
-    FALSE_WORDS,
-    TEXT_FORMAT,
-    TRUE_WORDS,
-    blank,
-    cell_number,
-    normalise_name,
-    number_text,
-    parse_number,
+    BOOLEAN,
+    CODES,
+    DATE,
+    INTEGERS,
+    LIST,
+    NUMBER,
+    TEXT,
+    Column,
+    Sheet,
+    WorkbookReader,
+    save_workbook,
 )
+from assett.workbook import workbook_bytes as _workbook_bytes
 
 from .enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
 from .loader import ToolboxFormatError
@@ -44,26 +34,6 @@ from .validation import (
     step_location,
     validate_toolbox,
 )
-
-TEXT, NUMBER, LIST, INTEGERS, CODES, BOOLEAN, DATE = "text", "number", "list", "integers", "codes", "boolean", "date"
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # the YAML key
-    title: str  # the French column title
-    kind: str = TEXT
-    required: bool = False  # a column the sheet cannot do without
-    width: int = 14
-    choices: tuple = ()  # offered as a drop-down list
-
-
-@dataclass(frozen=True)
-class Sheet:
-    title: str
-    columns: tuple
-
 
 ACTIONS = Sheet(
     "Actions",
@@ -143,71 +113,25 @@ WRAPPED = {"body", "text", "conditions", "role", "promise"}
 # ---- writing -----------------------------------------------------------------------------------
 
 
-def write_workbook(data, target):
-    """Write the plain toolbox `data` (as dump_toolbox returns it) to a path or binary stream."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    rows = {
-        ACTIONS.title: data["actions"],
-        STEPS.title: [{**step, "action": item["code"]} for item in data["actions"] for step in item.get("steps") or []],
-        QUESTIONS.title: [
+def _rows_by_sheet(data):
+    return {
+        ACTIONS: data["actions"],
+        STEPS: [{**step, "action": item["code"]} for item in data["actions"] for step in item.get("steps") or []],
+        QUESTIONS: [
             {**link, "action": item["code"]} for item in data["actions"] for link in item.get("questions") or []
         ],
-        SCHEMES.title: data.get("schemes") or [],
-        PARTNERS.title: data.get("partners") or [],
+        SCHEMES: data.get("schemes") or [],
+        PARTNERS: data.get("partners") or [],
     }
-    for sheet in SHEETS:
-        _write_sheet(workbook.create_sheet(sheet.title), sheet, rows[sheet.title])
-    workbook.save(target)
+
+
+def write_workbook(data, target):
+    """Write the plain toolbox `data` (as dump_toolbox returns it) to a path or binary stream."""
+    save_workbook(_rows_by_sheet(data), target, wrapped=WRAPPED)
 
 
 def workbook_bytes(data):
-    buffer = io.BytesIO()
-    write_workbook(data, buffer)
-    return buffer.getvalue()
-
-
-def _write_sheet(worksheet, sheet, items):
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E3E3FD")
-    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
-    for index, column in enumerate(sheet.columns, start=1):
-        cell = worksheet.cell(row=1, column=index, value=column.title)
-        cell.font, cell.fill = bold, fill
-        dimension = worksheet.column_dimensions[get_column_letter(index)]
-        dimension.width = column.width
-        if column.kind not in (NUMBER, BOOLEAN, DATE):
-            # Rows added later in Excel are text too: « 01 » keeps its zero, « 1, 2 » is no decimal.
-            dimension.number_format = TEXT_FORMAT
-    for row, item in enumerate(items, start=2):
-        for index, column in enumerate(sheet.columns, start=1):
-            value = _cell_value(column, item.get(column.key))
-            cell = worksheet.cell(row=row, column=index, value=value)
-            cell.alignment = wrap if column.key in WRAPPED else top
-            if isinstance(value, str):
-                cell.data_type = "s"  # a text starting with « = » stays a text, not a formula
-            if column.kind == DATE:
-                cell.number_format = DATE_FORMAT
-            elif column.kind not in (NUMBER, BOOLEAN):
-                cell.number_format = TEXT_FORMAT
-    worksheet.freeze_panes = "A2"
-    last = max(len(items) + 1, 2) + 500
-    for index, column in enumerate(sheet.columns, start=1):
-        if column.choices:
-            choices = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True)
-            choices.error = f"Valeurs possibles : {', '.join(column.choices)}"
-            worksheet.add_data_validation(choices)
-            letter = get_column_letter(index)
-            choices.add(f"{letter}2:{letter}{last}")
-
-
-def _cell_value(column, value):
-    if value is None:
-        return None
-    if column.kind in (LIST, INTEGERS, CODES):
-        return ", ".join(str(item) for item in value) or None
-    if column.kind == TEXT:
-        return str(value) or None
-    return value
+    return _workbook_bytes(_rows_by_sheet(data), wrapped=WRAPPED)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -222,214 +146,20 @@ def read_workbook(source, *, national=False, referential=None):
     return _WorkbookReader(national, referential).read(source)
 
 
-class _Row:
-    """One row of a sheet: its cells by column key, and where it is for the messages."""
+class _WorkbookReader(WorkbookReader):
+    sheets = SHEETS
+    error = ToolboxFormatError
 
-    def __init__(self, reader, sheet, line, values):
-        self.reader, self.sheet, self.line, self.values = reader, sheet, line, values
-        self.context = ""
-
-    @property
-    def base(self):
-        return f"feuille {self.sheet.title}, ligne {self.line}"
-
-    def report(self, message):
-        where = f"{self.base} ({self.context})" if self.context else self.base
-        self.reader.problems.append(Problem(where, message))
-
-    def given(self, key):
-        return not blank(self.values.get(key))
-
-    def text(self, key):
-        raw = self.values.get(key)
-        if raw is None:
-            return ""
-        if isinstance(raw, str):
-            return raw.strip()
-        if isinstance(raw, bool):
-            self.report(f"« {key} » : une valeur vrai/faux a été saisie là où du texte est attendu.")
-            return ""
-        if isinstance(raw, (int, float)):
-            return number_text(cell_number(raw))
-        if isinstance(raw, (datetime, date)):
-            self.report(
-                f"« {key} » : Excel a transformé la saisie en date ; "
-                "mettez la cellule au format Texte et ressaisissez-la."
-            )
-            return ""
-        return str(raw).strip()
-
-    def number(self, key):
-        """A number as the dump writes it (int when whole); an unreadable value is kept for the validator."""
-        raw = self.values.get(key)
-        if raw is None or isinstance(raw, bool):
-            return raw
-        if isinstance(raw, (int, float)):
-            return cell_number(raw)
-        if isinstance(raw, str):
-            parsed = parse_number(raw)
-            if parsed is EMPTY:
-                return None
-            return raw.strip() if parsed is None else parsed
-        return str(raw)
-
-    def items(self, key):
-        raw = self.values.get(key)
-        if raw is None:
-            return []
-        if isinstance(raw, str):
-            return [item.strip() for item in re.split(r"[,;\n]", raw) if item.strip()]
-        text = self.text(key)
-        return [text] if text else []
-
-    def integers(self, key):
-        """Maturity level ranks, « 1, 2 »; a value that is no integer is kept for the validator to name."""
-        raw = self.values.get(key)
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return [cell_number(raw)]
-        values = []
-        for item in self.items(key):
-            parsed = parse_number(item)
-            values.append(parsed if isinstance(parsed, int) else item)
-        return values
-
-    def codes(self, key):
-        """Two-character codes (headcount bands, NAF divisions): Excel's « 1 » for « 01 » is read back as « 01 »."""
-        raw = self.values.get(key)
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return [f"{raw:02d}"]
-        if isinstance(raw, float):
-            self.report(
-                f"« {key} » : Excel a lu « {raw} » comme un nombre décimal ; mettez la cellule au format Texte "
-                "et séparez les codes par des virgules (41, 42)."
-            )
-            return []
-        return [f"0{item}" if len(item) == 1 and item.isdigit() else item for item in self.items(key)]
-
-    def boolean(self, key):
-        raw = self.values.get(key)
-        if isinstance(raw, bool):
-            return raw
-        if raw is None:
-            return False
-        word = str(raw).strip().casefold()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        self.report(f"« {key} » : « {raw} » n'est pas une valeur oui/non (TRUE/FALSE, oui/non).")
-        return False
-
-    def date(self, key):
-        raw = self.values.get(key)
-        if isinstance(raw, datetime):
-            return raw.date()
-        if isinstance(raw, date) or raw is None:
-            return raw
-        if isinstance(raw, str):
-            try:
-                return date.fromisoformat(raw.strip())
-            except ValueError:
-                pass
-        self.report(f"« {key} » : « {raw} » n'est pas une date (AAAA-MM-JJ).")
-        return None
-
-
-class _WorkbookReader:
     def __init__(self, national, referential):
+        super().__init__()
         self.national, self.referential = national, referential
-        self.problems = []
-        self.missing = []  # sheets or columns the workbook cannot be read without
-        # loader location (« action ENE-A01, étape 2 ») → « feuille Étapes, ligne 14 », for the validator's problems.
-        self.places = {}
 
-    def read(self, source):
-        try:
-            workbook = load_workbook(source, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
-            raise ToolboxFormatError(
-                [Problem("fichier", f"ce n'est pas un classeur Excel (.xlsx) lisible ({error}).")]
-            ) from error
-        try:
-            sheets = self._sheets(workbook)
-        finally:
-            workbook.close()
-        if self.missing:
-            raise ToolboxFormatError(self.missing + self.problems)
-        data = self._assemble(sheets)
-        problems = self.problems + [
-            Problem(self._place(problem.location), problem.message)
-            for problem in validate_toolbox(data, national=self.national, referential=self.referential)
-        ]
-        if problems:
-            raise ToolboxFormatError(problems)
-        return data
-
-    def _place(self, location):
-        place = self.places.get(location)
-        return location if place is None else f"{place} ({location})"
-
-    # -- sheets and columns
-
-    def _sheets(self, workbook):
-        by_name = {normalise_name(worksheet.title): worksheet for worksheet in workbook.worksheets}
-        result = {}
-        for sheet in SHEETS:
-            worksheet = by_name.get(normalise_name(sheet.title))
-            if worksheet is None:
-                self.missing.append(Problem(f"feuille {sheet.title}", "cette feuille manque dans le classeur."))
-                continue
-            result[sheet.title] = self._rows(sheet, worksheet)
-        return result
-
-    def _rows(self, sheet, worksheet):
-        # From A1 whatever the first filled cell, so that row numbers and column letters are Excel's.
-        lines = worksheet.iter_rows(min_row=1, min_col=1, values_only=True)
-        header = next(lines, ())
-        # The French title, or the YAML key (a sheet written by hand from the format's documentation).
-        known = {normalise_name(column.title): column.key for column in sheet.columns}
-        known.update({normalise_name(column.key): column.key for column in sheet.columns})
-        titles = ", ".join(column.title for column in sheet.columns)
-        columns, seen = {}, set()
-        for index, name in enumerate(header):
-            if blank(name):
-                continue
-            key = known.get(normalise_name(name))
-            where = f"feuille {sheet.title}, colonne {get_column_letter(index + 1)}"
-            if key is None:
-                self.problems.append(Problem(where, f"colonne « {name} » inconnue (colonnes possibles : {titles})."))
-            elif key in seen:
-                self.problems.append(Problem(where, f"la colonne « {name} » est en double."))
-            else:
-                columns[index] = key
-                seen.add(key)
-        for column in sheet.columns:
-            if column.required and column.key not in seen:
-                self.missing.append(
-                    Problem(f"feuille {sheet.title}", f"la colonne « {column.title} » manque (ligne 1).")
-                )
-        rows, untitled = [], set()
-        for line, values in enumerate(lines, start=2):
-            if all(blank(value) for value in values):
-                continue
-            for index, value in enumerate(values):
-                titled = index < len(header) and not blank(header[index])
-                if not titled and index not in untitled and not blank(value):
-                    untitled.add(index)
-                    self.problems.append(
-                        Problem(
-                            f"feuille {sheet.title}, colonne {get_column_letter(index + 1)}",
-                            "des valeurs sont saisies dans une colonne sans titre : elles seraient perdues.",
-                        )
-                    )
-            rows.append(_Row(self, sheet, line, {columns[i]: value for i, value in enumerate(values) if i in columns}))
-        return rows
+    def validate(self, data):
+        return validate_toolbox(data, national=self.national, referential=self.referential)
 
     # -- the plain data, in the shape of dump_toolbox
 
-    def _assemble(self, sheets):
+    def assemble(self, sheets):
         data = {}
         schemes = [
             self._row_item(row, SCHEMES, index, scheme_location) for index, row in enumerate(sheets[SCHEMES.title], 1)

@@ -23,6 +23,12 @@ def top_step(question: QuestionSpec) -> int:
     return max(1, len(_points_ladder(question)))
 
 
+def recommends_up_to(step, top) -> bool:
+    """Whether an action may be recommended for answers up to `step` on a ladder of `top` steps: from 1
+    to the step below the top (an answer at the top of its ladder never calls for an action)."""
+    return isinstance(step, int) and not isinstance(step, bool) and 1 <= step < top
+
+
 def answer_step(question: QuestionSpec, answer: AnswerSpec | None) -> int | None:
     """The step of `answer`, or None when it says nothing about practice (no answer, « non concerné »,
     a numeric value outside every band)."""

@@ -6,7 +6,6 @@ itself (codes, references, prerequisite loops) and against the territory's publi
 """
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -14,40 +13,18 @@ from django.core.validators import URLValidator
 
 from assett.problems import Problem, as_decimal, check_keys, check_text, decimal_field_message, fits_decimal_field
 from organisations.enums import HeadcountBand, OrganisationKind
-from referentiel.services import current_version
-from referentiel.structure import question_spec, structure_for
 
-from .constants import NATIONAL_ACTION_FIELDS
+from .constants import ACTION_ROW_FIELDS, NATIONAL_ACTION_FIELDS
 from .enums import CostBand, Duration, ImpactTier, Origin, SchemeKind
 from .models import Action, ActionStep, Partner, Scheme
-from .steps import top_step
+from .referential_links import published_referential
+from .steps import recommends_up_to
 
 # Keys of each item of the format: anything else is refused rather than silently dropped.
 TOP_KEYS = ("title", "version", "schemes", "partners", "actions")
 SCHEME_KEYS = ("code", "name", "provider", "kind", "url", "conditions", "valid_until", "source_url", "checked_on")
 PARTNER_KEYS = ("code", "name", "role", "contact", "website")
-ACTION_KEYS = (
-    "code",
-    "title",
-    "promise",
-    "body",
-    "main_theme",
-    "themes",
-    "levels",
-    "organisation_kinds",
-    "headcount_bands",
-    "naf_codes",
-    "cost",
-    "duration",
-    "impact",
-    "co2_tonnes_per_year",
-    "co2_source",
-    "prerequisites",
-    "steps",
-    "questions",
-    "schemes",
-    "partners",
-)
+ACTION_KEYS = ("code", *ACTION_ROW_FIELDS, "prerequisites", "steps", "questions", "schemes", "partners")
 STEP_KEYS = ("text", "url")
 QUESTION_KEYS = ("code", "up_to_step")
 # What only a territory's export carries: the national file never says how a territory shows its rows.
@@ -87,44 +64,18 @@ def question_link_location(action_where, index):
     return f"{action_where}, question liée {index}"
 
 
-# ---- what the territory's referential allows --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReferentialFacts:
-    """What an action may name in the territory's published referential."""
-
-    themes: tuple = ()
-    level_ranks: frozenset = frozenset()
-    top_steps: dict = field(default_factory=dict)  # question code → its top step (toolbox/steps.py)
-    published: bool = True
-
-
-def published_referential_facts():
-    """The facts of the current schema's published referential (none published: every link is refused)."""
-    version = current_version()
-    if version is None:
-        return ReferentialFacts(published=False)
-    structure = structure_for(version)
-    return ReferentialFacts(
-        themes=tuple(theme.code for theme in structure.themes),
-        level_ranks=frozenset(level.rank for level in structure.levels),
-        top_steps={question.code: top_step(question_spec(question)) for question in structure.questions.values()},
-    )
-
-
 # ---- validation --------------------------------------------------------------------------------------
 
 
 def validate_toolbox(data, *, national=False, referential=None):
     """Every problem of `data`, each with where it is (action code, step, question link, scheme...).
 
-    `referential` (ReferentialFacts) defaults to the current schema's published referential.
+    `referential` (referential_links.PublishedReferential) defaults to the current schema's published one.
     """
     if not isinstance(data, dict):
         return [Problem("fichier", "le contenu doit être un dictionnaire avec une liste « actions ».")]
     if referential is None:
-        referential = published_referential_facts()
+        referential = published_referential()
     checker = _Checker(national, referential)
     checker.check(data)
     return checker.problems
@@ -335,7 +286,7 @@ class _Checker:
             self.problem(where, f"le code dépasse {max_length} caractères.")
         elif self.national:
             match = NATIONAL_ACTION_CODE.fullmatch(code)
-            if not match or match["theme"] not in self.referential.themes:
+            if not match or match["theme"] not in self.referential.theme_codes:
                 self.problem(where, "le code d'une action nationale s'écrit <THÈME>-A<nn>, par exemple ENE-A01.")
 
     def _check_unique(self, values, key, where):
@@ -347,7 +298,7 @@ class _Checker:
                 seen.add(value)
 
     def _check_themes(self, action, where):
-        themes = self.referential.themes
+        themes = self.referential.theme_codes
         main = action.get("main_theme")
         if main not in themes:
             self.problem(where, f"thème principal « {main} » inconnu du référentiel (attendus : {', '.join(themes)}).")
@@ -434,7 +385,7 @@ class _Checker:
                 continue
             check_keys(link, QUESTION_KEYS, link_where, self.problem)
             code = link.get("code")
-            top = self.referential.top_steps.get(code) if isinstance(code, str) else None
+            top = self.referential.top_step(code) if isinstance(code, str) else None
             if top is None:
                 if self.referential.published:
                     self.problem(link_where, f"la question « {code} » n'existe pas dans le référentiel publié.")
@@ -443,7 +394,7 @@ class _Checker:
                 self.problem(link_where, f"la question « {code} » est déjà liée à cette action.")
             seen.add(code)
             step = link.get("up_to_step")
-            if not _is_int(step) or not 1 <= step < top:
+            if not recommends_up_to(step, top):
                 highest = top - 1
                 self.problem(
                     link_where,

@@ -3,8 +3,9 @@
 from django import template
 from django.db.models import OuterRef, Q, Subquery
 
-from ..enums import AssessmentStatus
-from ..models import ANSWERED, Answer, Assessment
+from ..duration import duration_text, minutes_for
+from ..enums import AssessmentStatus, VersionStatus
+from ..models import ANSWERED, Answer, Assessment, ReferentialVersion
 from ..structure import structure_for
 
 register = template.Library()
@@ -12,7 +13,8 @@ register = template.Library()
 
 @register.inclusion_tag("referentiel/includes/assessment_panel.html")
 def assessment_panel(organisation):
-    """Two queries at most: both assessments in one, the answered questions of the one in progress.
+    """Two queries at most: both assessments in one, then the answered questions of the one in progress,
+    or the published version (for the estimated duration) when none is.
 
     The referential's structure comes from the in-process cache (structure_for).
     """
@@ -34,6 +36,12 @@ def assessment_panel(organisation):
             submitted = assessment
 
     context = {"organisation": organisation, "in_progress": in_progress, "submitted": submitted}
+    if in_progress is None:
+        # Before starting: how long it takes, for this organisation's questions (one query, the published version).
+        published = ReferentialVersion.objects.filter(status=VersionStatus.PUBLISHED).first()
+        if published is not None:
+            questions = [q for _theme, qs in structure_for(published).themes_for(organisation) for q in qs]
+            context["duration"] = duration_text(minutes_for(questions))
     if in_progress is not None:
         applicable = [
             question.pk

@@ -20,7 +20,10 @@ from tenants.permissions import staff_required
 
 from .. import authoring
 from ..authoring import AuthoringError
+from ..compare import compare_versions
+from ..duration import duration_text, minutes_for
 from ..enums import AssessmentStatus, VersionStatus
+from ..forms import SavedAnswer
 from ..forms_authoring import (
     BandForm,
     ChoiceForm,
@@ -30,8 +33,12 @@ from ..forms_authoring import (
     ThemeForm,
     VersionInfoForm,
 )
+from ..loader import dump_referential
 from ..models import Choice, MaturityLevel, NumericBand, Question, ReferentialVersion, Theme
+from ..question_html import question_html
 from ..structure import structure_for
+from ..targeting import targeting_text
+from .participant import QuestionBlock
 
 # ---- fetching: staff only (the decorator), one door per object ---------------------------------
 
@@ -104,6 +111,19 @@ def _form_page(request, form, *, heading, back_url, submit_label, intro=""):
 # ---- overview ------------------------------------------------------------------------------------
 
 
+def _durations(structure):
+    """The estimated duration of an assessment for each kind of organisation, every size's questions counted."""
+    return [
+        (
+            kind.label,
+            duration_text(
+                minutes_for(q for _theme, questions in _themes_for_profile(structure, kind, "") for q in questions)
+            ),
+        )
+        for kind in OrganisationKind
+    ]
+
+
 @staff_required
 def overview(request):
     versions = list(
@@ -123,6 +143,7 @@ def overview(request):
             "page_title": _("Référentiel d'auto-évaluation"),
             "published": published,
             "structure": structure,
+            "durations": _durations(structure) if structure else [],
             "draft": draft,
             "archived": archived,
         },
@@ -176,6 +197,21 @@ def draft(request):
             "problems": authoring.draft_problems(version),
             "preview_form": PreviewForm(),
         },
+    )
+
+
+@staff_required
+def compare(request):
+    """What the draft changes in the published version, theme by theme, before it is published."""
+    version = _current_draft_or_redirect(request)
+    if version is None:
+        return redirect("referentiel:authoring_overview")
+    published = ReferentialVersion.objects.filter(status=VersionStatus.PUBLISHED).first()
+    diff = compare_versions(dump_referential(published), dump_referential(version)) if published else None
+    return render(
+        request,
+        "referentiel/authoring/compare.html",
+        {"page_title": _("Ce que change le brouillon"), "version": version, "published": published, "diff": diff},
     )
 
 
@@ -516,45 +552,52 @@ def band_delete(request, pk):
 # ---- preview -------------------------------------------------------------------------------------
 
 
-def _preview_themes(structure, kind, band):
-    """The questionnaire a participant of this kind (and size, if given) would see.
+def _themes_for_profile(structure, kind, band):
+    """(theme, questions) a participant of this kind (and size, if given) is asked.
 
     With a band, the participant's own rule (Structure.themes_for) decides; without one,
-    questions kept for some sizes are shown too, labelled with those sizes.
+    questions kept for some sizes are included too.
     """
     if band:
-        themes = structure.themes_for(SimpleNamespace(kind=kind, headcount_band=band))
-    else:
-        themes = []
-        for theme in structure.themes:
-            questions = [q for q in theme.question_list if not q.organisation_kinds or kind in q.organisation_kinds]
-            if questions:
-                themes.append((theme, questions))
-    # Labels are computed here: cached structures are shared between requests and never mutated.
-    return [
-        (
-            theme,
-            [
+        return structure.themes_for(SimpleNamespace(kind=kind, headcount_band=band))
+    themes = []
+    for theme in structure.themes:
+        questions = [q for q in theme.question_list if not q.organisation_kinds or kind in q.organisation_kinds]
+        if questions:
+            themes.append((theme, questions))
+    return themes
+
+
+def _preview_themes(structure, kind, band):
+    """The questionnaire of that profile, each question in the participant's own markup (question_html,
+    without autosave) with whom it is for (without a band, the questions of some sizes are labelled so)."""
+    # Built per request: cached structures are shared between requests and never mutated.
+    previewed, number = [], 0
+    for theme, questions in _themes_for_profile(structure, kind, band):
+        items = []
+        for question in questions:
+            number += 1
+            block = QuestionBlock(question=question, form=SavedAnswer(question, None), number=number, autosave_url=None)
+            items.append(
                 SimpleNamespace(
                     question=question,
-                    kind_labels=[OrganisationKind(k).label for k in question.organisation_kinds],
-                    band_labels=[HeadcountBand(b).label for b in question.headcount_bands],
+                    html=question_html(block, None),
+                    whom=targeting_text(question.organisation_kinds, question.headcount_bands),
                 )
-                for question in questions
-            ],
-        )
-        for theme, questions in themes
-    ]
+            )
+        previewed.append((theme, items))
+    return previewed
 
 
 @staff_required
 def preview(request, pk):
     version = get_object_or_404(ReferentialVersion, pk=pk)
     form = PreviewForm(request.GET or None)
-    kind, band = OrganisationKind.ENTREPRISE, ""
+    kind, band, points = OrganisationKind.ENTREPRISE, "", False
     if form.is_bound and form.is_valid():
-        kind, band = form.cleaned_data["kind"], form.cleaned_data["headcount_band"]
+        kind, band, points = form.cleaned_data["kind"], form.cleaned_data["headcount_band"], form.cleaned_data["points"]
     themes = _preview_themes(structure_for(version), kind, band)
+    questions = [item.question for _theme, items in themes for item in items]
     return render(
         request,
         "referentiel/authoring/preview.html",
@@ -565,6 +608,8 @@ def preview(request, pk):
             "kind_label": OrganisationKind(kind).label,
             "band_label": HeadcountBand(band).label if band else "",
             "themes": themes,
-            "question_count": sum(len(questions) for _theme, questions in themes),
+            "question_count": len(questions),
+            "duration": duration_text(minutes_for(questions)),
+            "show_points": points,
         },
     )

@@ -5,7 +5,8 @@ from collections import defaultdict
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from toolbox.recommendations import plan_choices, recommendations_for
 from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import STAFF_PAGE_SIZE
 from ..enums import AssessmentStatus, QuestionKind, VersionStatus
-from ..models import Answer, Assessment, MaturityLevel
+from ..models import ANSWERED, Answer, Assessment, MaturityLevel
 from ..results import build_results, describe_answer, score_text, value_text
 from ..structure import structure_for
 
@@ -199,10 +200,18 @@ def _annotated_organisations():
     submitted = Assessment.objects.filter(organisation=OuterRef("pk"), status=AssessmentStatus.SUBMITTED).order_by(
         "-submitted_at", "-pk"
     )
+    answered = (
+        Answer.objects.filter(ANSWERED, assessment=OuterRef("latest_pk"))
+        .values("assessment")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return Organisation.objects.annotate(
         latest_pk=Subquery(latest.values("pk")[:1]),
         latest_status=Subquery(latest.values("status")[:1]),
         latest_started_at=Subquery(latest.values("started_at")[:1]),
+        latest_version_id=Subquery(latest.values("version_id")[:1]),
+        latest_answered=Coalesce(Subquery(answered), 0),
         submitted_pk=Subquery(submitted.values("pk")[:1]),
         submitted_at=Subquery(submitted.values("submitted_at")[:1]),
         submitted_version_id=Subquery(submitted.values("version_id")[:1]),
@@ -242,9 +251,17 @@ def staff_list(request):
         elif data["level"]:
             organisations = organisations.filter(level_rank=int(data["level"]))
     page = Paginator(organisations.order_by("name", "pk"), STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    # In-progress assessments are on published or archived versions: those the levels query brought.
+    versions = {level.version_id: level.version for level in all_levels}
     for organisation in page:
         organisation.level_name = level_names.get((organisation.submitted_version_id, organisation.level_rank), "")
         organisation.score_text = score_text(organisation.overall_score)
+        organisation.progress = None
+        if organisation.latest_status == AssessmentStatus.IN_PROGRESS and organisation.latest_version_id in versions:
+            # « 23 sur 50 »: the organisation's own questions (its kind and size), from the cached structure.
+            structure = structure_for(versions[organisation.latest_version_id])
+            total = sum(len(questions) for _theme, questions in structure.themes_for(organisation))
+            organisation.progress = (min(organisation.latest_answered, total), total)
     return render(
         request,
         "referentiel/staff/list.html",

@@ -123,6 +123,31 @@ def test_export_holds_the_account_memberships_answers_invitations_and_join_reque
     assert "farid@example.org" not in response.content.decode()
 
 
+def test_export_holds_the_event_registrations_their_opinion_and_the_refusal_of_invitations(camille, client_a):
+    from events.models import Feedback, InvitationOptOut, Registration
+    from tests.events.factories import EventFactory
+
+    organisation = camille.memberships.get().organisation
+    event = EventFactory(title="Atelier mobilité")
+    registration = Registration.objects.create(
+        event=event, user=camille, organisation=organisation, status="confirmed", attendance="present"
+    )
+    Feedback.objects.create(registration=registration, satisfaction=4, keep="Les échanges", change="L'horaire")
+    InvitationOptOut.objects.create(user=camille)
+    client_a.force_login(camille)
+
+    data = json.loads(client_a.get("/mon-compte/mes-donnees.json").content)
+
+    [registered] = data["event_registrations"]
+    assert (registered["event"], registered["organisation"], registered["attendance"]) == (
+        "Atelier mobilité",
+        "Menuiserie du Clain",
+        "present",
+    )
+    assert registered["opinion"] == {"satisfaction": 4, "keep": "Les échanges", "change": "L'horaire"}
+    assert data["event_invitations_refused"] is True
+
+
 # -- deletion ---------------------------------------------------------------------------------------------------------
 
 # Every foreign key to the user in every app, and what deleting the user does to it. A new one fails
@@ -133,6 +158,7 @@ FOREIGN_KEYS_TO_USER = {
     ("accounts", "User_groups", "user"): CASCADE,
     ("accounts", "User_user_permissions", "user"): CASCADE,
     ("organisations", "Organisation", "created_by"): SET_NULL,
+    ("organisations", "Organisation", "accepted_by"): SET_NULL,
     ("organisations", "Membership", "user"): CASCADE,
     ("organisations", "Invitation", "invited_by"): SET_NULL,
     ("organisations", "JoinRequest", "user"): CASCADE,
@@ -150,6 +176,11 @@ FOREIGN_KEYS_TO_USER = {
     ("toolbox", "PcaetProgramme", "imported_by"): SET_NULL,
     ("accounts", "TeamInvitation", "user"): CASCADE,
     ("accounts", "TeamInvitation", "invited_by"): SET_NULL,
+    ("events", "Event", "created_by"): SET_NULL,
+    ("events", "Registration", "user"): CASCADE,
+    ("events", "Registration", "registered_by"): SET_NULL,
+    ("events", "EventInvitation", "invited_by"): SET_NULL,
+    ("events", "InvitationOptOut", "user"): CASCADE,
 }
 
 

@@ -181,7 +181,13 @@ def test_sign_up_confirm_register_organisation_and_invite(
     siret_input.fill(invalid_key(run["siret"]))
     page.get_by_role("textbox", name=re.compile(r"^Code NAF\b")).fill("62.01Z")
     page.get_by_role("combobox", name="Tranche d'effectif").select_option(label="10 à 19 salariés")
-    page.get_by_role("textbox", name="Commune", exact=True).fill("Villeurbanne")
+    # The commune's list follows the postal code as it is typed (htmx); Ayron is a commune of the
+    # CC du Haut Poitou, not of territory A (Grand Poitiers): the list says so.
+    commune_select = page.get_by_role("combobox", name="Commune")
+    expect(commune_select).to_contain_text("Saisissez d'abord le code postal")
+    page.get_by_role("textbox", name=re.compile(r"^Code postal\b")).press_sequentially("86190")
+    expect(commune_select).to_contain_text("Béruges")
+    commune_select.select_option(label="Ayron (hors du territoire)")
     page.get_by_role("button", name="Créer l'organisation").click()
 
     bad_key = "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte)."
@@ -195,11 +201,14 @@ def test_sign_up_confirm_register_organisation_and_invite(
     expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_value(run["organisation"])
     siret = run["siret"]
     siret_input.fill(f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}")
-    page.get_by_role("button", name="Créer l'organisation").click()
+    expect(page.get_by_role("combobox", name="Commune")).to_have_value("86017")
+    # Enter in a field creates the organisation (not the « Afficher les communes » button, earlier in the form).
+    siret_input.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(run["organisation"])
     expect(page.get_by_text(f"L'organisation {run['organisation']} est créée.")).to_be_visible()
     expect(page.get_by_text(f"SIRET {siret}")).to_be_visible()
+    expect(page.get_by_text("Ayron n'est pas une commune de Territoire A").first).to_be_visible()
 
     def created():
         organisation = Organisation.objects.get(name=run["organisation"])
@@ -207,7 +216,8 @@ def test_sign_up_confirm_register_organisation_and_invite(
 
     organisation, members = committed(territory_a, created)
     assert (organisation.kind, organisation.siret, organisation.naf_code) == ("entreprise", siret, "62.01Z")
-    assert (organisation.headcount_band, organisation.commune) == ("11", "Villeurbanne")
+    assert (organisation.headcount_band, organisation.commune, organisation.commune_code) == ("11", "Ayron", "86017")
+    assert organisation.awaits_acceptance
     assert members == [(run["email"], "owner")]
     expect(page).to_have_url(f"{base}/organisations/{organisation.pk}/")
     members_table = page.get_by_role("table", name="Membres de l'organisation")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from mailing.enums import EmailStatus
 from mailing.models import OutgoingEmail
-from mailing.services import deliver, emails_to_sweep, queue_email
+from mailing.services import attachment, deliver, emails_to_sweep, queue_email, queue_message
 
 from .smtp import free_port, smtp_server
 
@@ -53,6 +53,21 @@ def test_an_email_delivered_twice_is_sent_once(in_a, mailoutbox):
     email.refresh_from_db()
     assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
     assert email.sent_at is not None
+
+
+def test_an_attachment_is_stored_with_the_email_and_sent_with_it(in_a, mailoutbox):
+    ics = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    email = queue_message(
+        "camille@example.org",
+        "Inscription",
+        "Vous êtes inscrite.",
+        attachments=[attachment("evenement-1.ics", ics, "text/calendar")],
+    )
+
+    assert deliver(email.pk) is True
+
+    [message] = mailoutbox
+    assert message.attachments == [("evenement-1.ics", ics, "text/calendar")]
 
 
 def test_smtp_down_keeps_the_email_pending_and_counts_the_attempt(in_a, settings):

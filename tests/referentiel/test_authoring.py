@@ -89,7 +89,9 @@ def test_draft_is_a_deep_copy_of_the_published_version(draft, published):
     assert draft.status == VersionStatus.DRAFT
     assert draft.based_on == published
     assert copy["version"] != original["version"]  # a new number is suggested
-    assert {**copy, "version": None} == {**original, "version": None}
+    # The territory's own title: participants are not told that an adapted version is the national one.
+    assert (original["title"], copy["title"]) == ("Référentiel national ASSETT", "Référentiel de Territoire A")
+    assert {**copy, "version": None, "title": None} == {**original, "version": None, "title": None}
     # No row is shared: the draft has its own themes, questions, choices and bands.
     draft_questions = set(Question.objects.filter(version=draft).values_list("pk", flat=True))
     assert not draft_questions & set(Question.objects.filter(version=published).values_list("pk", flat=True))

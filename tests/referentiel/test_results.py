@@ -501,3 +501,16 @@ def test_territory_b_never_serves_territory_a_results(
     assert "Boulangerie du Clain" not in client_b.get("/gestion/auto-evaluations/").content.decode()
     assert participant_client_b.get(results_url(assessment)).status_code == 404
     assert participant_client_b.get(f"/organisations/{organisation.pk}/auto-evaluations/").status_code == 404
+
+
+def test_staff_list_shows_how_far_an_assessment_in_progress_is(client_a, staff, member, organisation):
+    assessment = start_assessment(organisation, member)
+    themes = structure_for(assessment.version).themes_for(organisation)
+    total = sum(len(questions) for _theme, questions in themes)
+    for question in themes[0][1][:3]:
+        save_answer(assessment, question, member, answer_input(question, 1))
+    client_a.force_login(staff)
+
+    row = client_a.get("/gestion/auto-evaluations/").content.decode().split("<tbody>")[1]
+
+    assert f"3 sur {total} questions" in row

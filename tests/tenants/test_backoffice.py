@@ -143,7 +143,9 @@ def test_suspending_asks_for_a_confirmation_that_names_the_territory(public_clie
 def test_an_epci_siren_already_on_the_platform_is_refused(public_client, national_admin, territory_a):
     public_client.force_login(national_admin)
 
-    response = public_client.post("/plateforme/territoires/nouveau/", {**FORM, "siren": territory_a.siren})
+    response = public_client.post(
+        "/plateforme/territoires/nouveau/", {**FORM, "siren": territory_a.siren, "kind": territory_a.kind}
+    )
 
     assert "Le SIREN 200069854 est déjà celui de Territoire A" in response.content.decode()
     assert not Territory.objects.filter(slug="haut-poitou-test").exists()
@@ -174,3 +176,57 @@ def test_the_backoffice_shows_each_territorys_figures(public_client, national_ad
     assert "<td>0</td>" in row_b and "—" in row_b
     # One query per app's figures, whatever the number of territories.
     assert sum("UNION ALL" in query["sql"] for query in queries.captured_queries) == 2
+
+
+# ---- opening a territory from the official list of EPCI and EPT ----
+
+
+def test_a_territory_is_opened_from_its_epci_found_by_name(public_client, national_admin):
+    public_client.force_login(national_admin)
+
+    results = public_client.get("/plateforme/territoires/nouveau/", {"epci-q": "haut poitou"}).content.decode()
+    assert '<a href="?siren=200069763">Communauté de communes du Haut Poitou</a>' in results
+    assert "SIREN 200069763, 27 communes" in results
+    assert "liste officielle 2026" in results
+
+    page = public_client.get("/plateforme/territoires/nouveau/", {"siren": "200069763"}).content.decode()
+    assert 'value="Communauté de communes du Haut Poitou"' in page
+    assert 'value="200069763"' in page
+    assert 'value="haut-poitou"' in page and 'value="haut-poitou.localhost"' in page
+    assert '<option value="cc" selected>' in page.replace("\n", "")
+    assert "27 communes :" in page and "Ayron" in page and "et 15 autres" in page
+
+
+def test_an_epci_already_on_the_platform_is_said_so_in_the_search(public_client, national_admin, territory_a):
+    public_client.force_login(national_admin)
+    results = public_client.get("/plateforme/territoires/nouveau/", {"epci-q": "grand poitiers"}).content.decode()
+    assert "Communauté urbaine du Grand Poitiers – déjà sur la plateforme" in results
+    assert 'href="?siren=200069854"' not in results
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"siren": "732829320"}, "siren", "aucun EPCI ni EPT de la liste officielle 2026"),
+        ({"kind": "metropole"}, "kind", "Communauté de communes Vienne et Gartempe est : Communauté de communes"),
+    ],
+)
+def test_a_siren_or_kind_that_the_official_list_contradicts_is_refused(
+    public_client, national_admin, changes, field, message
+):
+    public_client.force_login(national_admin)
+    response = public_client.post("/plateforme/territoires/nouveau/", {**FORM, **changes})
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Territory.objects.filter(slug="haut-poitou-test").exists()
+
+
+def test_the_demo_territories_have_the_siren_and_kind_of_the_official_list():
+    from assett.communes import folded, intercommunality
+    from tenants.demo import DEMO_TERRITORIES
+
+    for spec in DEMO_TERRITORIES:
+        group = intercommunality(spec["siren"])
+        assert group is not None, spec["name"]
+        assert group.kind == spec["kind"], spec["name"]
+        # Each one checked by its name: « Communauté de communes du Haut-Poitou » is the list's « CC du Haut Poitou ».
+        assert folded(spec["name"]).replace("-", " ") in folded(group.full_name).replace("-", " "), spec["name"]

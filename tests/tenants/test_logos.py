@@ -296,3 +296,23 @@ def test_onboarding_with_a_refused_logo_creates_nothing(public_client, db, terri
     assert response.status_code == 200
     assert "Les images SVG ne sont pas acceptées" in response.content.decode()
     assert not Territory.objects.filter(slug=ONBOARDING_FORM["slug"]).exists()
+
+
+def test_the_logo_field_is_the_dsfr_upload_with_its_formats_and_the_current_logo(
+    admin_a, territory_a, media_root, django_capture_on_commit_callbacks
+):
+    empty = admin_a.get(SETTINGS_URL).content.decode()
+    assert "Taille maximale : 2 Mo. Formats acceptés : PNG, JPEG, WebP (pas de SVG)." in empty
+    assert 'class="fr-upload-group"' in empty and 'class="fr-upload"' in empty
+    assert "Image actuelle" not in empty
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_a.post(SETTINGS_URL, settings_form(logo=upload("logo.png", image_bytes())))
+    page = admin_a.get(SETTINGS_URL).content.decode()
+
+    logo_url = Territory.objects.get(pk=territory_a.pk).logo.url
+    assert f'Image actuelle : <a href="{logo_url}">' in page
+    assert f'<img src="{logo_url}" alt="" height="48"' in page
+    assert '<div class="fr-checkbox-group">\n    <input type="checkbox" name="logo-clear"' in page
+    assert "Retirer l&#x27;image actuelle" in page
+    assert "Actuellement" not in page and "Modification" not in page  # Django's own template, gone

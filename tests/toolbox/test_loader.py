@@ -22,14 +22,13 @@ from toolbox.loader import (
 from toolbox.management import toolbox_yaml
 from toolbox.models import Action, ActionQuestion, ActionStep, Partner, Scheme
 from toolbox.recommendations import GENERATION_KEY
+from toolbox.referential_links import PublishedReferential, published_referential
 from toolbox.validation import (
     ACTION_KEYS,
     QUESTION_KEYS,
     SCHEME_KEYS,
     STEP_KEYS,
     TERRITORY_ACTION_KEYS,
-    ReferentialFacts,
-    published_referential_facts,
     validate_toolbox,
 )
 
@@ -475,7 +474,7 @@ def test_a_file_that_is_not_a_toolbox_is_reported(in_a):
 
 
 def test_without_a_published_referential_every_link_is_refused(national_v1):
-    found = validate_toolbox(national_v1, national=True, referential=ReferentialFacts(published=False))
+    found = validate_toolbox(national_v1, national=True, referential=PublishedReferential(published=False))
 
     assert str(found[0]) == (
         "territoire : aucun référentiel n'est publié : les actions ne peuvent être liées à aucune question."
@@ -513,7 +512,7 @@ def _odd_places():
 @pytest.mark.parametrize(("item", "key"), list(_odd_places()))
 def test_odd_values_are_reported_never_raised(in_a, national_v1, item, key):
     """Whatever a hand-edited file puts under a key, validation answers with problems, not an exception."""
-    referential = published_referential_facts()
+    referential = published_referential()
     for value in ODD_VALUES:
         data = copy.deepcopy(national_v1)
         ene = action(data, "ENE-A90")

@@ -294,6 +294,14 @@ def test_the_gin_index_serves_the_search_s_match(in_a):
     assert "Bitmap Index Scan on action_search_vector_gin" in plan, plan
 
 
+def test_the_gin_index_keeps_no_pending_list(in_a):
+    """Entries written straight into the index: after an import, a pending list of thousands of
+    entries made every search scan it until a vacuum (bench/bench_toolbox_search.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'action_search_vector_gin'::regclass")
+        assert cursor.fetchone()[0] == ["fastupdate=off"]
+
+
 # ---- the migration ------------------------------------------------------------------------------------
 
 

@@ -49,11 +49,29 @@ class Command(BaseCommand):
                     seed(territory, organisations)
             state = "créé" if result.created else "déjà présent"
             self.stdout.write(f"{territory.name} ({state}) : http://{spec.domain}/")
+        for finish in self.final_steps():
+            finish()
 
     def extra_seeds(self):
         """Each app's demo data for a territory, given its demo organisations."""
+        from events.demo import seed_demo_events
         from referentiel.demo import seed_demo_assessments
+        from review.demo import collect_demo_benchmark, seed_demo_review
         from toolbox.demo import seed_demo_plans
         from toolbox.demo_pcaet import seed_demo_pcaet
 
-        return [seed_demo_assessments, seed_demo_plans, seed_demo_pcaet]
+        # The review's organisations after the plans, the PCAET and the events; its aggregates last, of everything.
+        return [
+            seed_demo_assessments,
+            seed_demo_plans,
+            seed_demo_pcaet,
+            seed_demo_events,
+            seed_demo_review,
+            collect_demo_benchmark,
+        ]
+
+    def final_steps(self):
+        """Once every territory is seeded: the national view's merge of their aggregates."""
+        from benchmarks.services import merge_benchmarks
+
+        return [merge_benchmarks]

@@ -1,0 +1,32 @@
+"""« Ne plus recevoir d'invitations »: the link of every invitation email, without login.
+
+The GET only asks (mail scanners open links); the POST records the refusal. The token is signed for
+this territory's schema (events/staff_mail.py), so a link of another territory opens nothing here.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .invitations import opt_out_of_invitations
+from .models import InvitationOptOut
+from .staff_mail import user_of_opt_out_token
+
+
+def opt_out(request, token):
+    user_id = user_of_opt_out_token(request.tenant, token)
+    if user_id is None or not User.objects.filter(pk=user_id).exists():
+        raise Http404
+    done = False
+    if request.method == "POST":
+        opt_out_of_invitations(user_id)
+        done = True
+    else:
+        done = InvitationOptOut.objects.filter(user_id=user_id).exists()
+    return render(
+        request,
+        "events/opt_out.html",
+        {"page_title": _("Ne plus recevoir d'invitations"), "done": done, "posted": request.method == "POST"},
+    )
