@@ -119,6 +119,7 @@ TENANT_APPS = [
     "toolbox",
     "events",
     "review",
+    "reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -283,6 +284,9 @@ STORAGES = {
         )
     },
 }
+# Files that only a view checking rights may serve (PDF reports): MEDIA_ROOT's folders are served to
+# anyone by tenants.views.media, so these live elsewhere, under PRIVATE_MEDIA_ROOT/<schema>/.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".local" / "private")))
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -332,6 +336,28 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "assett-tests" if TESTING else "
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+# A worker process that grew past this (KiB) after a task is replaced: WeasyPrint's memory grows
+# on long documents and Python rarely gives it back.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
+
+# PDF reports (reports/, docs/architecture.md « The report pipeline »). A render past the soft limit
+# (seconds) fails with a French message; past the hard one the worker kills the process. Both travel
+# with the task (the worker obeys the sender's), and Celery's prefork pool starts the hard timer only
+# once the soft one fired: keep soft < hard. A transient error (database, storage) is retried
+# REPORT_MAX_RETRIES times, after REPORT_RETRY_DELAY s, then twice as long each time. A delivery that
+# finds its job « running » with no process rendering it (its worker died) renders again,
+# REPORT_MAX_ATTEMPTS renders in all; then the job fails. The watchdog
+# (every REPORT_WATCHDOG_EVERY s) fails jobs running or pending for longer than REPORT_STUCK_AFTER s.
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 60)
+REPORT_HARD_TIME_LIMIT = env_int("REPORT_HARD_TIME_LIMIT", 90)
+REPORT_MAX_RETRIES = env_int("REPORT_MAX_RETRIES", 3)
+REPORT_RETRY_DELAY = float(env("REPORT_RETRY_DELAY", "5"))
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 2)
+REPORT_STUCK_AFTER = env_int("REPORT_STUCK_AFTER", REPORT_HARD_TIME_LIMIT + 60)
+REPORT_WATCHDOG_EVERY = env_int("REPORT_WATCHDOG_EVERY", 60)
+# Tests only: seconds a render waits once its job is « running », so that a test can kill its worker then.
+REPORT_RENDER_PAUSE = float(env("REPORT_RENDER_PAUSE", "0"))
+
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": 24 * 3600},
     "send-pending-emails": {"task": "mailing.send_pending_emails_everywhere", "schedule": MAIL_SWEEP_AFTER},
@@ -339,6 +365,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-event-emails": {"task": "events.send_background_emails_everywhere", "schedule": 15 * 60},
     # The national view's aggregates (benchmarks/tasks.py): one task per territory, then the merge.
     "collect-benchmarks": {"task": "benchmarks.collect_benchmarks", "schedule": BENCHMARK_COLLECT_EVERY},
+    "fail-stuck-reports": {"task": "reports.fail_stuck_jobs_everywhere", "schedule": REPORT_WATCHDOG_EVERY},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -371,5 +398,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every layout step of every page at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # fontTools (WeasyPrint's font subsetting) logs each font it processes at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("referentiel.urls")),
     path("", include("toolbox.urls")),
     path("", include("events.urls")),
+    path("", include("reports.urls")),
     *common,
 ]
 

@@ -23,3 +23,19 @@ class TerritoryFileStorage(TenantFileSystemStorage):
     def relative_media_root(self):
         # Not cached, unlike django-tenants': a changed MEDIA_ROOT (tests) is followed at once.
         return os.path.join(settings.MEDIA_ROOT, settings.MULTITENANT_RELATIVE_MEDIA_ROOT)
+
+
+class PrivateTerritoryStorage(TerritoryFileStorage):
+    """Files under PRIVATE_MEDIA_ROOT/<schema>/, which no URL serves (PDF reports).
+
+    Outside MEDIA_ROOT on purpose: tenants.views.media serves anything under a territory's media
+    folder to whoever asks its host. These files are read back only by views that check rights
+    (reports.views.download) and have no URL of their own.
+    """
+
+    @property
+    def relative_media_root(self):
+        return os.path.join(settings.PRIVATE_MEDIA_ROOT, settings.MULTITENANT_RELATIVE_MEDIA_ROOT)
+
+    def url(self, name):
+        raise NotImplementedError("Private files have no URL: serve them through a view that checks rights.")

@@ -18,6 +18,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from dsfr.models import DsfrConfig
@@ -33,6 +34,8 @@ from referentiel.authoring import start_draft
 from referentiel.enums import QuestionKind
 from referentiel.services import AnswerInput, save_answer, start_assessment, submit_assessment
 from referentiel.structure import structure_for
+from reports.enums import JobStatus
+from reports.models import ReportJob
 
 from .conftest import TERRITORY_A, TERRITORY_B
 from .toolbox.factories import (
@@ -195,6 +198,13 @@ def _territory_a(world):
         status=EventStatus.PUBLISHED,
         format=local_format,
     )
+    # A rendered report of the submitted assessment (reports/): its file, a stand-in, in private storage.
+    report_job = ReportJob.objects.create(
+        assessment=submitted, content_hash="roles" * 12, status=JobStatus.DONE, requested_by=owner
+    )
+    report_job.file.save("rapport.pdf", ContentFile(b"%PDF-1.7 roles"), save=False)
+    report_job.size = report_job.file.size
+    report_job.save(update_fields=["file", "size"])
 
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
@@ -230,6 +240,7 @@ def _territory_a(world):
         national_format=national_format.pk,
         local_format=local_format.pk,
         format_event=format_event.pk,
+        report_job=report_job.pk,
     )
     _staff_events(world, organisation, owner, member)
     _events_of_a(world, organisation, owner, member, action)

@@ -64,6 +64,8 @@ PAGES = [
     ("owner", "a", "/auto-evaluations/{assessment}/relecture/"),
     ("owner", "a", "/auto-evaluations/{submitted}/resultats/"),
     ("owner", "a", "/organisations/{org}/auto-evaluations/"),
+    # The PDF report's state, as a page (reports/views.py; its results page section is on the results above).
+    ("owner", "a", "/rapports/{report_job}/"),
     ("outsider", "a", "/organisations/{other_org}/auto-evaluation/commencer/"),
     ("member", "a", "/organisations/{org}/"),
     ("outsider", "a", "/organisations/rejoindre/{org_public_id}/"),

@@ -35,6 +35,8 @@ STAFF_WRONG_METHOD = (LOGIN, 404, 404, 404, 405, 405)
 STAFF_ACTION = (LOGIN, 404, 404, 404, 302, 302)  # done, back to the editor
 OWNER_ACTION = (LOGIN, 302, 404, 404, 404, 404)
 MEMBER_ACTION = (LOGIN, 302, 302, 404, 404, 404)
+# A report job (reports/): the organisation's members and the territory's staff.
+REPORT_READERS = (LOGIN, 200, 200, 404, 200, 200)
 ALLAUTH_SIGNED_IN_ELSEWHERE = (200, 302, 302, 302, 302, 302)  # login and sign-up: a logged-in user is sent on
 
 TERRITORY = {
@@ -410,6 +412,11 @@ TERRITORY = {
     "evenements/<int:pk>/avis/": ("/evenements/{past_event}/avis/", WRONG_METHOD, (LOGIN, 400, 302, 302, 302, 302)),
     # An empty POST names no organisation of the user: 404 (tests/events/test_feedback.py adds them).
     "evenements/<int:pk>/plan/": ("/evenements/{past_event}/plan/", WRONG_METHOD, (LOGIN,) + (404,) * 5),
+    # PDF reports (reports/urls.py): members ask for one from the results; members and staff follow and
+    # download it (tests/reports/test_views.py). The POST starts a render: back to the results.
+    "auto-evaluations/<int:pk>/rapport/": ("/auto-evaluations/{submitted}/rapport/", WRONG_METHOD, MEMBER_ACTION),
+    "rapports/<int:pk>/": ("/rapports/{report_job}/", REPORT_READERS, WRONG_METHOD),
+    "rapports/<int:pk>/rapport.pdf": ("/rapports/{report_job}/rapport.pdf", REPORT_READERS, WRONG_METHOD),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.

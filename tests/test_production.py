@@ -133,6 +133,7 @@ def production_environment(static_root, redis_url, tmp_path, database_url):
         REDIS_URL=redis_url,
         EMAIL_HOST="127.0.0.1",
         MEDIA_ROOT=str(tmp_path / "media"),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
         STATIC_ROOT=str(static_root),
     )
     return env

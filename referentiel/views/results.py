@@ -17,6 +17,7 @@ from organisations.access import get_membership_for_user
 from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.models import Organisation
 from organisations.naf import SECTIONS
+from reports.services import latest_done_job, latest_job
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
 from toolbox.recommendations import plan_choices, recommendations_for
@@ -54,6 +55,7 @@ def results(request, pk):
             ),
             "plan_organisations": plan_choices(assessment.organisation),
             "practice_changes": practice_changes(assessment, results.previous, structure, answers),
+            "report_job": latest_job(assessment),
             "page_title": _("Résultats de l'auto-évaluation"),
         },
     )
@@ -302,6 +304,8 @@ def staff_detail(request, pk):
             "organisation": organisation,
             "themes": themes,
             "results": build_results(assessment, answers=answers, for_staff=True) if assessment.is_submitted else None,
+            # Staff do not ask for reports; they download the organisation's latest one.
+            "report_job": latest_done_job(assessment) if assessment.is_submitted else None,
             "page_title": _("Auto-évaluation de %(name)s") % {"name": organisation.name},
         },
     )

@@ -1,0 +1,63 @@
+"""The PDF itself: rendered by the real WeasyPrint, parsed back with pypdf."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from referentiel.structure import structure_for
+from reports.content import content_hash, report_content
+from reports.fetcher import ReportURLFetcher
+from reports.render import render_pdf
+
+from .helpers import flat, pdf_text, report_world
+
+
+@pytest.fixture
+def world(in_a):
+    return report_world()
+
+
+def test_pdf_names_the_organisation_every_theme_and_its_score(world):
+    _member, organisation, assessment = world
+    content = report_content(assessment)
+    fetcher = ReportURLFetcher()
+    pdf = render_pdf(content, fetcher)
+    text = flat(pdf_text(pdf))
+
+    assert organisation.name in text
+    structure = structure_for(assessment.version)
+    scores = assessment.theme_scores
+    for theme in structure.themes:
+        assert theme.title in text
+        score = scores[theme.code]["score"]
+        shown = f"{float(score):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+        assert f"Score : {shown}/100" in text, theme.code
+    assert "Chaudière changée en 2024." in text  # the comments
+    assert "Installer des LED" in text and "Devis signé avec l'électricien." in text  # the plan and its notes
+    assert "Sommaire" in text and "Page 2 sur" in text
+    # Only the stylesheet, its fonts and the data: URIs (the radar) were fetched.
+    assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
+    assert any(url.endswith("reports/report.css") for url in fetcher.calls)
+
+
+def test_pdf_is_tagged_in_french_with_its_title(world):
+    _member, organisation, assessment = world
+    reader = PdfReader(io.BytesIO(render_pdf(report_content(assessment))))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert organisation.name in reader.metadata.title
+    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_same_content_same_hash_and_a_change_changes_it(world):
+    _member, organisation, assessment = world
+    first = content_hash(report_content(assessment))
+    assert content_hash(report_content(assessment)) == first
+    organisation.name = "Boulangerie du Clain et fils"
+    organisation.save(update_fields=["name"])
+    assessment.refresh_from_db()
+    assert content_hash(report_content(assessment)) != first
