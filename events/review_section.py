@@ -2,8 +2,9 @@
 gathered in the period, by kind and event by event.
 
 Events count when they started in the period, before now: the review tells what happened (the
-upcoming ones are on the staff's events page). A cancelled one is listed, with no figures. Registered and present are counts of people; an average satisfaction is shown from five
-opinions on, so that a few attendees' marks cannot be read back from it.
+upcoming ones are on the staff's events page). A cancelled one is listed, with no figures.
+Registered and present are counts of people; an average satisfaction is shown from five opinions
+on, so that a few attendees' marks cannot be read back from it.
 """
 
 from django.utils import timezone
