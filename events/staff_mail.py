@@ -9,7 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core import signing
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats
 
 from mailing.services import attachment, queue_email
@@ -36,15 +36,8 @@ class Site:
         return site_url(self.domain, path)
 
     def event_url(self, event):
-        """The participants' page of the event (events-public's `events:detail`, at evenements/<pk>/).
-
-        The one place that names it: the other part of the app may land after this one.
-        """
-        try:
-            path = reverse("events:detail", args=[event.pk], urlconf=settings.ROOT_URLCONF)
-        except NoReverseMatch:
-            path = f"/evenements/{event.pk}/"
-        return self.url(path)
+        """The participants' page of the event."""
+        return self.url(reverse("events:detail", args=[event.pk], urlconf=settings.ROOT_URLCONF))
 
     def opt_out_url(self, user):
         return self.url(reverse("events_invitations:opt_out", args=[opt_out_token(self.territory, user)]))

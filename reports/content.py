@@ -222,13 +222,28 @@ def _plan(organisation, structure):
     return groups
 
 
-def upcoming_events(organisation):
-    """« Prochains événements » of the report: the territory's next events the organisation may attend.
+def upcoming_events(organisation, territory):
+    """« Prochains événements » of the report: those the organisation's members registered for (and
+    who), then the territory's next ones, as plain data; the dates in the territory's zone."""
+    from events.dates import when
+    from events.staff_mail import Site
+    from events.upcoming import upcoming_for
 
-    Empty until the events app lands. The coordinator fills it here, as plain data (title, date,
-    place, URL as text), and the template's « Prochains événements » section shows it when not empty.
-    """
-    return []
+    registrations, others = upcoming_for(organisation)
+    site = Site(territory)
+    by_event = {}
+    for registration in registrations:
+        by_event.setdefault(registration.event, []).append(registration.user.display_name)
+    return [
+        {
+            "title": event.title,
+            "date": when(event.starts_at, event.ends_at, site.zone),
+            "place": event.place,
+            "url": site.event_url(event),
+            "registered": names,
+        }
+        for event, names in [*by_event.items(), *((event, []) for event in others)]
+    ]
 
 
 def report_content(assessment):
@@ -260,5 +275,5 @@ def report_content(assessment):
             "progress": _progress(results),
             "recommendations": _recommendations(assessment, structure, answers, results),
             "plan": _plan(organisation, structure),
-            "events": upcoming_events(organisation),
+            "events": upcoming_events(organisation, territory),
         }

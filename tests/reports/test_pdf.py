@@ -61,3 +61,26 @@ def test_same_content_same_hash_and_a_change_changes_it(world):
     organisation.save(update_fields=["name"])
     assessment.refresh_from_db()
     assert content_hash(report_content(assessment)) != first
+
+
+def test_the_next_events_are_in_the_pdf_with_who_of_the_organisation_is_registered(world):
+    from events.models import Registration
+    from tests.events.factories import EventFactory
+
+    member, organisation, assessment = world
+    registered = EventFactory(title="Atelier mobilité durable", place="Maison de l'économie")
+    Registration.objects.create(event=registered, user=member, organisation=organisation, status="confirmed")
+    EventFactory(title="Rencontre des acteurs engagés")
+    EventFactory(title="Brouillon de rencontre", status="draft")
+
+    content = report_content(assessment)
+    text = flat(pdf_text(render_pdf(content)))
+
+    assert [event["title"] for event in content["events"]] == [
+        "Atelier mobilité durable",
+        "Rencontre des acteurs engagés",
+    ]
+    assert "Prochains événements" in text and "Atelier mobilité durable" in text
+    assert f"Inscrits de votre organisation : {member.display_name}" in text
+    assert f"/evenements/{registered.pk}/" in text
+    assert "Brouillon de rencontre" not in text
