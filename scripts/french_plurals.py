@@ -31,12 +31,31 @@ def _field(lines, keyword):
     return None
 
 
+def _unfuzzy(lines):
+    """msgmerge's guesses (« fuzzy », with the previous msgid in « #| » lines) dropped: a French
+    entry's text is its msgid, never a neighbour's."""
+    kept = []
+    for line in lines:
+        if line.startswith("#|"):
+            continue
+        if line.startswith("#,"):
+            flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "fuzzy"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags)
+        kept.append(line)
+    return kept
+
+
 def fill(entry):
-    lines = entry.split("\n")
+    fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in entry.split("\n"))
+    lines = _unfuzzy(entry.split("\n"))
     singular, plural = _field(lines, "msgid"), _field(lines, "msgid_plural")
+    first_msgstr = next((index for index, line in enumerate(lines) if line.startswith("msgstr")), None)
+    if first_msgstr is None or lines[0] == 'msgid ""' and first_msgstr == 1:  # the header
+        return "\n".join(lines)
     if plural is None:
-        return entry
-    first_msgstr = next(index for index, line in enumerate(lines) if line.startswith("msgstr"))
+        return "\n".join([*lines[:first_msgstr], 'msgstr ""']) if fuzzy else "\n".join(lines)
     return "\n".join(
         [*lines[:first_msgstr], "msgstr[0] " + singular[0], *singular[1:], "msgstr[1] " + plural[0], *plural[1:]]
     )
