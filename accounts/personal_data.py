@@ -11,7 +11,8 @@ tests/accounts/test_personal_data.py, which walks every foreign key to the user)
   submitted (they belong to the organisation), invitations sent, join requests decided,
   organisations created or accepted (staff), referential versions created or published, the
   organisations' plan items owned, created or completed, their steps ticked and notes written,
-  PCAET imports, events created, registrations made for a colleague, event invitations sent;
+  PCAET imports, events created, registrations made for a colleague, event invitations sent, PDF reports
+  asked for (they belong to the organisation);
 - deleted with the account too: its own event registrations (and the opinions given on them) and
   its refusal of event invitations;
   invitations into the team (TeamInvitation) are deleted with the account;

@@ -181,6 +181,7 @@ FOREIGN_KEYS_TO_USER = {
     ("events", "Registration", "registered_by"): SET_NULL,
     ("events", "EventInvitation", "invited_by"): SET_NULL,
     ("events", "InvitationOptOut", "user"): CASCADE,
+    ("reports", "ReportJob", "requested_by"): SET_NULL,
 }
 
 

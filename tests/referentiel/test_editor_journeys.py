@@ -176,7 +176,7 @@ def test_the_comparison_page_shows_what_the_draft_changes(staff_client, draft):
 
     page = staff_client.get("/gestion/referentiel/brouillon/comparer/").content.decode()
 
-    assert "0 questions ajoutées,\n     1 modifiée," in page
+    assert "0 question ajoutée,\n     1 modifiée," in page
     assert f"<del>{before}</del>".replace("'", "&#x27;") in page
     assert "<ins>Une question reformulée pour notre territoire ?</ins>" in page
     assert "<ins>Référentiel de Territoire A</ins>" in page  # the local title is a change too
