@@ -1,17 +1,11 @@
-"""An event's registrants as a spreadsheet: CSV and XLSX from one table, French headers, dates in the
-territory's zone. Text that a spreadsheet would run as a formula stays text (the plan export's rule)."""
-
-import csv
-import io
+"""An event's registrants as a table of French headers, dates in the territory's zone, which
+assett/exports.py writes as CSV and XLSX."""
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from toolbox.plan_export import FORMULA_STARTS, Table
+from assett.exports import ExportTable
 
 from .enums import RegistrationStatus
 from .models import Registration
@@ -27,7 +21,6 @@ HEADERS = (
     gettext_lazy("Inscrit le"),
     gettext_lazy("Présence"),
 )
-DATETIME_COLUMNS = {7}
 WIDTHS = (20, 20, 32, 32, 20, 16, 18, 18, 12)
 
 
@@ -56,49 +49,8 @@ def registrants_table(event, zone):
                 registration.get_attendance_display() if registration.attendance else "",
             ]
         )
-    return Table([str(header) for header in HEADERS], rows)
+    return ExportTable(tuple(str(header) for header in HEADERS), tuple(rows), sheet_title=_("Inscrits"), widths=WIDTHS)
 
 
-def _text_guard(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def csv_bytes(table):
-    """UTF-8 with a byte order mark and semicolons: what a French spreadsheet opens as columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow(
-            [
-                value.strftime("%d/%m/%Y %H:%M") if index in DATETIME_COLUMNS and value else _text_guard(value)
-                for index, value in enumerate(row)
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(table):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Inscrits")
-    sheet.append(table.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([None if value == "" else value for value in row])
-        for index, cell in enumerate(sheet[sheet.max_row]):
-            if index in DATETIME_COLUMNS and cell.value is not None:
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # a name starting with « = » stays a name, not a formula
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def filename(event, extension):
-    return f"inscrits-{slugify(event.title) or 'evenement'}-{event.starts_at:%Y-%m-%d}.{extension}"
+def filename(event):
+    return f"inscrits-{slugify(event.title) or 'evenement'}-{event.starts_at:%Y-%m-%d}"

@@ -11,7 +11,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from assett.exports import download
 from tenants.permissions import staff_required
 from toolbox.referential_links import published_referential
 
@@ -263,14 +263,7 @@ def event_attendance(request, pk):
 def _export(pk, extension):
     event = get_event_for_staff(pk)
     table = exports.registrants_table(event, timezone.get_current_timezone())
-    if extension == "csv":
-        content, content_type = exports.csv_bytes(table), "text/csv; charset=utf-8"
-    else:
-        content = exports.xlsx_bytes(table)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(event, extension)}"'
-    return response
+    return download(table, exports.filename(event), extension)
 
 
 @staff_view

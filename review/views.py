@@ -2,23 +2,18 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assett.exports import download
 from tenants.permissions import staff_required
 
 from .forms import PeriodForm
 from .sections import Review
-from .tables import table_csv, table_xlsx
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS = {
-    "csv": (table_csv, "text/csv; charset=utf-8"),
-    "xlsx": (table_xlsx, XLSX_TYPE),
-}
+from .tables import export_table
 
 
 @staff_required
@@ -42,14 +37,10 @@ def dashboard(request):
 @staff_required
 @require_safe
 def export(request, slug, file_format):
-    if file_format not in EXPORTS:
+    if file_format not in ("csv", "xlsx"):
         raise Http404
     review = Review(PeriodForm(request.GET or None).period())
     table = review.table(slug)
     if table is None:
         raise Http404
-    render_file, content_type = EXPORTS[file_format]
-    response = HttpResponse(render_file(table), content_type=content_type)
-    name = f"bilan-{slug}-{timezone.localdate():%Y-%m-%d}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(export_table(table), f"bilan-{slug}-{timezone.localdate():%Y-%m-%d}", file_format)

@@ -12,15 +12,12 @@ of their lines, never double-counted. Everything is aggregated by PostgreSQL in 
 (`_figures`), so the page costs the same number of queries for 10 PCAET actions or 300.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from assett.exports import ExportTable
 
 from .enums import PlanStatus
 from .models import Action, PcaetAction, PlanItem
@@ -187,63 +184,27 @@ HEADERS = (
 )
 
 
-def export_rows(report):
-    """The table of the exports: headers, then each axis's lines and subtotal, then the total."""
-    rows = [HEADERS]
+def export_table(report):
+    """The table of the exports: each axis's lines and its subtotal, then the total (sums in bold)."""
+    rows, sums = [], set()
     for group in report.groups:
         for line in group.lines:
             action = line.action
             rows.append((group.axis, action.code, action.title, action.link_count, *_figure_cells(line.figures)))
+        sums.add(len(rows))
         rows.append((group.axis, "", f"Sous-total {group.axis}", "", *_figure_cells(group.subtotal)))
+    sums.add(len(rows))
     rows.append(("", "", "Total du plan", "", *_figure_cells(report.total)))
-    return rows
+    return ExportTable(
+        HEADERS,
+        tuple(rows),
+        sheet_title="Contribution au PCAET",
+        widths=(30, 10, 60, 14, 14, 14, 14, 16, 14),
+        bold_rows=frozenset(sums),
+        freeze="A2",
+    )
 
 
 def _figure_cells(figures):
     co2 = "non estimé" if figures.co2 is None else figures.co2
     return (figures.planned, figures.doing, figures.done, co2, figures.unestimated)
-
-
-# A cell starting so would be run as a formula by a spreadsheet opening the CSV.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}".replace(".", ",")  # French spreadsheets read « 12,5 »
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def contribution_csv(report):
-    """UTF-8 with a BOM and « ; »: what French Excel opens as columns, accents intact."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in export_rows(report):
-        writer.writerow([_csv_cell(value) for value in row])
-    return "\ufeff" + buffer.getvalue()
-
-
-def contribution_xlsx(report):
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = "Contribution au PCAET"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E3E3FD")
-    widths = (30, 10, 60, 14, 14, 14, 14, 16, 14)
-    for row_index, row in enumerate(export_rows(report), start=1):
-        is_sum = row_index > 1 and row[1] == ""
-        for column_index, value in enumerate(row, start=1):
-            cell = worksheet.cell(row=row_index, column=column_index, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a title starting with « = » stays text, never a formula
-            if row_index == 1:
-                cell.font, cell.fill = bold, fill
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            elif is_sum:
-                cell.font = bold
-    for index, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = width
-    worksheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

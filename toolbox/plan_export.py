@@ -1,21 +1,12 @@
-"""The action plan as a spreadsheet: CSV (csv module) and XLSX (openpyxl), French headers.
-
-Both read one table built by `plan_table`, so that the two files say the same thing. Text that a
-spreadsheet would take for a formula (« =… », « +… ») stays text: in the XLSX the cell is typed as
-a string, in the CSV it is prefixed with an apostrophe (the usual guard against formula injection).
-"""
-
-import csv
-import io
-from dataclasses import dataclass
+"""The action plan as a table of French headers, one row per item: assett/exports.py writes it as
+CSV and XLSX, so that the two files say the same thing."""
 
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from assett.exports import ExportTable
 
 from .plan_summary import sort_key
 
@@ -35,14 +26,7 @@ HEADERS = (
     gettext_lazy("Étapes"),
     gettext_lazy("Description"),
 )
-DATE_COLUMNS = {7, 8, 9}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Table:
-    headers: list
-    rows: list  # values: str, int, date or None
+WIDTHS = (40, 14, 24, 14, 10, 10, 24, 14, 14, 14, 24, 10, 10, 60)
 
 
 def plan_table(items, today):
@@ -70,49 +54,10 @@ def plan_table(items, today):
                 item.description,
             ]
         )
-    return Table([str(header) for header in HEADERS], rows)
+    return ExportTable(
+        tuple(str(header) for header in HEADERS), tuple(rows), sheet_title=_("Plan d'actions"), widths=WIDTHS
+    )
 
 
-def _text_guard(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def csv_bytes(table):
-    """UTF-8 with a byte order mark and semicolons: what a French spreadsheet opens as columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow(
-            [
-                value.strftime("%d/%m/%Y") if index in DATE_COLUMNS and value else _text_guard(value)
-                for index, value in enumerate(row)
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(table):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Plan d'actions")[:31]
-    sheet.append(table.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([None if value == "" else value for value in row])
-        for index, cell in enumerate(sheet[sheet.max_row]):
-            if index in DATE_COLUMNS and cell.value is not None:
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # a title starting with « = » stays a title, not a formula
-    for index, width in enumerate((40, 14, 24, 14, 10, 10, 24, 14, 14, 14, 24, 10, 10, 60), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def filename(organisation, today, extension):
-    return f"plan-actions-{slugify(organisation.name) or organisation.pk}-{today.isoformat()}.{extension}"
+def filename(organisation, today):
+    return f"plan-actions-{slugify(organisation.name) or organisation.pk}-{today.isoformat()}"

@@ -12,11 +12,12 @@ from openpyxl import load_workbook
 
 from accounts.enums import Role
 from accounts.models import User
+from assett.exports import csv_bytes, xlsx_bytes
 from organisations.demo import demo_siret
 from organisations.enums import OrganisationKind
 from organisations.models import Organisation
 from toolbox.enums import PlanStatus
-from toolbox.pcaet_contribution import HEADERS, Figures, contribution, contribution_csv, contribution_xlsx
+from toolbox.pcaet_contribution import HEADERS, Figures, contribution, export_table
 
 from .factories import ActionFactory, PcaetActionFactory, PlanItemFactory
 
@@ -129,8 +130,8 @@ def _rows_from_csv(payload):
 def test_csv_and_xlsx_exports_read_back_to_the_figures(plan):
     report = contribution()
 
-    rows = _rows_from_csv(contribution_csv(report))
-    workbook = load_workbook(io.BytesIO(contribution_xlsx(report)))
+    rows = _rows_from_csv(csv_bytes(export_table(report)).decode())
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(export_table(report))))
     sheet_rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
     assert rows[0] == list(HEADERS) and sheet_rows[0] == list(HEADERS)
@@ -150,8 +151,8 @@ def test_exports_never_hand_a_formula_to_the_spreadsheet(in_a):
     PcaetActionFactory(code="9.9", title='=HYPERLINK("http://exemple.invalid";"clic")', axis="+Axe")
     report = contribution()
 
-    rows = _rows_from_csv(contribution_csv(report))
-    cell = load_workbook(io.BytesIO(contribution_xlsx(report))).active["C2"]
+    rows = _rows_from_csv(csv_bytes(export_table(report)).decode())
+    cell = load_workbook(io.BytesIO(xlsx_bytes(export_table(report)))).active["C2"]
 
     assert rows[1][:3] == ["'+Axe", "9.9", '\'=HYPERLINK("http://exemple.invalid";"clic")']
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

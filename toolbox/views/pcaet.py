@@ -7,11 +7,11 @@ Between the two, the checked rows wait in the staff member's session.
 """
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assett.exports import download
 from referentiel.enums import VersionStatus
 from referentiel.models import Theme
 from tenants.permissions import staff_required
@@ -20,11 +20,10 @@ from ..access import get_pcaet_action_for_staff
 from ..forms_pcaet import PcaetConfirmForm, PcaetImportForm, PcaetLinksForm
 from ..models import Action
 from ..pcaet import PcaetError, current_programme, import_pcaet, pcaet_actions, plan_import, set_pcaet_links
-from ..pcaet_contribution import contribution, contribution_csv, contribution_xlsx
+from ..pcaet_contribution import contribution, export_table
 from ..pcaet_file import MAX_FILE_BYTES, MAX_ROWS, PcaetRow
 
 PENDING_KEY = "pcaet_pending_import"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _grouped_by_axis(actions):
@@ -180,19 +179,15 @@ def pcaet_contribution(request):
     )
 
 
-def _export_name(extension):
-    return f"contribution-pcaet-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _export(extension):
+    return download(export_table(contribution()), f"contribution-pcaet-{timezone.localdate():%Y-%m-%d}", extension)
 
 
 @staff_required
 def pcaet_contribution_csv(request):
-    response = HttpResponse(contribution_csv(contribution()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
-    return response
+    return _export("csv")
 
 
 @staff_required
 def pcaet_contribution_xlsx(request):
-    response = HttpResponse(contribution_xlsx(contribution()), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("xlsx")}"'
-    return response
+    return _export("xlsx")

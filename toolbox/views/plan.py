@@ -7,7 +7,6 @@ with the step's markup when the request comes from htmx, and with a redirect oth
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assett.exports import download
 from organisations.access import get_organisation_for_user
 from referentiel.views.participant import participant_required
 
@@ -246,30 +246,21 @@ def plan_delete(request, org_pk, pk):
     )
 
 
-def _export(request, org_pk, write, content_type, extension):
+def _export(request, org_pk, extension):
     organisation = get_organisation_for_user(request, org_pk)
     themes = plan.published_themes()
     today = timezone.localdate()
     table = plan_export.plan_table(describe(plan_items(organisation), themes, today), today)
-    response = HttpResponse(write(table), content_type=content_type)
-    filename = plan_export.filename(organisation, timezone.localdate(), extension)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(table, plan_export.filename(organisation, today), extension)
 
 
 @login_required
 @require_GET
 def plan_export_csv(request, org_pk):
-    return _export(request, org_pk, plan_export.csv_bytes, "text/csv; charset=utf-8", "csv")
+    return _export(request, org_pk, "csv")
 
 
 @login_required
 @require_GET
 def plan_export_xlsx(request, org_pk):
-    return _export(
-        request,
-        org_pk,
-        plan_export.xlsx_bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xlsx",
-    )
+    return _export(request, org_pk, "xlsx")
