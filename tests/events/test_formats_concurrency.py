@@ -7,28 +7,8 @@ from django.db import connection, connections
 
 from events.format_services import copy_format
 from events.models import WorkshopFormat
+from tests.threads import in_own_connection
 from toolbox.enums import Origin
-
-
-def _in_own_connection(territory, func):
-    """func in a thread of its own, hence its own connection: what it writes is committed."""
-    outcome = {}
-
-    def run():
-        try:
-            connection.set_tenant(territory)
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _cleanup():
@@ -37,9 +17,9 @@ def _cleanup():
 
 @pytest.fixture
 def committed(db, territory_a):
-    _in_own_connection(territory_a, _cleanup)
+    in_own_connection(territory=territory_a, func=_cleanup)
     yield
-    _in_own_connection(territory_a, _cleanup)
+    in_own_connection(territory=territory_a, func=_cleanup)
 
 
 def test_two_copies_of_one_format_at_once_get_two_codes(committed, territory_a):
@@ -64,8 +44,10 @@ def test_two_copies_of_one_format_at_once_get_two_codes(committed, territory_a):
         thread.join(timeout=60)
 
     assert sorted(outcomes) == ["world-cafe-local", "world-cafe-local-2"], outcomes
-    codes = _in_own_connection(
-        territory_a,
-        lambda: sorted(WorkshopFormat.objects.filter(origin=Origin.LOCAL).values_list("code", "copied_from__code")),
+    codes = in_own_connection(
+        territory=territory_a,
+        func=lambda: sorted(
+            WorkshopFormat.objects.filter(origin=Origin.LOCAL).values_list("code", "copied_from__code")
+        ),
     )
     assert codes == [("world-cafe-local", "world-cafe"), ("world-cafe-local-2", "world-cafe")]

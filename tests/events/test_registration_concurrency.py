@@ -15,6 +15,7 @@ from events.models import Event, Registration
 from events.registration import RegistrationError, cancel_registration, register_for_event
 from mailing.models import OutgoingEmail
 from organisations.models import Organisation
+from tests.threads import in_own_connection
 
 from .factories import EventFactory, OrganisationFactory, member_of
 
@@ -22,26 +23,6 @@ RACERS = 24
 CAPACITY = 12
 ALREADY_IN = CAPACITY - 5  # five seats left when the race starts
 TITLE = "Atelier de la course aux places"
-
-
-def _in_own_connection(territory, func):
-    outcome = {}
-
-    def run():
-        try:
-            connection.set_tenant(territory)
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _seed():
@@ -65,9 +46,9 @@ def _cleanup():
 
 @pytest.fixture
 def committed(db, territory_a):
-    _in_own_connection(territory_a, _cleanup)
-    yield _in_own_connection(territory_a, _seed)
-    _in_own_connection(territory_a, _cleanup)
+    in_own_connection(territory=territory_a, func=_cleanup)
+    yield in_own_connection(territory=territory_a, func=_seed)
+    in_own_connection(territory=territory_a, func=_cleanup)
 
 
 def _race(territory, work, count):
@@ -119,7 +100,7 @@ def test_simultaneous_registrations_never_overbook_the_event(committed, territor
 
     errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert all(isinstance(error, RegistrationError) for error in errors), errors
-    counts = _in_own_connection(territory_a, lambda: _counts(event_pk))
+    counts = in_own_connection(territory=territory_a, func=lambda: _counts(event_pk))
     assert counts[RegistrationStatus.CONFIRMED] == CAPACITY  # the 5 last seats, not one more
     confirmed_in_race = [
         o for o in outcomes if not isinstance(o, Exception) and o.status == RegistrationStatus.CONFIRMED
@@ -127,9 +108,9 @@ def test_simultaneous_registrations_never_overbook_the_event(committed, territor
     assert len(confirmed_in_race) == 5
     # Everyone else is on the waitlist, or refused by their organisation's limit of 3: nobody is lost.
     assert counts[RegistrationStatus.WAITLISTED] + len(errors) == RACERS - 5
-    per_organisation = _in_own_connection(
-        territory_a,
-        lambda: list(
+    per_organisation = in_own_connection(
+        territory=territory_a,
+        func=lambda: list(
             Registration.objects.filter(event_id=event_pk)
             .exclude(status=RegistrationStatus.CANCELLED)
             .values_list("organisation_id", flat=True)
@@ -152,8 +133,10 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once(committe
             )
         )
 
-    confirmed = _in_own_connection(territory_a, fill)
-    waiting_before = _in_own_connection(territory_a, lambda: _counts(event_pk)[RegistrationStatus.WAITLISTED])
+    confirmed = in_own_connection(territory=territory_a, func=fill)
+    waiting_before = in_own_connection(
+        territory=territory_a, func=lambda: _counts(event_pk)[RegistrationStatus.WAITLISTED]
+    )
 
     def cancel(index, prepare=False, prepared=None):
         if prepare:
@@ -166,5 +149,5 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once(committe
     promoted = [o.pk for o in outcomes if o is not None]
     assert waiting_before == 9
     assert len(promoted) == len(set(promoted)) == 6
-    counts = _in_own_connection(territory_a, lambda: _counts(event_pk))
+    counts = in_own_connection(territory=territory_a, func=lambda: _counts(event_pk))
     assert counts[RegistrationStatus.CONFIRMED] == CAPACITY

@@ -14,6 +14,7 @@ from tenants.models import Domain, Territory
 from tenants.provisioning import register_provisioning_hook, unregister_provisioning_hook
 from tenants.resolution import forget_territories_in_process
 from tenants.services import ProvisioningError, ProvisionResult, TerritorySpec, provision_territory, schema_name_for
+from tests.threads import in_own_connection
 
 from ..conftest import TERRITORY_A
 
@@ -184,27 +185,6 @@ CONCURRENT_SPEC = TerritorySpec(
 CONCURRENT_SLUGS = ["concurrent-test", "concurrent-test-bis"]
 
 
-def _in_own_connection(func):
-    """Run func in a thread, hence on a connection of its own, outside the test's transaction: what it reads
-    was committed, what it writes is committed, and it holds no lock once it returns."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 def _provision_in_threads(specs):
     """Each spec provisioned by its own thread and connection, all started together, as two requests would."""
     barrier = threading.Barrier(len(specs))
@@ -265,15 +245,15 @@ def _committed_state():
 
 @pytest.fixture
 def concurrent_cleanup(db, territories):
-    _in_own_connection(_remove_concurrent_territories)
+    in_own_connection(_remove_concurrent_territories)
     yield
-    _in_own_connection(_remove_concurrent_territories)
+    in_own_connection(_remove_concurrent_territories)
 
 
 def test_two_concurrent_provisionings_of_one_slug_leave_one_whole_territory(concurrent_cleanup):
     outcomes = _provision_in_threads([CONCURRENT_SPEC, CONCURRENT_SPEC])
 
-    state = _in_own_connection(_committed_state)
+    state = in_own_connection(_committed_state)
     assert state["territories"] == [CONCURRENT_SPEC.slug]
     # The schema that the first call committed is still there, tables and all.
     assert {"accounts_user", "referentiel_referentialversion"} <= state["tables"].get("concurrent_test", set())
@@ -297,7 +277,7 @@ def test_concurrent_provisionings_sharing_a_domain_refuse_the_second_in_french(c
     assert winner.created
     assert isinstance(loser, ProvisioningError), repr(loser)
     assert any("déjà utilisé" in message for message in loser.errors["domain"])
-    state = _in_own_connection(_committed_state)
+    state = in_own_connection(_committed_state)
     assert state["territories"] == [winner.territory.slug]
     assert set(state["tables"]) == {winner.territory.schema_name}
     assert "accounts_user" in state["tables"][winner.territory.schema_name]

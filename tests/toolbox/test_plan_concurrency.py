@@ -8,33 +8,13 @@ from django.db import connection, connections
 from accounts.models import User
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
+from tests.threads import in_own_connection
 from toolbox.models import Action, PlanItem
 from toolbox.plan import AlreadyInPlan, add_action_to_plan
 
 from .factories import ActionFactory, ActionStepFactory
 
 EMAILS = ["race-1@example.org", "race-2@example.org"]
-
-
-def _in_own_connection(territory, func):
-    """func in a thread of its own, hence its own connection: what it writes is committed."""
-    outcome = {}
-
-    def run():
-        try:
-            connection.set_tenant(territory)
-            outcome["value"] = func()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _seed():
@@ -58,9 +38,9 @@ def _cleanup():
 
 @pytest.fixture
 def committed(db, territory_a):
-    _in_own_connection(territory_a, _cleanup)
-    yield _in_own_connection(territory_a, _seed)
-    _in_own_connection(territory_a, _cleanup)
+    in_own_connection(territory=territory_a, func=_cleanup)
+    yield in_own_connection(territory=territory_a, func=_seed)
+    in_own_connection(territory=territory_a, func=_cleanup)
 
 
 def test_two_members_adding_the_same_action_at_once_create_one_item(committed, territory_a):
@@ -90,9 +70,9 @@ def test_two_members_adding_the_same_action_at_once_create_one_item(committed, t
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["AlreadyInPlan", "PlanItem"], outcomes
     [refused] = [outcome for outcome in outcomes if isinstance(outcome, AlreadyInPlan)]
     assert "déjà dans votre plan" in str(refused)
-    counts = _in_own_connection(
-        territory_a,
-        lambda: (
+    counts = in_own_connection(
+        territory=territory_a,
+        func=lambda: (
             PlanItem.objects.filter(organisation_id=organisation_pk).count(),
             PlanItem.objects.get(organisation_id=organisation_pk).steps.count(),
         ),
