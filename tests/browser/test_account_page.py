@@ -14,12 +14,8 @@ from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
 
 from ..conftest import TERRITORY_A
-from .test_participant_onboarding import (  # noqa: F401 - fixtures
-    browser_errors,
-    committed,
-    no_persistent_connections_in_the_server,
-    orm_beside_playwright,
-)
+from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
+from .test_participant_onboarding import browser_errors  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 

@@ -3,15 +3,12 @@ second one lands on the waitlist; the first cancels, and the waitlisted person i
 
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
-from django.db import connections
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -21,38 +18,12 @@ from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
 
 from ..conftest import TERRITORY_A
+from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PASSWORD = "Transition-Ecologique-2030"
 SCREENSHOTS = Path("/tmp")  # noqa: S108 - a fixed place to look at, overwritten by each run
-
-
-def committed(territory, query):
-    """`query()` in the territory's schema on its own autocommit connection: the live server sees it."""
-
-    def in_thread():
-        try:
-            with schema_context(territory.schema_name):
-                return query()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_thread).result()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright(territories, live_server_url, browser):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-        connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def no_persistent_connections_in_the_server(monkeypatch):
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ to join it; an expired invitation link explains itself. Screenshots land in /tmp
 import random
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -21,40 +18,13 @@ from organisations.models import Invitation, JoinRequest, Organisation
 from organisations.services import create_organisation
 
 from ..conftest import TERRITORY_A
+from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PASSWORD = "Transition-Ecologique-2030"
 SCREENSHOTS = Path("/tmp")  # noqa: S108 - a fixed place to look at, overwritten by each run
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
-
-
-def committed(territory, query):
-    """`query()` in the territory's schema on its own autocommit connection: the live server sees it."""
-
-    def in_thread():
-        try:
-            with schema_context(territory.schema_name):
-                return query()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_thread).result()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright(territories, live_server_url, browser):
-    # See test_participant_onboarding.py: the ORM beside Playwright's event loop, connections closed after.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-        connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def no_persistent_connections_in_the_server(monkeypatch):
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 @pytest.fixture

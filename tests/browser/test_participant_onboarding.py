@@ -9,13 +9,10 @@ reads. Each run uses fresh emails and removes what it created.
 import random
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
-from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -24,6 +21,7 @@ from organisations.demo import demo_siret
 from organisations.models import Invitation, Organisation
 
 from ..conftest import TERRITORY_A
+from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,22 +53,6 @@ def emails_to(territory, address):
     return committed(territory, lambda: list(OutgoingEmail.objects.filter(recipients__contains=[address])))
 
 
-def committed(territory, query):
-    """Run `query()` in the territory's schema on a connection of its own, in autocommit: it
-    sees what the server threads committed, and what it deletes stays deleted (the test's own
-    connection is in the transaction of the django_db mark)."""
-
-    def in_thread():
-        try:
-            with schema_context(territory.schema_name):
-                return query()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_thread).result()
-
-
 @pytest.fixture
 def run():
     """Unique names for this run, so committed data from earlier runs never collides."""
@@ -82,31 +64,6 @@ def run():
         "organisation": f"Menuiserie Durable {tag}",
         "siret": demo_siret(random.Random(tag)),
     }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright(territories, live_server_url, browser):
-    """Playwright's sync API keeps an event loop running in the main thread while `browser`
-    lives. Django then refuses the ORM there (the django_db mark opens its transaction there)
-    unless allowed, and keeps the connections opened meanwhile in an async context that
-    pytest-django does not see: close them, or the test database cannot be dropped.
-    The order of the arguments is the order of set-up: the test database is created and
-    provisioned before the loop runs, and the live server is stopped after it (conftest then
-    checks, from this thread, that no other session is left on the test database).
-    Module scope: the environment variable must not reach other tests' subprocesses."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-        connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def no_persistent_connections_in_the_server(monkeypatch):
-    """The live server's request threads outlive the test (Chromium keeps its keep-alive
-    sockets open until the browser closes). With CONN_MAX_AGE they would also keep a session
-    on the test database, which then cannot be dropped at the end of the run. Connections
-    share this settings dict, so those the server opens during this test close after each request."""
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 @pytest.fixture
