@@ -10,12 +10,11 @@ import zoneinfo
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import formats
 
 from mailing.services import attachment, queue_email
 from tenants.links import site_url
 
-from . import ics
+from . import dates, ics
 from .enums import EventMode
 
 OPT_OUT_SALT = "events.invitation-opt-out"
@@ -43,7 +42,7 @@ class Site:
         return self.url(reverse("events_invitations:opt_out", args=[opt_out_token(self.territory, user)]))
 
     def when(self, event):
-        return when_text(event, self.zone)
+        return dates.when(event.starts_at, event.ends_at, self.zone)
 
     def ics_attachment(self, event):
         key = (event.pk, event.sequence, event.status, event.updated_at)
@@ -65,15 +64,6 @@ def user_of_opt_out_token(territory, token):
         return signing.loads(token, salt=f"{OPT_OUT_SALT}:{territory.schema_name}")
     except signing.BadSignature:
         return None
-
-
-def when_text(event, zone):
-    """« mardi 10 mars 2027, de 18:00 à 20:00 » in the territory's zone (an event over several days says both)."""
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    day = formats.date_format(start, "l j F Y")
-    if start.date() == end.date():
-        return f"{day}, de {start:%H:%M} à {end:%H:%M}"
-    return f"du {day} à {start:%H:%M} au {formats.date_format(end, 'l j F Y')} à {end:%H:%M}"
 
 
 def where_text(event, *, for_registrant=True):
