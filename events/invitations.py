@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from mailing.services import unsubscribe_headers
 from organisations.models import Membership, Organisation
 from referentiel import scoring
 from referentiel.constants import PRIORITIES_COUNT
@@ -204,6 +205,7 @@ def send_invitations(event, invited_by, organisation_ids, referential):
     emails = 0
     for candidate in chosen:
         for user in candidate.recipients:
+            opt_out_url = site.opt_out_url(user)
             email_event(
                 site,
                 user,
@@ -213,9 +215,10 @@ def send_invitations(event, invited_by, organisation_ids, referential):
                     "organisation": candidate.organisation,
                     "reason": candidate.reason,
                     "where": where,
-                    "opt_out_url": site.opt_out_url(user),
+                    "opt_out_url": opt_out_url,
                 },
                 with_ics=False,
+                headers=unsubscribe_headers(opt_out_url),
             )
             emails += 1
     return Sent(len(chosen), emails)

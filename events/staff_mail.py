@@ -79,7 +79,7 @@ def where_text(event, *, for_registrant=True):
     return "\n".join(lines)
 
 
-def email_event(site, user, event, template, extra=None, *, with_ics=True):
+def email_event(site, user, event, template, extra=None, *, with_ics=True, headers=None):
     """Queue one email about `event` to `user` from templates/events/email/<template>_{subject,message}.txt."""
     context = {
         "user": user,
@@ -97,4 +97,5 @@ def email_event(site, user, event, template, extra=None, *, with_ics=True):
         f"events/email/{template}_message.txt",
         context,
         attachments=[site.ics_attachment(event)] if with_ics else (),
+        headers=headers,
     )

@@ -19,6 +19,8 @@ class OutgoingEmail(models.Model):
     html_body = models.TextField(_("version HTML"), blank=True)
     # Small text files sent with the email (an event's .ics): [{"filename", "content", "mimetype"}].
     attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
+    # Extra headers, e.g. List-Unsubscribe (RFC 8058) on the emails a person can stop receiving.
+    headers = models.JSONField(_("en-têtes"), default=dict, blank=True)
     status = models.CharField(_("état"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)

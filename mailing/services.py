@@ -39,12 +39,18 @@ def attachment(filename, content, mimetype):
     return {"filename": filename, "content": content, "mimetype": mimetype}
 
 
-def queue_email(to, subject_template, text_template, context, html_template=None, attachments=()):
+def unsubscribe_headers(url):
+    """One-click unsubscribe (RFC 8058): mail clients show « Se désabonner » and POST to `url`
+    « List-Unsubscribe=One-Click », with no cookie nor CSRF token: the URL itself must say who."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def queue_email(to, subject_template, text_template, context, html_template=None, attachments=(), headers=None):
     """Render an email from its templates and send it after commit. Returns the stored row."""
     subject = render_plain(subject_template, context)
     body = render_plain(text_template, context).strip() + "\n"
     html_body = get_template(html_template).render(context) if html_template else ""
-    return queue_message(to, subject, body, html_body, attachments=attachments)
+    return queue_message(to, subject, body, html_body, attachments=attachments, headers=headers)
 
 
 def _sending_territory():
@@ -115,7 +121,7 @@ def html_from_text(body, subject, territory):
     return get_template("mailing/layout.html").render(context)
 
 
-def queue_message(to, subject, body, html_body="", from_email=None, attachments=()):
+def queue_message(to, subject, body, html_body="", from_email=None, attachments=(), headers=None):
     """Store an already rendered email (allauth renders its own) and send it after commit.
 
     Sent in the name of the territory's programme, with its contact as Reply-To, signed the same way
@@ -135,6 +141,7 @@ def queue_message(to, subject, body, html_body="", from_email=None, attachments=
         body=body,
         html_body=html_body or html_from_text(body, subject, territory),
         attachments=list(attachments),
+        headers=dict(headers or {}),
     )
     # The schema is read now: on_commit may run after the caller left a schema_context.
     schema_name = connection.schema_name
@@ -176,7 +183,12 @@ def deliver(email_id):
         email.last_attempt_at = timezone.now()
         try:
             message = EmailMultiAlternatives(
-                email.subject, email.body, email.from_email, email.recipients, reply_to=email.reply_to or None
+                email.subject,
+                email.body,
+                email.from_email,
+                email.recipients,
+                reply_to=email.reply_to or None,
+                headers=email.headers or None,
             )
             if email.html_body:
                 message.attach_alternative(email.html_body, "text/html")

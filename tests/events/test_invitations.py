@@ -18,6 +18,7 @@ from events.reminders import send_due_reminders
 from organisations.enums import OrganisationKind
 from toolbox.referential_links import published_referential
 
+from ..conftest import TERRITORY_A
 from ..same_ids import align_next_ids
 from .factories import EventFactory, OrganisationFactory, UserFactory, member_of, register, submitted_assessment
 
@@ -202,6 +203,31 @@ def test_the_unsubscribe_link_needs_no_login_and_stops_invitations_not_reminders
     assert queued_emails(in_a)[-1].subject.startswith("Rappel : ") and queued_emails(in_a)[-1].recipients == [
         person.email
     ]
+
+
+def test_mail_clients_unsubscribe_in_one_click_rfc_8058(in_a, staff, queued_emails, settings):
+    from django.core import mail
+    from django.test import Client
+
+    from mailing.services import deliver
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    event = EventFactory(themes=["ENE"])
+    organisation, (person,) = organisation_with(WEAK_IN_ENERGY)
+    invitations.send_invitations(event, staff, {organisation.pk}, published_referential())
+    [email] = queued_emails(in_a)
+    deliver(email.pk)
+
+    [sent] = mail.outbox
+    url = sent.extra_headers["List-Unsubscribe"].strip("<>")
+    assert url.endswith(opt_out_path(email)) and url.startswith("http")
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent.message()["List-Unsubscribe"] == f"<{url}>"
+    # What a mail client sends: a POST, no cookie, no CSRF token.
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=TERRITORY_A.domain)
+    response = client.post(opt_out_path(email), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert InvitationOptOut.objects.filter(user=person).exists()
 
 
 def test_a_forged_or_foreign_unsubscribe_link_opens_nothing(territory_a, territory_b, client_a, db):
