@@ -218,6 +218,8 @@ def hand_over_seat(registration, colleague, by):
         ) from error
     status = "confirmed" if registration.status == RegistrationStatus.CONFIRMED else "waitlisted"
     _email(registration, status, previous=previous)
+    # The person who held the seat hears of it too, above all when a colleague gave it away for them.
+    _email(registration, "handed_over", by=by, to=previous)
     return registration
 
 
@@ -271,8 +273,10 @@ def _registrant_file(event, territory, url):
     return content
 
 
-def _email(registration, kind, by=None, previous=None):
+def _email(registration, kind, by=None, previous=None, to=None):
+    """The email of `kind` about `registration`, to its person (or to `to`: who held it before)."""
     event = registration.event
+    recipient = to or registration.user
     territory = current_territory()
     url = territory_url(territory, "events:detail", pk=event.pk)
     context = {
@@ -283,7 +287,7 @@ def _email(registration, kind, by=None, previous=None):
         "registered_by": registration.registered_by
         if registration.registered_by_id not in (None, registration.user_id)
         else None,
-        "cancelled_by": by if by is not None and by.pk != registration.user_id else None,
+        "done_by": by if by is not None and by.pk != recipient.pk else None,
         "previous": previous,
         "territory": territory,
         "url": url,
@@ -292,7 +296,7 @@ def _email(registration, kind, by=None, previous=None):
     if kind in _WITH_CALENDAR:
         attachments.append(attachment(ics.file_name(event), _registrant_file(event, territory, url), ics.CONTENT_TYPE))
     queue_email(
-        registration.user.email,
+        recipient.email,
         f"events/email/registration_{kind}_subject.txt",
         f"events/email/registration_{kind}_message.txt",
         context,

@@ -187,9 +187,25 @@ def test_a_seat_is_handed_over_to_a_colleague_who_gets_the_confirmation(in_a, or
     handed = hand_over_seat(seat, people[1], people[0])
 
     assert (handed.pk, handed.user, handed.status) == (seat.pk, people[1], RegistrationStatus.CONFIRMED)
-    [email] = queued_emails(in_a)[started:]
+    email, notice = queued_emails(in_a)[started:]
     assert email.recipients == [people[1].email] and "vous a cédé sa place" in email.body
     assert email.attachments
+    assert notice.recipients == [people[0].email] and notice.subject.startswith("Place cédée : ")
+    assert "Vous avez cédé votre place à « " in notice.body and "Vous n'êtes plus inscrit·e" in notice.body
+    assert not notice.attachments
+
+
+def test_a_seat_handed_over_by_a_colleague_tells_its_holder_who_gave_it(in_a, organisation, people, queued_emails):
+    seat = register(EventFactory(), organisation, people[0])
+    started = len(queued_emails(in_a))
+
+    hand_over_seat(seat, people[1], people[2])
+
+    notice = queued_emails(in_a)[-1]
+    assert queued_emails(in_a)[started].recipients == [people[1].email]
+    assert notice.recipients == [people[0].email]
+    name = people[2].get_full_name() or people[2].email
+    assert f"{name} a cédé votre place à « " in notice.body
 
 
 def test_a_seat_goes_only_to_a_colleague_not_yet_registered(in_a, organisation, people):
