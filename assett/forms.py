@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import dsfr
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -31,14 +32,20 @@ class DsfrModelForm(DsfrBaseForm, forms.ModelForm):
 
 
 class FormRenderer(DjangoTemplates):
-    """Django's form renderer, with templates/forms/ first: it holds the few widget templates we override."""
+    """django-dsfr's form renderer, with templates/forms/ first: it holds the few widget templates we override."""
 
     @cached_property
     def engine(self):
         return self.backend(
             {
                 "APP_DIRS": True,
-                "DIRS": [settings.BASE_DIR / "templates" / "forms", Path(forms.__file__).parent / "templates"],
+                # django-dsfr's widget and error templates before Django's own, as its renderer has them:
+                # without them errors are bare bullets and checkboxes the browser's.
+                "DIRS": [
+                    settings.BASE_DIR / "templates" / "forms",
+                    Path(dsfr.__file__).parent / "templates",
+                    Path(forms.__file__).parent / "templates",
+                ],
                 "NAME": "djangoforms",
                 "OPTIONS": {},
             }
