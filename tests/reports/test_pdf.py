@@ -88,9 +88,13 @@ def embedded_fonts(pdf):
 
 def test_pdf_embeds_the_marianne_faces_it_uses(world):
     _member, _organisation, assessment = world
-    fonts = embedded_fonts(render_pdf(report_content(assessment)))
-    # Subsets (« /ABCDEF+Marianne-Bold »): regular text, bold headings and italic comments (the radar, an
-    # SVG image, draws its labels with the system's sans-serif: the page's @font-face does not reach it).
+    fetcher = ReportURLFetcher()
+    fonts = embedded_fonts(render_pdf(report_content(assessment), fetcher))
+    # The three faces were read (a face refused or missing would be synthesised from another one,
+    # under the same PDF name), and embedded as subsets (« /ABCDEF+Marianne-Bold »). The radar, an SVG
+    # image, draws its labels with the system's sans-serif: the page's @font-face does not reach it.
+    for face in ("Marianne-Regular.woff2", "Marianne-Regular_Italic.woff2", "Marianne-Bold.woff2"):
+        assert f"https://rapport.invalid/static/dsfr/dist/fonts/{face}" in fetcher.calls, face
     names = {name.split("+", 1)[-1] for name in fonts}
     assert {"Marianne", "Marianne-Bold", "Marianne-Italic"} <= names, fonts
     assert all(fonts.values()), fonts
