@@ -1,5 +1,6 @@
 """The PDF itself: rendered by the real WeasyPrint, parsed back with pypdf."""
 
+import gc
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 from referentiel.structure import structure_for
 from reports.content import content_hash, report_content
 from reports.fetcher import ReportURLFetcher
-from reports.render import render_pdf
+from reports.render import collector_paused, render_pdf
 
 from .helpers import flat, pdf_text, report_world
 
@@ -51,6 +52,76 @@ def test_pdf_is_tagged_in_french_with_its_title(world):
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert organisation.name in reader.metadata.title
     assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_the_table_of_contents_gives_the_page_of_every_section_and_theme(world):
+    _member, _organisation, assessment = world
+    content = report_content(assessment)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(content))).pages]
+    toc = pages[1].splitlines()
+    assert toc[0] == "Sommaire"
+    entries = {}
+    for line in toc[1:]:
+        title, leader, number = line.partition(" . . .")
+        if leader:  # the dotted leader between a title and its page number; then the page's footer
+            entries[title] = int(number.rpartition(" ")[2])
+    sections = ["Résumé", "Vue d'ensemble par thème", "Résultats thème par thème", "Plan d'actions"]
+    themes = [theme["title"] for theme in content["themes"]]
+    assert set(sections + themes) <= set(entries), entries
+    for title in sections:  # each section starts a page
+        assert pages[entries[title] - 1].startswith(title), title
+    for title in themes:
+        assert title in pages[entries[title] - 1], title
+
+
+def embedded_fonts(pdf):
+    """{font name: whether its file is embedded} over every page's resources."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_pdf_embeds_the_marianne_faces_it_uses(world):
+    _member, _organisation, assessment = world
+    fetcher = ReportURLFetcher()
+    fonts = embedded_fonts(render_pdf(report_content(assessment), fetcher))
+    # The three faces were read (a face refused or missing would be synthesised from another one,
+    # under the same PDF name), and embedded as subsets (« /ABCDEF+Marianne-Bold »). The radar, an SVG
+    # image, draws its labels with the system's sans-serif: the page's @font-face does not reach it.
+    for face in ("Marianne-Regular.woff2", "Marianne-Regular_Italic.woff2", "Marianne-Bold.woff2"):
+        assert f"https://rapport.invalid/static/dsfr/dist/fonts/{face}" in fetcher.calls, face
+    names = {name.split("+", 1)[-1] for name in fonts}
+    assert {"Marianne", "Marianne-Bold", "Marianne-Italic"} <= names, fonts
+    assert all(fonts.values()), fonts
+
+
+class CollectorWatchingFetcher(ReportURLFetcher):
+    """Notes, at each fetch (WeasyPrint fetches while it renders), whether the collector runs."""
+
+    def fetch(self, url, headers=None):
+        self.collector_on = getattr(self, "collector_on", []) + [gc.isenabled()]
+        return super().fetch(url, headers)
+
+
+def test_the_collector_is_paused_while_rendering_and_back_after(world):
+    _member, _organisation, assessment = world
+    fetcher = CollectorWatchingFetcher()
+    assert gc.isenabled()
+    render_pdf(report_content(assessment), fetcher)
+    assert fetcher.collector_on and not any(fetcher.collector_on)
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_same_content_same_hash_and_a_change_changes_it(world):
