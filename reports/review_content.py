@@ -61,7 +61,8 @@ def _section(section):
 
 
 def review_content(period):
-    """Everything the review's PDF shows for `period` (review.data.Period), in the territory's language and time zone."""
+    """Everything the review's PDF shows for `period` (review.data.Period), in the territory's language
+    and time zone."""
     territory = current_territory()
     with (
         translation.override(settings.LANGUAGE_CODE),

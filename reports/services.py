@@ -343,9 +343,10 @@ def review_period_label(job):
 
 
 def render_job(job_id, render=None):
-    """Render job `job_id` with `render(content) → bytes` (by default its kind's, job_renderer) if this delivery should. Returns the final status
-    or None when there was nothing to do. Transient errors (database, storage) propagate to the task,
-    which retries; any other error fails the job with a French message."""
+    """Render job `job_id` with `render(content) → bytes` (by default its kind's: job_renderer) if this
+    delivery should. Returns the final status or None when there was nothing to do. Transient errors
+    (database, storage) propagate to the task, which retries; any other error fails the job with a
+    French message."""
     from celery.exceptions import SoftTimeLimitExceeded
 
     with render_lock(job_id) as acquired:
