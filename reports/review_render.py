@@ -12,6 +12,11 @@ from django.utils import translation
 
 from .render import accent_color, html_to_pdf, logo_data_uri
 
+WIDE_COLUMNS = 5  # beyond, a table's section is laid out on landscape pages (static/reports/review.css)
+
+
+WIDE_COLUMNS = 5  # beyond, a table's section is laid out on landscape pages (static/reports/review.css)
+
 
 def _svg_uri(svg):
     return f"data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"
@@ -19,16 +24,17 @@ def _svg_uri(svg):
 
 def review_html(content):
     territory = content["territory"]
-    sections = [
-        {
-            **section,
-            "tables": [
-                {**table, "chart_uri": _svg_uri(table["chart"]) if table["chart"] else ""}
-                for table in section["tables"]
-            ],
-        }
-        for section in content["sections"]
-    ]
+    sections = []
+    for section in content["sections"]:
+        tables = [
+            {
+                **table,
+                "chart_uri": _svg_uri(table["chart"]) if table["chart"] else "",
+                "wide": len(table["headers"]) > WIDE_COLUMNS,
+            }
+            for table in section["tables"]
+        ]
+        sections.append({**section, "tables": tables, "wide": any(table["wide"] for table in tables)})
     with translation.override(content["language"]):
         return render_to_string(
             "reports/review.html",
