@@ -249,3 +249,15 @@ def test_the_watchdog_fails_a_stuck_review_job(figures, staff):
     ReportJob.objects.filter(pk=job.pk).update(requested_at=timezone.now() - timedelta(hours=1))
     assert services.fail_stuck_jobs() == [job.pk]
     assert ReportJob.objects.get(pk=job.pk).status == JobStatus.FAILED
+
+
+def test_hostile_text_in_the_review_is_escaped_and_fetches_nothing(in_a):
+    hostile = '<img src="file:///etc/passwd"><img src="http://169.254.169.254/latest"><link href="http://localhost:6379/">'
+    for _ in range(5):
+        submitted(OrganisationFactory(commune=hostile), 50)
+    content = review_content(Period())
+    content["territory"]["programme_name"] = hostile
+    fetcher = ReportURLFetcher()
+    text = flat(pdf_text(render_review_pdf(content, fetcher)))
+    assert '<img src="file:///etc/passwd">' in text  # shown as text, never fetched
+    assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
