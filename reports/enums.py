@@ -10,3 +10,8 @@ class JobStatus(models.TextChoices):
 
 
 LIVE = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+class ReportKind(models.TextChoices):
+    MATURITY = "maturity", _("Rapport de maturité")
+    REVIEW = "review", _("Bilan du programme")

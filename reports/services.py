@@ -30,8 +30,9 @@ from organisations.models import Membership
 from tenants.links import current_territory, territory_url
 
 from .content import content_hash, report_content
-from .enums import JobStatus
+from .enums import JobStatus, ReportKind
 from .models import ReportJob
+from .review_content import review_content
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,24 @@ MESSAGE_UNAVAILABLE = gettext_lazy("La préparation du rapport est momentanémen
 
 class ReportError(Exception):
     """A refused request, with its French message."""
+
+
+def job_content(job):
+    """What the job's PDF shows, read now (its hash keys the job)."""
+    if job.kind == ReportKind.REVIEW:
+        return review_content(job.period)
+    return report_content(job.assessment)
+
+
+def job_renderer(job):
+    """`render(content) → bytes` for the job's kind."""
+    if job.kind == ReportKind.REVIEW:
+        from .review_render import render_review_pdf
+
+        return render_review_pdf
+    from .render import render_pdf
+
+    return render_pdf
 
 
 # --------------------------------------------------------------------------
@@ -109,6 +128,29 @@ def request_report(assessment, user):
     if not assessment.is_submitted:
         raise ReportError(_("Le rapport est disponible une fois l'auto-évaluation validée."))
     digest = content_hash(report_content(assessment))
+    return _request(digest, user, kind=ReportKind.MATURITY, assessment=assessment)
+
+
+@transaction.atomic
+def request_review(period, user):
+    """The job that renders (or rendered) the programme review over `period` as it reads now, for the
+    territory's staff: one job per content, as request_report (the period is part of the content)."""
+    if not user.is_territory_staff:
+        raise ReportError(_("Le bilan est réservé à l'équipe du programme."))
+    digest = content_hash(review_content(period))
+    return _request(digest, user, kind=ReportKind.REVIEW, period_start=period.start, period_end=period.end)
+
+
+def latest_review_job(period):
+    """The newest review job of that period, for the dashboard (one query)."""
+    return (
+        ReportJob.objects.filter(kind=ReportKind.REVIEW, period_start=period.start, period_end=period.end)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def _request(digest, user, **fields):
     existing = _current_job(digest)
     if existing is not None:
         if existing.status == JobStatus.DONE and not existing.file.storage.exists(existing.file.name):
@@ -118,9 +160,7 @@ def request_report(assessment, user):
             return _join(existing, user)
     try:
         with transaction.atomic():
-            job = ReportJob.objects.create(
-                assessment=assessment, content_hash=digest, requested_by=user, notify_user_ids=[user.pk]
-            )
+            job = ReportJob.objects.create(content_hash=digest, requested_by=user, notify_user_ids=[user.pk], **fields)
     except IntegrityError:
         # Another request created it between our read and our insert: theirs is ours.
         existing = _current_job(digest)
@@ -186,7 +226,9 @@ def claim_job(job_id):
 
     The caller holds the job's lock, so no other process is rendering it.
     """
-    job = ReportJob.objects.select_for_update().select_related("assessment__organisation").filter(pk=job_id).first()
+    # Only the job's row is locked: a review job has no assessment (the outer join's side can't be locked).
+    jobs = ReportJob.objects.select_for_update(of=("self",)).select_related("assessment__organisation")
+    job = jobs.filter(pk=job_id).first()
     if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
         return None
     if job.status == JobStatus.RUNNING and job.attempts >= settings.REPORT_MAX_ATTEMPTS:
@@ -226,6 +268,10 @@ def release_job(job_id, message=MESSAGE_RETRYING):
 
 
 def download_name(job):
+    if job.kind == ReportKind.REVIEW:
+        period = job.period
+        span = "-".join(day.isoformat() for day in (period.start, period.end) if day) or "programme"
+        return f"bilan-{slugify(current_territory().name)[:60] or 'territoire'}-{span}.pdf"
     organisation = job.assessment.organisation
     day = timezone.localtime(job.assessment.submitted_at).date().isoformat()
     return f"rapport-{slugify(organisation.name)[:60] or 'organisation'}-{day}.pdf"
@@ -248,6 +294,9 @@ def finish_job(job, pdf):
 
 
 def _email_ready(job):
+    if job.kind == ReportKind.REVIEW:
+        _email_review_ready(job)
+        return
     assessment = job.assessment
     organisation = assessment.organisation
     # Only those who are still members: someone who left the organisation meanwhile is not told.
@@ -268,10 +317,36 @@ def _email_ready(job):
         )
 
 
-def render_job(job_id, render):
-    """Render job `job_id` with `render(content) → bytes` if this delivery should. Returns the final status
-    or None when there was nothing to do. Transient errors (database, storage) propagate to the task,
-    which retries; any other error fails the job with a French message."""
+def _email_review_ready(job):
+    # Only those who are still on the territory's team.
+    territory = current_territory()
+    for user in User.objects.filter(pk__in=job.notify_user_ids, is_active=True):
+        if not user.is_territory_staff:
+            continue
+        queue_email(
+            user.email,
+            "reports/email/review_ready_subject.txt",
+            "reports/email/review_ready_message.txt",
+            {
+                "user": user,
+                "territory": territory,
+                "period_label": review_period_label(job),
+                "url": territory_url(territory, "reports:state", pk=job.pk),
+            },
+        )
+
+
+def review_period_label(job):
+    from .review_content import period_label
+
+    return period_label(job.period)
+
+
+def render_job(job_id, render=None):
+    """Render job `job_id` with `render(content) → bytes` (by default its kind's: job_renderer) if this
+    delivery should. Returns the final status or None when there was nothing to do. Transient errors
+    (database, storage) propagate to the task, which retries; any other error fails the job with a
+    French message."""
     from celery.exceptions import SoftTimeLimitExceeded
 
     with render_lock(job_id) as acquired:
@@ -284,7 +359,7 @@ def render_job(job_id, render):
         try:
             if settings.REPORT_RENDER_PAUSE:
                 time.sleep(settings.REPORT_RENDER_PAUSE)  # tests: a render that takes that long
-            pdf = render(report_content(job.assessment))
+            pdf = (render or job_renderer(job))(job_content(job))
         except SoftTimeLimitExceeded:
             logger.warning("Report job %s: soft time limit", job_id)
             fail_job(job_id, MESSAGE_TOO_LONG)

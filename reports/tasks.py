@@ -9,7 +9,6 @@ from django.conf import settings
 from tenants.models import Territory
 
 from . import services
-from .render import render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def retry_delay(retries):
 )
 def render_report(self, job_id):
     try:
-        services.render_job(job_id, render_pdf)
+        services.render_job(job_id)  # its kind's content and renderer
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= settings.REPORT_MAX_RETRIES:
             logger.warning("Report job %s: giving up after %s tries: %r", job_id, self.request.retries + 1, exc)

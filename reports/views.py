@@ -15,6 +15,7 @@ from . import services
 from .access import get_report_job_for_user
 
 STATE_FRAGMENT = "reports/includes/report_state.html"
+REVIEW_STATE_FRAGMENT = "reports/includes/review_state.html"
 
 
 def _results_url(assessment_pk):
@@ -45,6 +46,8 @@ def request_report(request, pk):
 def state(request, pk):
     """The job's state: the fragment that htmx polls, or a page of its own (without JavaScript)."""
     job = get_report_job_for_user(request, pk)
+    if job.is_review:
+        return _review_state(request, job)
     context = {
         "job": job,
         "assessment": job.assessment,
@@ -74,3 +77,14 @@ def download(request, pk):
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _review_state(request, job):
+    # Only staff reach here (get_report_job_for_user): they may ask for the review again.
+    context = {
+        "job": job,
+        "period": job.period,
+        "period_label": services.review_period_label(job),
+        "page_title": _("Bilan du programme (PDF)"),
+    }
+    return render(request, REVIEW_STATE_FRAGMENT if request.htmx else "reports/review_state.html", context)

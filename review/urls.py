@@ -6,5 +6,6 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("pdf/", views.request_pdf, name="request_pdf"),
     path("<slug:slug>.<str:file_format>", views.export, name="export"),
 ]

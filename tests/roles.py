@@ -34,7 +34,7 @@ from referentiel.authoring import start_draft
 from referentiel.enums import QuestionKind
 from referentiel.services import AnswerInput, save_answer, start_assessment, submit_assessment
 from referentiel.structure import structure_for
-from reports.enums import JobStatus
+from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 
 from .conftest import TERRITORY_A, TERRITORY_B
@@ -205,6 +205,13 @@ def _territory_a(world):
     report_job.file.save("rapport.pdf", ContentFile(b"%PDF-1.7 roles"), save=False)
     report_job.size = report_job.file.size
     report_job.save(update_fields=["file", "size"])
+    # A rendered programme review (reports/, kind « review »): the territory's staff only.
+    review_job = ReportJob.objects.create(
+        kind=ReportKind.REVIEW, content_hash="bilan" * 12, status=JobStatus.DONE, requested_by=staff
+    )
+    review_job.file.save("bilan.pdf", ContentFile(b"%PDF-1.7 bilan"), save=False)
+    review_job.size = review_job.file.size
+    review_job.save(update_fields=["file", "size"])
 
     draft = start_draft(staff)
     choice_question = draft.questions.filter(choices__isnull=False).first()
@@ -241,6 +248,7 @@ def _territory_a(world):
         local_format=local_format.pk,
         format_event=format_event.pk,
         report_job=report_job.pk,
+        review_job=review_job.pk,
     )
     _staff_events(world, organisation, owner, member)
     _events_of_a(world, organisation, owner, member, action)

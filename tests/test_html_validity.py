@@ -130,6 +130,7 @@ PAGES = [
     ("anonymous", "a", "/evenements/invitations/ne-plus-recevoir/{opt_out_token}/"),
     ("staff", "a", "/gestion/bilan/"),
     ("staff", "a", "/gestion/bilan/?du=2026-05-01&au=2026-04-01"),
+    ("staff", "a", "/rapports/{review_job}/"),
     ("admin", "a", "/gestion/territoire/"),
     ("admin", "a", "/gestion/equipe/"),
     ("anonymous", "public", "/"),

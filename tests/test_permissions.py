@@ -383,6 +383,9 @@ TERRITORY = {
     # The programme review (review/urls.py): staff only, read only; each table's CSV and XLSX.
     "gestion/bilan/": ("/gestion/bilan/?du=2026-01-01", STAFF, STAFF_WRONG_METHOD),
     "gestion/bilan/<slug:slug>.<str:file_format>": ("/gestion/bilan/maturite-type.xlsx", STAFF, STAFF_WRONG_METHOD),
+    # The whole review as a PDF (reports/, tests/reports/test_review_pdf.py): staff ask with a POST
+    # (no period: the whole programme), then follow the job's page.
+    "gestion/bilan/pdf/": ("/gestion/bilan/pdf/", STAFF_WRONG_METHOD, STAFF_ACTION),
     # Browsing the toolbox (toolbox/urls_browse.py): the territory's public offer, open to everyone,
     # signed in or not; read only (a POST is a 405). A hidden action is a 404 (tests/toolbox/test_browse.py).
     "boite-a-outils/": ("/boite-a-outils/?q=combles&theme=ENE", EVERYONE, (405,) * 6),
@@ -417,6 +420,14 @@ TERRITORY = {
     "auto-evaluations/<int:pk>/rapport/": ("/auto-evaluations/{submitted}/rapport/", WRONG_METHOD, MEMBER_ACTION),
     "rapports/<int:pk>/": ("/rapports/{report_job}/", REPORT_READERS, WRONG_METHOD),
     "rapports/<int:pk>/rapport.pdf": ("/rapports/{report_job}/rapport.pdf", REPORT_READERS, WRONG_METHOD),
+}
+
+# Routes above that serve other objects with other rights: the same route, another row.
+TERRITORY_OBJECTS = {
+    # A programme review's job (kind « review », no assessment): the territory's staff and admins only,
+    # as every staff page; the members of any organisation get a 404.
+    "review job state": ("/rapports/{review_job}/", STAFF, WRONG_METHOD),
+    "review job download": ("/rapports/{review_job}/rapport.pdf", STAFF, WRONG_METHOD),
 }
 
 # The national site's columns: anonymous, a public-schema account without rights, a national admin.
@@ -609,9 +620,9 @@ def test_every_url_pattern_has_a_row(site):
     assert not stale, f"These rows of tests/test_permissions.py match no {site} URL pattern any more: {stale}"
 
 
-def _check_site(world, site, route):
-    host, _urlconf, table, columns, foreign = SITES[site]
-    url, *expected = table[route]
+def _check_site(world, site, route, table=None):
+    host, _urlconf, site_table, columns, foreign = SITES[site]
+    url, *expected = (table or site_table)[route]
     url = url.format(**world.ids)
     got, want = {}, {}
     for method, cells in zip(("GET", "POST"), expected, strict=True):
@@ -626,6 +637,11 @@ def _check_site(world, site, route):
 @pytest.mark.parametrize("route", TERRITORY)
 def test_territory_site_answers_each_role_as_the_table_says(world, db, route):
     _check_site(world, "territory", route)
+
+
+@pytest.mark.parametrize("row", TERRITORY_OBJECTS)
+def test_territory_site_answers_each_role_for_other_objects_of_a_route(world, db, row):
+    _check_site(world, "territory", row, TERRITORY_OBJECTS)
 
 
 @pytest.mark.parametrize("route", PUBLIC)

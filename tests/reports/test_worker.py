@@ -15,12 +15,17 @@ import uuid
 import pytest
 from django.conf import settings
 
+from accounts.enums import Role
+from accounts.models import User
+from mailing.models import OutgoingEmail
 from reports import services
-from reports.enums import JobStatus
+from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.tasks import fail_stuck_jobs_everywhere
+from review.data import Period
 
-from ..conftest import BASE_DIR, _database_url, _wait_for_other_sessions_to_close
+from ..conftest import BASE_DIR, TERRITORY_A, _database_url, _wait_for_other_sessions_to_close
+from .conftest import committed_in
 from .helpers import pdf_text
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db]
@@ -198,3 +203,37 @@ def test_a_render_past_its_soft_time_limit_fails_with_a_french_message(committed
     failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 60)
     assert failed and failed.message.startswith("Le rapport a pris trop de temps à préparer.")
     assert failed.attempts == 1
+
+
+@pytest.fixture
+def committed_staff(territory_a, django_db_blocker):
+    """A staff member of territory A, committed; their review jobs and emails removed afterwards."""
+
+    def in_a(call):
+        return committed_in(territory_a.schema_name, call)
+
+    with django_db_blocker.unblock():
+        staff = in_a(lambda: User.objects.create_user("bilan-worker@a.example", "Mot-de-passe-42", role=Role.STAFF))
+    yield in_a, staff
+
+    def delete():
+        ReportJob.objects.filter(kind=ReportKind.REVIEW).delete()
+        OutgoingEmail.objects.filter(recipients__contains=[staff.email]).delete()
+        staff.delete()
+
+    with django_db_blocker.unblock():
+        in_a(delete)
+
+
+def test_a_real_worker_renders_the_programme_review_once_and_emails_it(committed_staff, worker_factory):
+    in_a, staff = committed_staff
+    worker_factory(REPORT_RENDER_PAUSE="0")
+    job = in_a(lambda: services.request_review(Period(), staff))
+    assert in_a(lambda: services.request_review(Period(), staff).pk) == job.pk  # asked twice: one job
+
+    done = wait_for(lambda: (row := job_row(in_a, job.pk)).status in (JobStatus.DONE, JobStatus.FAILED) and row, 90)
+    assert done and done.status == JobStatus.DONE, done and (done.status, done.message)
+    assert done.attempts == 1 and done.file.name.startswith("reports/bilan/")
+    text = pdf_text(in_a(lambda: read(done)))
+    assert "Bilan du programme" in text and TERRITORY_A.name in text and "Depuis le début du programme." in text
+    assert in_a(lambda: OutgoingEmail.objects.filter(recipients__contains=[staff.email]).count()) == 1

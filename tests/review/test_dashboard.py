@@ -201,15 +201,16 @@ def test_the_dashboard_costs_the_same_queries_for_ten_or_sixty_organisations(
     staff_client.get(URL)  # the host, resolved once per process
 
     # The session's user, the themes, the maturity sums, the participation and progress, the plan rows,
-    # the PCAET's actions and figures, the period's events (events/review_section.py: none here).
-    with django_assert_num_queries(8):
+    # the PCAET's actions and figures, the period's events (events/review_section.py: none here), the
+    # period's latest PDF job (reports/).
+    with django_assert_num_queries(9):
         assert staff_client.get(URL).status_code == 200
 
     for index in range(50):
         organisation = OrganisationFactory(commune=f"Commune {index}", kind=OrganisationKind.ASSOCIATION)
         submitted(organisation, 30 + index % 40)
         PlanItemFactory(organisation=organisation)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert staff_client.get(URL).status_code == 200
 
 
