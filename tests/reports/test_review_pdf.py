@@ -252,7 +252,9 @@ def test_the_watchdog_fails_a_stuck_review_job(figures, staff):
 
 
 def test_hostile_text_in_the_review_is_escaped_and_fetches_nothing(in_a):
-    hostile = '<img src="file:///etc/passwd"><img src="http://169.254.169.254/latest"><link href="http://localhost:6379/">'
+    hostile = (
+        '<img src="file:///etc/passwd"><img src="http://169.254.169.254/latest"><link href="http://localhost:6379/">'
+    )
     for _ in range(5):
         submitted(OrganisationFactory(commune=hostile), 50)
     content = review_content(Period())
