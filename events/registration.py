@@ -19,7 +19,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mailing.services import attachment, queue_email
-from organisations.acceptance import pending_reason
 from organisations.models import Membership
 from tenants.links import current_territory, territory_url
 
@@ -109,8 +108,7 @@ def register_for_event(event, organisation, person, by):
 
     Confirmed while seats are left, else on the waitlist. Returns the registration; raises
     RegistrationError (nothing written) when the window is closed, someone is not a member of the
-    organisation, the person is already registered, the organisation has used its seats or awaits the
-    staff's acceptance (organisations/acceptance.py).
+    organisation, the person is already registered or the organisation has used its seats.
     """
     # Who belongs where does not depend on the event: checked before its lock is taken.
     if not _is_member(organisation, by):
@@ -120,9 +118,6 @@ def register_for_event(event, organisation, person, by):
             _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
             % {"person": person.get_full_name() or person.email, "organisation": organisation.name}
         )
-    waiting = pending_reason(organisation)
-    if waiting:
-        raise RegistrationError(waiting)
     event = _lock(event)
     problem = window_problem(event)
     if problem:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organisations.acceptance import pending_reason
 from organisations.models import Organisation
 
 from . import carry_over, scoring
@@ -48,14 +47,10 @@ def start_assessment(organisation, user, carry_over=False):
     « à confirmer » (carry_over.py). Members of one organisation share one assessment in progress;
     the row lock on the organisation makes two simultaneous clicks create only one.
     """
-    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
     existing = in_progress_assessment(organisation)
     if existing:
         return existing
-    # Read on the locked row: staff's acceptance counts at once, a move outside at once too.
-    waiting = pending_reason(locked)
-    if waiting:
-        raise AssessmentError(waiting)
     version = current_version()
     if version is None:
         raise AssessmentError(_("Le référentiel n'est pas encore publié par votre territoire."))

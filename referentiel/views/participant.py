@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from organisations.acceptance import pending_reason
 from organisations.access import get_organisation_for_user
 from toolbox.practice_changes import completed_since_last_assessment
 
@@ -111,17 +110,10 @@ def start(request, org_pk):
         if in_progress is not None:
             return redirect("referentiel:resume", pk=in_progress.pk)
         previous = services.previous_assessment(organisation)
-        waiting = pending_reason(organisation)  # the page says why instead of offering to start
         return render(
             request,
             "referentiel/assessment/start.html",
-            {
-                "organisation": organisation,
-                "previous": previous,
-                "waiting": waiting,
-                "page_title": _("Nouvelle auto-évaluation"),
-            },
-            status=403 if waiting else 200,
+            {"organisation": organisation, "previous": previous, "page_title": _("Nouvelle auto-évaluation")},
         )
     carry_over = request.POST.get("depart") == "reprise"
     try:

@@ -45,19 +45,15 @@ class Command(BaseCommand):
                 for hook in provisioning_hooks():
                     hook(territory)
                 organisations = seed_organisations(territory, DEMO_PASSWORD)
-                # The one outside the territory awaits the staff's acceptance: no assessment, no
-                # registration yet (organisations/acceptance.py), as a real one would be.
-                accepted = [o for o in organisations if not o.awaits_acceptance]
-                for seed, programme_only in self.extra_seeds():
-                    seed(territory, accepted if programme_only else organisations)
+                for seed in self.extra_seeds():
+                    seed(territory, organisations)
             state = "créé" if result.created else "déjà présent"
             self.stdout.write(f"{territory.name} ({state}) : http://{spec.domain}/")
         for finish in self.final_steps():
             finish()
 
     def extra_seeds(self):
-        """Each app's demo data for a territory, given its demo organisations, and whether it is of the
-        programme only (given only the organisations that do not await the staff's acceptance)."""
+        """Each app's demo data for a territory, given its demo organisations."""
         from events.demo import seed_demo_events
         from referentiel.demo import seed_demo_assessments
         from review.demo import collect_demo_benchmark, seed_demo_review
@@ -66,12 +62,12 @@ class Command(BaseCommand):
 
         # The review's organisations after the plans, the PCAET and the events; its aggregates last, of everything.
         return [
-            (seed_demo_assessments, True),
-            (seed_demo_plans, False),
-            (seed_demo_pcaet, False),
-            (seed_demo_events, True),
-            (seed_demo_review, False),
-            (collect_demo_benchmark, False),
+            seed_demo_assessments,
+            seed_demo_plans,
+            seed_demo_pcaet,
+            seed_demo_events,
+            seed_demo_review,
+            collect_demo_benchmark,
         ]
 
     def final_steps(self):
