@@ -2,6 +2,7 @@
 
     cd bench/lighthouse && npm ci --ignore-scripts && cd ../..
     DATABASE_URL=... REDIS_URL=... python bench/page_weight.py
+    LIGHTHOUSE_RUNS=1 LIGHTHOUSE_PAGES="agenda,événement" ...   # one run each, those pages only
 
 The database must hold the demo (`python manage.py seed_demo`; the script runs it when Grand
 Poitiers is missing). Static files are collected with the production settings into a temporary
@@ -164,6 +165,9 @@ def pages_and_sessions():
         workshop_format and ("déroulé (équipe)", "staff", f"/gestion/deroules/{workshop_format.pk}/"),
     ]
     pages = [page for page in pages if page]  # a page the demo has nothing for is left out
+    if os.environ.get("LIGHTHOUSE_PAGES"):  # e.g. LIGHTHOUSE_PAGES="agenda,événement": those pages only
+        chosen = {name.strip() for name in os.environ["LIGHTHOUSE_PAGES"].split(",")}
+        pages = [page for page in pages if page[0] in chosen]
     return pages, sessions
 
 
