@@ -2,13 +2,16 @@
 
     cd bench/lighthouse && npm ci --ignore-scripts && cd ../..
     DATABASE_URL=... REDIS_URL=... python bench/page_weight.py
+    LIGHTHOUSE_RUNS=1 LIGHTHOUSE_PAGES="agenda,événement" ...   # one run each, those pages only
 
 The database must hold the demo (`python manage.py seed_demo`; the script runs it when Grand
 Poitiers is missing). Static files are collected with the production settings into a temporary
 folder, gunicorn serves them with WhiteNoise in production mode (the compose file's environment),
 and Lighthouse 12 (npm, pinned in bench/lighthouse/package.json) audits each page on Debian's
 Chromium with its default mobile emulation and simulated throttling. Participants' and staff's
-pages are opened with a session made for the demo accounts. Goals (issue 9): every main page
+pages are opened with a session made for the demo accounts (the questionnaire's with one of a member
+of the organisation whose assessment is in progress); the editor's page needs a draft, started for the
+demo's staff when there is none. Goals (issue 9): every main page
 ≤ 350 KB transferred and a performance score ≥ 90. Prints one line per page.
 """
 
@@ -99,32 +102,51 @@ def pages_and_sessions():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
+    from django.utils import timezone
     from django_tenants.utils import schema_context
 
     from accounts.models import User
+    from events.enums import EventStatus
+    from events.models import Event, WorkshopFormat
+    from referentiel import authoring
     from referentiel.enums import AssessmentStatus
     from referentiel.models import Assessment
     from tenants.models import Territory
 
     if not Territory.objects.filter(slug="grand-poitiers").exists():
         call_command("seed_demo")
+
+    def session_of(user):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
     with schema_context(Territory.objects.get(slug="grand-poitiers").schema_name):
-        sessions = {}
-        for role, email in (("participant", f"participant@{HOST}"), ("staff", "equipe@grand-poitiers.localhost")):
-            user = User.objects.get(email=email)
-            session = SessionStore()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
-            sessions[role] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
         participant = User.objects.get(email=f"participant@{HOST}")
+        staff = User.objects.get(email="equipe@grand-poitiers.localhost")
+        sessions = {"participant": session_of(participant), "staff": session_of(staff)}
         organisation = participant.organisations.first()
         submitted = organisation.assessments.filter(status=AssessmentStatus.SUBMITTED).first()
-        in_progress = Assessment.objects.filter(
-            organisation__memberships__user=participant, status=AssessmentStatus.IN_PROGRESS
-        ).first()
-        theme_code = in_progress and (in_progress.last_theme or in_progress.version.themes.first()).code
+        # The demo's assessment in progress belongs to another organisation than the participant's:
+        # its theme page is opened with a session of one of that organisation's members.
+        in_progress = (
+            Assessment.objects.filter(status=AssessmentStatus.IN_PROGRESS).select_related("organisation").first()
+        )
+        if in_progress:
+            theme_code = (in_progress.last_theme or in_progress.version.themes.first()).code
+            sessions["answering"] = session_of(in_progress.organisation.memberships.order_by("pk").first().user)
+        # The editor's draft: started for the demo's staff when missing, as the editor's « Adapter » button does.
+        authoring.start_draft(staff)
+        event = (
+            Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=timezone.now())
+            .order_by("starts_at")
+            .first()
+        )
+        workshop_format = WorkshopFormat.objects.order_by("pk").first()
+    theme = in_progress and f"/auto-evaluations/{in_progress.pk}/themes/{theme_code}/"
     pages = [
         ("accueil", None, "/"),
         ("connexion", None, "/comptes/login/"),
@@ -132,10 +154,20 @@ def pages_and_sessions():
         ("mon espace", "participant", "/mon-espace/"),
         ("organisation", "participant", f"/organisations/{organisation.pk}/"),
         ("résultats", "participant", f"/auto-evaluations/{submitted.pk}/resultats/"),
+        theme and ("questionnaire (thème)", "answering", theme),
+        ("plan d'actions", "participant", f"/organisations/{organisation.pk}/plan/"),
+        ("agenda", "participant", "/evenements/"),
+        event and ("événement", "participant", f"/evenements/{event.pk}/"),
         ("organisations (équipe)", "staff", "/gestion/organisations/"),
+        ("éditeur du référentiel", "staff", "/gestion/referentiel/brouillon/"),
+        ("bilan (équipe)", "staff", "/gestion/bilan/"),
+        ("déroulés (équipe)", "staff", "/gestion/deroules/"),
+        workshop_format and ("déroulé (équipe)", "staff", f"/gestion/deroules/{workshop_format.pk}/"),
     ]
-    if in_progress:
-        pages.append(("questionnaire", "participant", f"/auto-evaluations/{in_progress.pk}/themes/{theme_code}/"))
+    pages = [page for page in pages if page]  # a page the demo has nothing for is left out
+    if os.environ.get("LIGHTHOUSE_PAGES"):  # e.g. LIGHTHOUSE_PAGES="agenda,événement": those pages only
+        chosen = {name.strip() for name in os.environ["LIGHTHOUSE_PAGES"].split(",")}
+        pages = [page for page in pages if page[0] in chosen]
     return pages, sessions
 
 
