@@ -115,6 +115,14 @@ def test_the_form_refuses_an_end_before_the_start_and_an_on_site_event_without_a
     assert not Event.objects.exists()
 
 
+def test_the_themes_and_organisation_kinds_are_state_design_system_checkboxes(in_a, staff_client):
+    page = staff_client.get(f"{BASE}/nouveau/").content.decode()
+
+    for name in ("themes", "organisation_kinds"):
+        assert f'<div class="fr-checkbox-group"><input type="checkbox" name="{name}"' in page
+    assert '<label class="fr-label" for="id_organisation_kinds_0">' in page
+
+
 def test_an_online_event_needs_its_link(in_a, staff_client):
     response = staff_client.post(f"{BASE}/nouveau/", form_data(mode="online", place=""))
 
