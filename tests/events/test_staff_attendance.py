@@ -123,6 +123,8 @@ def test_the_feedback_page_sums_up_marks_and_lists_the_comments(in_a, staff_clie
     )
     assert "Les échanges entre pairs" in page and "Plus de temps" in page
     assert "Autre événement" not in page
+    # The marks' column: allauth's catalogue translates a bare « Note » into « Remarque ».
+    assert '<th scope="col">Note</th>' in page and "Remarque" not in page
 
 
 def test_event_figures_count_registered_present_and_satisfaction():

@@ -248,6 +248,15 @@ def test_the_list_shows_upcoming_past_drafts_and_cancelled_with_their_counts(in_
     assert "Webinaire annulé" in pages["annules"]
 
 
+def test_the_list_writes_dates_the_french_way(in_a, staff_client):
+    EventFactory(starts_at=utc(2027, 1, 4, 8, 0), ends_at=utc(2027, 1, 4, 9, 30))
+
+    page = staff_client.get(f"{BASE}/").content.decode()
+
+    # Month names are lower-case in French: not Django's « M » (« Jan »).
+    assert "lundi 4 janvier 2027<br>09:00–10:30" in page
+
+
 def test_the_list_costs_the_same_queries_for_3_or_30_events(in_a, staff_client, django_assert_num_queries):
     for _ in range(3):
         register(EventFactory())
