@@ -149,6 +149,7 @@ def test_sending_invites_each_ticked_organisation_once_and_says_why(in_a, staff_
     for email in emails:
         assert email.subject.startswith("Invitation : Atelier sobriété énergétique")
         assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in email.body
+        assert "invite les membres de « Boulangerie Faible » à « Atelier sobriété énergétique »" in email.body
         assert "/evenements/invitations/ne-plus-recevoir/" in email.body
         assert email.attachments == []
     # Once invited, an organisation is not proposed again; the one left out still is.

@@ -172,6 +172,7 @@ def test_a_change_of_time_bumps_the_sequence_and_tells_everyone_registered_with_
         assert (vevent.DTSTART.hour, str(vevent["DTSTART"].params["TZID"])) == (9, "Indian/Mayotte")
     waiting_email = next(email for email in emails if email.recipients == [waiting.user.email])
     assert "en liste d'attente" in waiting_email.body
+    assert "a changé de date ou d'horaire." in waiting_email.body
 
 
 def test_a_change_of_place_tells_them_too_and_a_change_of_title_does_not(in_a, staff_client, queued_emails):
@@ -190,6 +191,7 @@ def test_a_change_of_place_tells_them_too_and_a_change_of_title_does_not(in_a, s
     [email] = queued_emails(in_a)
     assert event.sequence == 1
     assert "En ligne : https://visio.example.org/a" in email.body
+    assert "a changé de lieu ou de lien de connexion." in email.body
 
 
 def test_cancelling_asks_for_confirmation_then_tells_everyone_with_a_cancel_ics(in_a, staff_client, queued_emails):
