@@ -281,3 +281,12 @@ def test_two_colleagues_sending_at_once_invite_each_organisation_once(territory_
             OutgoingEmail.objects.filter(subject__contains=tag).delete()
 
         committed(delete, schema)
+
+
+def test_an_event_without_themes_says_so_and_links_to_its_form(in_a, staff_client):
+    event = EventFactory(themes=[])
+
+    page = staff_client.get(f"{BASE}/{event.pk}/invitations/").content.decode()
+
+    assert "Aucune organisation invitée pour l'instant." in page
+    assert f'href="{BASE}/{event.pk}/modifier/">Choisir les thèmes de l'événement</a>' in page
