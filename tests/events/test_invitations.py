@@ -289,4 +289,4 @@ def test_an_event_without_themes_says_so_and_links_to_its_form(in_a, staff_clien
     page = staff_client.get(f"{BASE}/{event.pk}/invitations/").content.decode()
 
     assert "Aucune organisation invitée pour l'instant." in page
-    assert f'href="{BASE}/{event.pk}/modifier/">Choisir les thèmes de l'événement</a>' in page
+    assert f'href="{BASE}/{event.pk}/modifier/">Choisir les thèmes de l\'événement</a>' in page
