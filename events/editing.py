@@ -81,7 +81,12 @@ def update_event(event, *, actions=None, **fields):
     told = 0
     if changed:
         told = _tell_registrants(
-            locked, "staff_change", {"time_changed": bool({"starts_at", "ends_at"} & set(changed))}
+            locked,
+            "staff_change",
+            {
+                "time_changed": bool({"starts_at", "ends_at"} & set(changed)),
+                "place_changed": bool({"mode", "place", "online_url"} & set(changed)),
+            },
         )
     event.__dict__.update(locked.__dict__)
     return told

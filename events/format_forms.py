@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assett import widgets
 from assett.forms import DsfrForm, DsfrModelForm
 from toolbox.models import Action
 
@@ -16,7 +17,7 @@ class FormatForm(DsfrModelForm):
         label=_("Actions de la boîte à outils travaillées"),
         queryset=Action.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
         help_text=_("Après l'atelier, les participants pourront les ajouter au plan de leur organisation."),
     )
 

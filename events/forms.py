@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assett import widgets
 from assett.forms import DsfrForm
 
 from .enums import EventKind
@@ -45,7 +46,7 @@ class FeedbackForm(DsfrForm):
         label=_("Votre satisfaction"),
         choices=SATISFACTION_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
         error_messages={"required": _("Choisissez une note de 1 à 5.")},
     )
     keep = forms.CharField(

@@ -143,6 +143,8 @@ def _organisations_panel(user, event):
     for membership in memberships:
         org = membership.organisation
         own = [r for r in registrations if r.organisation_id == org.pk]
+        # The reader's own seat first: it is the one they come to see; colleagues follow in registration order.
+        own.sort(key=lambda r: r.user_id != user.pk)
         panel.append(
             {
                 "organisation": org,

@@ -164,3 +164,14 @@ def test_the_one_click_needs_a_membership_of_the_organisation(in_a, signed_in, w
     other = OrganisationFactory()
 
     assert signed_in.post(f"/evenements/{workshop.pk}/plan/", {"organisation": other.pk}).status_code == 404
+
+
+def test_the_satisfaction_scale_is_drawn_as_state_design_system_radio_buttons(in_a, signed_in, organisation, person):
+    event = past_event()
+    attendance(event, organisation, person)
+
+    html = signed_in.get(f"/evenements/{event.pk}/").content.decode()
+
+    # Django's bare option template would wrap each input in its label, outside any fr-radio-group.
+    assert html.count('<div class="fr-radio-group"><input type="radio" name="satisfaction"') == 5
+    assert '<label class="fr-label" for="id_satisfaction_0">' in html

@@ -111,7 +111,7 @@ def test_a_national_format_s_page_offers_a_copy_but_no_edit(staff_client, django
     html = response.content.decode()
     assert "Copier pour l'adapter" in html
     assert f"{BASE}/{workshop_format.pk}/modifier/" not in html
-    assert "+10 min" in html and "Premier tour" in html
+    assert "+10&nbsp;min" in html and "Premier tour" in html
     assert "DEC-A06 – " in html
     for url in (f"{BASE}/{workshop_format.pk}/modifier/", f"{BASE}/{workshop_format.pk}/etapes/"):
         assert staff_client.get(url).status_code == 404

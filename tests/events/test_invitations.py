@@ -150,6 +150,7 @@ def test_sending_invites_each_ticked_organisation_once_and_says_why(in_a, staff_
     for email in emails:
         assert email.subject.startswith("Invitation : Atelier sobriété énergétique")
         assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in email.body
+        assert "invite les membres de « Boulangerie Faible » à « Atelier sobriété énergétique »" in email.body
         assert "/evenements/invitations/ne-plus-recevoir/" in email.body
         assert email.attachments == []
     # Once invited, an organisation is not proposed again; the one left out still is.
@@ -306,3 +307,12 @@ def test_two_colleagues_sending_at_once_invite_each_organisation_once(territory_
             OutgoingEmail.objects.filter(subject__contains=tag).delete()
 
         committed(delete, schema)
+
+
+def test_an_event_without_themes_says_so_and_links_to_its_form(in_a, staff_client):
+    event = EventFactory(themes=[])
+
+    page = staff_client.get(f"{BASE}/{event.pk}/invitations/").content.decode()
+
+    assert "Aucune organisation invitée pour l'instant." in page
+    assert f'href="{BASE}/{event.pk}/modifier/">Choisir les thèmes de l\'événement</a>' in page

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import Registration
 
-from .factories import EventFactory, OrganisationFactory, RegistrationFactory, UserFactory, member_of
+from .factories import EventFactory, OrganisationFactory, RegistrationFactory, UserFactory, member_of, past_event
 
 
 @pytest.fixture
@@ -198,3 +198,26 @@ def test_territory_b_never_sees_territory_a_registrations(in_a, organisation, pe
 
     assert client_b.post(f"/evenements/{b_event.pk}/inscriptions/{mine.pk}/annuler/").status_code == 404
     assert person.email not in client_b.get(f"/evenements/{b_event.pk}/").content.decode()
+
+
+def test_the_readers_own_seat_comes_before_the_colleagues_they_registered(in_a, signed_in, organisation, person):
+    event = EventFactory()
+    first = member_of(organisation, UserFactory(first_name="Dominique", last_name="Bernard"))
+    RegistrationFactory(event=event, organisation=organisation, user=first)
+    RegistrationFactory(event=event, organisation=organisation, user=person)
+
+    html = signed_in.get(f"/evenements/{event.pk}/").content.decode()
+
+    section = html[html.index('id="inscription-titre"') :]
+    assert section.index("<strong>Vous</strong>") < section.index("Dominique Bernard")
+
+
+def test_a_past_event_says_it_took_place_and_offers_no_calendar_file(in_a, signed_in):
+    event = past_event()
+
+    html = signed_in.get(f"/evenements/{event.pk}/").content.decode()
+
+    assert "Cet événement a eu lieu." in html
+    assert f"/evenements/{event.pk}/agenda.ics" not in html
+    upcoming = signed_in.get(f"/evenements/{EventFactory().pk}/").content.decode()
+    assert "Cet événement a eu lieu." not in upcoming and "agenda.ics" in upcoming

@@ -42,7 +42,7 @@ def test_staff_mark_present_and_absent_with_plain_forms(in_a, staff_client):
     assert response["Location"] == f"{BASE}/{event.pk}/presences/#inscription-{alice.pk}"
     alice.refresh_from_db(), bob.refresh_from_db()
     assert (alice.attendance, bob.attendance) == (Attendance.PRESENT, Attendance.ABSENT)
-    assert "1 présents · 1 absents · 0 à noter" in staff_client.get(f"{BASE}/{event.pk}/presences/").content.decode()
+    assert "1 présent · 1 absent · 0 à noter" in staff_client.get(f"{BASE}/{event.pk}/presences/").content.decode()
     # Only a confirmed seat of this very event can be marked.
     other = register(EventFactory())
     for registration in (waiting, other):
@@ -123,6 +123,8 @@ def test_the_feedback_page_sums_up_marks_and_lists_the_comments(in_a, staff_clie
     )
     assert "Les échanges entre pairs" in page and "Plus de temps" in page
     assert "Autre événement" not in page
+    # The marks' column: allauth's catalogue translates a bare « Note » into « Remarque ».
+    assert '<th scope="col">Note</th>' in page and "Remarque" not in page
 
 
 def test_event_figures_count_registered_present_and_satisfaction():
@@ -172,3 +174,15 @@ def test_figures_by_event_reads_each_event_in_two_queries(in_a, django_assert_nu
     assert (figures[first.pk].registered, figures[first.pk].present, figures[first.pk].satisfaction) == (2, 1, 3)
     assert figures[second.pk].waitlisted == 1
     assert empty.pk not in figures
+
+
+def test_the_event_sheet_offers_the_exports_once_someone_is_registered(in_a, staff_client):
+    event = EventFactory()
+    export = f"{BASE}/{event.pk}/inscrits.csv"
+
+    assert export not in staff_client.get(f"{BASE}/{event.pk}/").content.decode()
+    register(event, attendance=Attendance.PRESENT)
+    register(event, attendance=Attendance.ABSENT)
+    register(event, attendance=Attendance.ABSENT)
+    page = staff_client.get(f"{BASE}/{event.pk}/").content.decode()
+    assert export in page and "1 présent, 2 absents" in page

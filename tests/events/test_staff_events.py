@@ -115,6 +115,14 @@ def test_the_form_refuses_an_end_before_the_start_and_an_on_site_event_without_a
     assert not Event.objects.exists()
 
 
+def test_the_themes_and_organisation_kinds_are_state_design_system_checkboxes(in_a, staff_client):
+    page = staff_client.get(f"{BASE}/nouveau/").content.decode()
+
+    for name in ("themes", "organisation_kinds"):
+        assert f'<div class="fr-checkbox-group"><input type="checkbox" name="{name}"' in page
+    assert '<label class="fr-label" for="id_organisation_kinds_0">' in page
+
+
 def test_an_online_event_needs_its_link(in_a, staff_client):
     response = staff_client.post(f"{BASE}/nouveau/", form_data(mode="online", place=""))
 
@@ -164,6 +172,7 @@ def test_a_change_of_time_bumps_the_sequence_and_tells_everyone_registered_with_
         assert (vevent.DTSTART.hour, str(vevent["DTSTART"].params["TZID"])) == (9, "Indian/Mayotte")
     waiting_email = next(email for email in emails if email.recipients == [waiting.user.email])
     assert "en liste d'attente" in waiting_email.body
+    assert "a changé de date ou d'horaire." in waiting_email.body
 
 
 def test_a_change_of_place_tells_them_too_and_a_change_of_title_does_not(in_a, staff_client, queued_emails):
@@ -182,6 +191,7 @@ def test_a_change_of_place_tells_them_too_and_a_change_of_title_does_not(in_a, s
     [email] = queued_emails(in_a)
     assert event.sequence == 1
     assert "En ligne : https://visio.example.org/a" in email.body
+    assert "a changé de lieu ou de lien de connexion." in email.body
 
 
 def test_cancelling_asks_for_confirmation_then_tells_everyone_with_a_cancel_ics(in_a, staff_client, queued_emails):
@@ -238,6 +248,15 @@ def test_the_list_shows_upcoming_past_drafts_and_cancelled_with_their_counts(in_
     assert "Atelier passé" in pages["passes"]
     assert "Brouillon de visite" in pages["brouillons"]
     assert "Webinaire annulé" in pages["annules"]
+
+
+def test_the_list_writes_dates_the_french_way(in_a, staff_client):
+    EventFactory(starts_at=utc(2027, 1, 4, 8, 0), ends_at=utc(2027, 1, 4, 9, 30))
+
+    page = staff_client.get(f"{BASE}/").content.decode()
+
+    # Month names are lower-case in French: not Django's « M » (« Jan »).
+    assert "lundi 4 janvier 2027<br>09:00–10:30" in page
 
 
 def test_the_list_costs_the_same_queries_for_3_or_30_events(in_a, staff_client, django_assert_num_queries):
