@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assett import widgets
 from assett.forms import DsfrForm, DsfrModelForm
 from toolbox.models import Action
 
@@ -17,7 +16,7 @@ class FormatForm(DsfrModelForm):
         label=_("Actions de la boîte à outils travaillées"),
         queryset=Action.objects.none(),
         required=False,
-        widget=widgets.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Après l'atelier, les participants pourront les ajouter au plan de leur organisation."),
     )
 

@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assett import widgets
 from assett.forms import DsfrForm
 
 from .enums import EventKind
@@ -46,7 +45,7 @@ class FeedbackForm(DsfrForm):
         label=_("Votre satisfaction"),
         choices=SATISFACTION_CHOICES,
         coerce=int,
-        widget=widgets.RadioSelect,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choisissez une note de 1 à 5.")},
     )
     keep = forms.CharField(

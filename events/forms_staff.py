@@ -5,7 +5,6 @@ in Mayotte (15:00 UTC) and shows the stored UTC back as 18:00."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assett import widgets
 from assett.forms import DsfrForm, DsfrModelForm
 from organisations.enums import OrganisationKind
 from toolbox.models import Action
@@ -45,14 +44,14 @@ class EventForm(DsfrModelForm):
     themes = forms.MultipleChoiceField(
         label=_("Thèmes"),
         required=False,
-        widget=widgets.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Les thèmes du référentiel que l'événement travaille : ils choisissent qui inviter."),
     )
     organisation_kinds = forms.MultipleChoiceField(
         label=_("Types d'organisation visés"),
         choices=OrganisationKind.choices,
         required=False,
-        widget=widgets.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucune case cochée : tous les types."),
     )
     format = forms.ModelChoiceField(
