@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An organisation outside the territory not yet accepted: its member is told why (organisations/access.py).
+    "organisations.access.AwaitsAcceptanceMiddleware",
 ]
 
 # templates/forms/ first, for the widget templates we override (assett/forms.py).

@@ -105,7 +105,7 @@ def create(request):
 
 @login_required
 def edit(request, pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     form = _organisation_form(request, instance=organisation)
     if form.is_bound and form.is_valid():
         saved = _save_organisation(form, lambda **fields: services.update_organisation(organisation, **fields))
@@ -126,7 +126,7 @@ def commune_field(request):
 
 @login_required
 def detail(request, pk):
-    membership = get_membership_for_user(request, pk)
+    membership = get_membership_for_user(request, pk, programme=False)
     organisation = membership.organisation
     context = {
         "organisation": organisation,
@@ -148,7 +148,7 @@ def detail(request, pk):
 @login_required
 @require_POST
 def invite(request, pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -169,7 +169,7 @@ def invite(request, pk):
 @login_required
 @require_POST
 def cancel_invitation(request, pk, invitation_pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     services.cancel_invitation(get_object_or_404(organisation.invitations.open(), pk=invitation_pk))
     messages.success(request, _("L'invitation est annulée."))
     return redirect("organisations:detail", pk=organisation.pk)
@@ -178,7 +178,7 @@ def cancel_invitation(request, pk, invitation_pk):
 @login_required
 @require_POST
 def resend_invitation(request, pk, invitation_pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     invitation = get_object_or_404(organisation.invitations.open(), pk=invitation_pk)
     services.resend_invitation(invitation, request.user)
     messages.success(
@@ -297,7 +297,7 @@ def withdraw_join_request(request, request_pk):
 @login_required
 @require_POST
 def decide_join_request(request, pk, request_pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     join_request = get_object_or_404(organisation.join_requests.select_related("user"), pk=request_pk)
     accept = request.POST.get("decision") == "accept"
     try:
@@ -316,7 +316,7 @@ def decide_join_request(request, pk, request_pk):
 @login_required
 @require_POST
 def manage_member(request, pk, membership_pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     action = request.POST.get("action")
     try:
@@ -336,7 +336,7 @@ def manage_member(request, pk, membership_pk):
 @login_required
 @require_POST
 def leave(request, pk):
-    membership = get_membership_for_user(request, pk)
+    membership = get_membership_for_user(request, pk, programme=False)
     try:
         services.remove_member(membership)
     except services.OrganisationError as error:
@@ -387,7 +387,7 @@ def _confirm_deletion(request, organisation, *, cancel_url, done_url):
 
 @login_required
 def delete(request, pk):
-    organisation = get_organisation_for_user(request, pk, owner=True)
+    organisation = get_organisation_for_user(request, pk, owner=True, programme=False)
     return _confirm_deletion(
         request, organisation, cancel_url=reverse("organisations:detail", args=[pk]), done_url="organisations:dashboard"
     )

@@ -3,6 +3,8 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from organisations.access import check_in_programme
+
 from .models import Assessment
 
 
@@ -27,7 +29,9 @@ def get_questionnaire_assessment(request, pk):
 def _of_user(request, pk, assessments):
     if not request.user.is_authenticated:
         raise Http404
-    return get_object_or_404(assessments, pk=pk, organisation__memberships__user=request.user)
+    assessment = get_object_or_404(assessments, pk=pk, organisation__memberships__user=request.user)
+    check_in_programme(assessment.organisation)  # outside the territory, not accepted yet
+    return assessment
 
 
 def get_assessment_for_staff(request, pk):

@@ -47,7 +47,14 @@ def start_assessment(organisation, user, carry_over=False):
     « à confirmer » (carry_over.py). Members of one organisation share one assessment in progress;
     the row lock on the organisation makes two simultaneous clicks create only one.
     """
-    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.awaits_acceptance:
+        raise AssessmentError(
+            _(
+                "Votre organisation attend la validation de l'équipe du programme (sa commune n'est pas "
+                "une commune du territoire) : l'auto-évaluation s'ouvre dès qu'elle l'a acceptée."
+            )
+        )
     existing = in_progress_assessment(organisation)
     if existing:
         return existing

@@ -3,6 +3,8 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from organisations.access import check_in_programme
+
 from .models import ReportJob
 
 
@@ -16,4 +18,7 @@ def get_report_job_for_user(request, pk):
     if not user.is_territory_staff:
         # A review job has no assessment: this leaves it out too (the review is the staff's alone).
         jobs = jobs.filter(assessment__organisation__memberships__user=user)
-    return get_object_or_404(jobs, pk=pk)
+    job = get_object_or_404(jobs, pk=pk)
+    if not user.is_territory_staff:
+        check_in_programme(job.assessment.organisation)
+    return job
