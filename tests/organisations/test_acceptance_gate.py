@@ -114,3 +114,14 @@ def test_staff_of_another_territory_cannot_accept_it(outside, territory_a, terri
     assert response.status_code in (302, 404)
     with schema_context(territory_a.schema_name):
         assert Organisation.objects.get(pk=outside.pk).awaits_acceptance
+
+
+def test_staff_see_what_waiting_blocks_and_may_refuse_by_deleting(client_a, outside):
+    client_a.force_login(person("equipe@a.example", role=Role.STAFF))
+
+    page = client_a.get(f"/gestion/organisations/{outside.pk}/").content.decode()
+
+    assert "ses membres ne peuvent ni commencer d&#x27;auto-évaluation" in page or (
+        "ses membres ne peuvent ni commencer d'auto-évaluation" in page
+    )
+    assert f'href="/gestion/organisations/{outside.pk}/supprimer/"' in page and "Refuser et supprimer" in page
