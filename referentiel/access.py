@@ -22,6 +22,7 @@ def get_questionnaire_assessment(request, pk):
     assessments = Assessment.objects.select_related("organisation").only(
         *("status", "organisation_id", "version_id", "last_theme_id", "submitted_at", "changed_question_codes"),
         *("organisation__name", "organisation__kind", "organisation__headcount_band"),
+        *("organisation__outside_territory", "organisation__accepted_at"),  # check_in_programme
     )
     return _of_user(request, pk, assessments)
 
