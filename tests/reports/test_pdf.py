@@ -155,3 +155,18 @@ def test_the_next_events_are_in_the_pdf_with_who_of_the_organisation_is_register
     assert f"Inscrits de votre organisation : {member.display_name}" in text
     assert f"/evenements/{registered.pk}/" in text
     assert "Brouillon de rencontre" not in text
+
+
+def test_an_answer_of_several_choices_is_a_list_and_priorities_read_in_lower_case(world):
+    from reports.render import report_html
+
+    _member, _organisation, assessment = world
+    content = report_content(assessment)
+    question = content["themes"][0]["questions"][0]
+    question["answer"] = ["Un référent est désigné.", "Un comité se réunit."]
+    html = report_html(content)
+
+    assert "<li>Un référent est désigné.</li><li>Un comité se réunit.</li>" in html
+    assert "désigné. ; " not in html
+    priority = content["plan"][0]["items"][0]["priority"]  # « Haute », « Normale »…
+    assert f"priorité {priority.lower()}" in html and f"priorité {priority}" not in html
