@@ -292,7 +292,8 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".local" / "p
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ASSETT <ne-pas-repondre@assett.localhost>")
+# Not a « ne-pas-répondre » address: answers reach the territory's team through Reply-To, as the signature says.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ASSETT <programme@assett.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if PRODUCTION:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -32,7 +32,7 @@ def assert_speaks_for_the_programme(email, territory):
     assert territory.programme_name in email.body
     assert not ENGLISH.search(re.sub(r"https?://\S+", "", email.body)), email.body
     assert "c'est" not in email.body and "localhost:8000 !" not in email.body
-    assert email.from_email == f'"{territory.programme_name}" <ne-pas-repondre@assett.localhost>'
+    assert email.from_email == f'"{territory.programme_name}" <programme@assett.localhost>'
     assert email.reply_to == [territory.contact_email]
     assert f"écrivez à {territory.contact_email}" in email.body
     # The HTML part says the same, its links clickable.
