@@ -7,6 +7,7 @@ module inside a transaction that is rolled back when the module ends, so the oth
 them; each test still runs in its own savepoint (pytest-django's `db`) above it.
 """
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +71,23 @@ class World:
     users: dict = field(default_factory=dict)
 
     clients: dict = field(default_factory=dict)
+    connection: object = None  # the connection whose transaction holds the world (world_fixture)
+
+    @contextlib.contextmanager
+    def own_connection(self):
+        """Requests made inside see the world.
+
+        Django's connections are per context, and once Playwright's sync API runs (the browser
+        tests), the tests run in another one: a request there would open a second connection,
+        which does not see the world's uncommitted rows. In the full suite the browser starts
+        before the world is built and both contexts agree; a module run alone needs this.
+        """
+        current = connections[DEFAULT_DB_ALIAS]
+        connections[DEFAULT_DB_ALIAS] = self.connection or current
+        try:
+            yield
+        finally:
+            connections[DEFAULT_DB_ALIAS] = current
 
     def client(self, role, host):
         """A client of `host` carrying only `role`'s session cookie.
@@ -398,7 +416,7 @@ def world_fixture(territories, django_db_blocker):
             raise
     # Django's connections are per context, and Playwright's sync API (the browser tests) runs
     # fixture teardowns in another one: roll back on the connection that opened the transaction.
-    own = connections[DEFAULT_DB_ALIAS]
+    own = world.connection = connections[DEFAULT_DB_ALIAS]
     try:
         yield world
     finally:

@@ -148,8 +148,9 @@ PAGE_IDS = [f"{role}:{site}:{url}" for role, site, url in PAGES]
 
 def _fetch(world, role, site, url, method="GET"):
     client = world.client(role, roles.HOSTS[site])
-    response = client.get(url) if method == "GET" else client.generic(method, url)
-    connection.set_schema_to_public()
+    with world.own_connection():
+        response = client.get(url) if method == "GET" else client.generic(method, url)
+        connection.set_schema_to_public()
     return response
 
 
