@@ -90,9 +90,11 @@ def test_review_pdf_shows_the_territory_the_period_every_section_and_the_shown_f
     assert "Association moins de 5 organisations – –" in text
     assert "Établissement public moins de 5 organisations – –" in text
     assert " 90 " not in text and " 90," not in text
-    # Only the stylesheet, its fonts and data: URIs (the charts, the logo) were fetched.
+    # Only the stylesheets, their fonts and data: URIs (the charts, the logo) were fetched.
     assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
-    assert any(url.endswith("reports/review.css") for url in fetcher.calls)
+    # The shared frame (page.css), then the document's own stylesheet.
+    stylesheets = [url.rsplit("/", 1)[-1] for url in fetcher.calls if url.endswith(".css")]
+    assert stylesheets == ["page.css", "review.css"], stylesheets
 
 
 def test_review_pdf_is_tagged_in_french_with_its_title_and_charts_send_to_their_tables(figures):
