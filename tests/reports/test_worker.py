@@ -187,7 +187,7 @@ def test_a_whole_worker_killed_leaves_a_job_that_the_watchdog_fails(committed_wo
     worker_factory(REPORT_STUCK_AFTER="1")
     fail_stuck_jobs_everywhere.delay()  # what beat sends; it sends one watchdog task per territory
     failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 30)
-    assert failed and failed.message == str(services.MESSAGE_STUCK)
+    assert failed and failed.message == services.MESSAGE_STUCK.for_kind(ReportKind.MATURITY)
     # Failed: the member may ask again, and a new job renders.
     again = in_a(lambda: services.request_report(assessment, member))
     assert again.pk != job.pk
