@@ -54,19 +54,27 @@ def accent_color(value):
     return value if value and HEX_COLOR.match(value) else DEFAULT_ACCENT
 
 
-def report_html(content):
+def document_html(template_name, content, **context):
+    """The HTML of a PDF document whose template extends reports/base.html (the head, the stylesheets,
+    the cover's band): the frame reads the language and the territory from `content`, the document's
+    own blocks `context`."""
     territory = content["territory"]
-    radar = base64.b64encode(content["radar_svg"].encode()).decode()
     with translation.override(content["language"]):
         return render_to_string(
-            "reports/report.html",
+            template_name,
             {
-                "report": content,
+                "language": content["language"],
+                "territory": territory,
                 "accent": accent_color(territory["accent_color"]),
                 "logo": logo_data_uri(territory["logo"]),
-                "radar_uri": f"data:image/svg+xml;base64,{radar}",
+                **context,
             },
         )
+
+
+def report_html(content):
+    radar = base64.b64encode(content["radar_svg"].encode()).decode()
+    return document_html("reports/report.html", content, report=content, radar_uri=f"data:image/svg+xml;base64,{radar}")
 
 
 @contextlib.contextmanager

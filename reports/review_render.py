@@ -7,13 +7,7 @@ to the data table that follows it.
 
 import base64
 
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from .render import accent_color, html_to_pdf, logo_data_uri
-
-WIDE_COLUMNS = 5  # beyond, a table's section is laid out on landscape pages (static/reports/review.css)
-
+from .render import document_html, html_to_pdf
 
 WIDE_COLUMNS = 5  # beyond, a table's section is laid out on landscape pages (static/reports/review.css)
 
@@ -23,7 +17,6 @@ def _svg_uri(svg):
 
 
 def review_html(content):
-    territory = content["territory"]
     sections = []
     for section in content["sections"]:
         tables = [
@@ -35,16 +28,7 @@ def review_html(content):
             for table in section["tables"]
         ]
         sections.append({**section, "tables": tables, "wide": any(table["wide"] for table in tables)})
-    with translation.override(content["language"]):
-        return render_to_string(
-            "reports/review.html",
-            {
-                "review": content,
-                "sections": sections,
-                "accent": accent_color(territory["accent_color"]),
-                "logo": logo_data_uri(territory["logo"]),
-            },
-        )
+    return document_html("reports/review.html", content, review=content, sections=sections)
 
 
 def render_review_pdf(content, fetcher=None):

@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, Q, Value
+from django.db.models import Case, F, Func, Q, Value, When
 from django.utils import timezone
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext as _
@@ -36,15 +36,45 @@ from .review_content import review_content
 
 logger = logging.getLogger(__name__)
 
+
+class Wording:
+    """A job's French message, worded for its document: « le rapport » (maturity) or « le bilan » (review)."""
+
+    def __init__(self, maturity, review):
+        self.maturity, self.review = maturity, review
+
+    def for_kind(self, kind):
+        return str(self.review if kind == ReportKind.REVIEW else self.maturity)
+
+    def as_value(self):
+        """The message for an UPDATE of jobs of any kind: chosen by each row's kind."""
+        return Case(When(kind=ReportKind.REVIEW, then=Value(str(self.review))), default=Value(str(self.maturity)))
+
+
 _TRY_LATER = gettext_lazy("Réessayez plus tard ou contactez l'équipe du programme.")
-MESSAGE_TOO_LONG = format_lazy("{} {}", gettext_lazy("Le rapport a pris trop de temps à préparer."), _TRY_LATER)
-MESSAGE_INTERRUPTED = format_lazy(
-    "{} {}", gettext_lazy("La préparation du rapport a été interrompue plusieurs fois."), _TRY_LATER
+# The review is for the programme's team itself: nobody else to contact.
+_TRY_LATER_REVIEW = gettext_lazy("Réessayez plus tard.")
+MESSAGE_TOO_LONG = Wording(
+    format_lazy("{} {}", gettext_lazy("Le rapport a pris trop de temps à préparer."), _TRY_LATER),
+    format_lazy("{} {}", gettext_lazy("Le bilan a pris trop de temps à préparer."), _TRY_LATER_REVIEW),
 )
-MESSAGE_FAILED = format_lazy("{} {}", gettext_lazy("Le rapport n'a pas pu être préparé."), _TRY_LATER)
-MESSAGE_STUCK = gettext_lazy("La préparation du rapport n'a pas abouti. Vous pouvez la relancer.")
+MESSAGE_INTERRUPTED = Wording(
+    format_lazy("{} {}", gettext_lazy("La préparation du rapport a été interrompue plusieurs fois."), _TRY_LATER),
+    format_lazy("{} {}", gettext_lazy("La préparation du bilan a été interrompue plusieurs fois."), _TRY_LATER_REVIEW),
+)
+MESSAGE_FAILED = Wording(
+    format_lazy("{} {}", gettext_lazy("Le rapport n'a pas pu être préparé."), _TRY_LATER),
+    format_lazy("{} {}", gettext_lazy("Le bilan n'a pas pu être préparé."), _TRY_LATER_REVIEW),
+)
+MESSAGE_STUCK = Wording(
+    gettext_lazy("La préparation du rapport n'a pas abouti. Vous pouvez la relancer."),
+    gettext_lazy("La préparation du bilan n'a pas abouti. Vous pouvez la relancer."),
+)
 MESSAGE_RETRYING = gettext_lazy("Un incident passager a interrompu la préparation : nouvel essai dans un instant.")
-MESSAGE_UNAVAILABLE = gettext_lazy("La préparation du rapport est momentanément impossible. Réessayez plus tard.")
+MESSAGE_UNAVAILABLE = Wording(
+    gettext_lazy("La préparation du rapport est momentanément impossible. Réessayez plus tard."),
+    gettext_lazy("La préparation du bilan est momentanément impossible. Réessayez plus tard."),
+)
 
 
 class ReportError(Exception):
@@ -155,7 +185,9 @@ def _request(digest, user, **fields):
     if existing is not None:
         if existing.status == JobStatus.DONE and not existing.file.storage.exists(existing.file.name):
             logger.warning("Report job %s: its file is missing; rendering again", existing.pk)
-            ReportJob.objects.filter(pk=existing.pk).update(status=JobStatus.FAILED, message=str(MESSAGE_FAILED))
+            ReportJob.objects.filter(pk=existing.pk).update(
+                status=JobStatus.FAILED, message=MESSAGE_FAILED.for_kind(existing.kind)
+            )
         else:
             return _join(existing, user)
     try:
@@ -247,16 +279,16 @@ def claim_job(job_id):
 
 def _fail(job, message):
     job.status = JobStatus.FAILED
-    job.message = str(message)
+    job.message = message.for_kind(job.kind)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "message", "finished_at"])
 
 
 def fail_job(job_id, message):
-    """Failed with `message`, unless it is already done or failed."""
+    """Failed with `message` (a Wording: its kind's), unless it is already done or failed."""
     return (
         ReportJob.objects.filter(pk=job_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING]).update(
-            status=JobStatus.FAILED, message=str(message), finished_at=timezone.now()
+            status=JobStatus.FAILED, message=message.as_value(), finished_at=timezone.now()
         )
         == 1
     )
@@ -405,7 +437,7 @@ def fail_stuck_jobs(now=None):
         updated = ReportJob.objects.filter(
             Q(status=JobStatus.RUNNING, started_at__lt=cutoff) | Q(status=JobStatus.PENDING, requested_at__lt=cutoff),
             pk=job_id,
-        ).update(status=JobStatus.FAILED, message=str(MESSAGE_STUCK), finished_at=now)
+        ).update(status=JobStatus.FAILED, message=MESSAGE_STUCK.as_value(), finished_at=now)
         if updated:
             logger.warning("Report job %s: stuck %s, marked failed", job_id, status)
             failed.append(job_id)

@@ -183,7 +183,7 @@ def test_fetcher_refuses(url):
 
 def test_fetcher_serves_its_static_files_and_data_uris():
     fetcher = ReportURLFetcher()
-    css = fetcher.fetch(REPORT_BASE_URL + "static/reports/report.css")
+    css = fetcher.fetch(REPORT_BASE_URL + "static/reports/page.css")
     assert b"@page" in css.read() and css.content_type == "text/css"
     assert fetcher.fetch("data:text/plain;base64,Ym9uam91cg==").read() == b"bonjour"
     assert fetcher.fetch("data:,caf%C3%A9").read() == "café".encode()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from reports import services
-from reports.enums import JobStatus
+from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.render import render_pdf
 
@@ -154,7 +154,7 @@ def test_watchdog_fails_stuck_jobs_and_leaves_the_others(world, settings):
     assert statuses[fresh_running.pk] == JobStatus.RUNNING
     assert statuses[fresh_pending.pk] == JobStatus.PENDING
     assert statuses[done.pk] == JobStatus.DONE
-    assert ReportJob.objects.get(pk=stuck_running.pk).message == str(services.MESSAGE_STUCK)
+    assert ReportJob.objects.get(pk=stuck_running.pk).message == services.MESSAGE_STUCK.for_kind(ReportKind.MATURITY)
 
 
 def test_watchdog_sees_the_lock_of_a_process_still_rendering(world):

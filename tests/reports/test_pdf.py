@@ -37,9 +37,11 @@ def test_pdf_names_the_organisation_every_theme_and_its_score(world):
     assert "Chaudière changée en 2024." in text  # the comments
     assert "Installer des LED" in text and "Devis signé avec l'électricien." in text  # the plan and its notes
     assert "Sommaire" in text and "Page 2 sur" in text
-    # Only the stylesheet, its fonts and the data: URIs (the radar) were fetched.
+    # Only the stylesheets, their fonts and the data: URIs (the radar) were fetched.
     assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
-    assert any(url.endswith("reports/report.css") for url in fetcher.calls)
+    # The shared frame (page.css), then the document's own stylesheet.
+    stylesheets = [url.rsplit("/", 1)[-1] for url in fetcher.calls if url.endswith(".css")]
+    assert stylesheets == ["page.css", "report.css"], stylesheets
 
 
 def test_pdf_is_tagged_in_french_with_its_title(world):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
@@ -90,9 +91,11 @@ def test_review_pdf_shows_the_territory_the_period_every_section_and_the_shown_f
     assert "Association moins de 5 organisations – –" in text
     assert "Établissement public moins de 5 organisations – –" in text
     assert " 90 " not in text and " 90," not in text
-    # Only the stylesheet, its fonts and data: URIs (the charts, the logo) were fetched.
+    # Only the stylesheets, their fonts and data: URIs (the charts, the logo) were fetched.
     assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
-    assert any(url.endswith("reports/review.css") for url in fetcher.calls)
+    # The shared frame (page.css), then the document's own stylesheet.
+    stylesheets = [url.rsplit("/", 1)[-1] for url in fetcher.calls if url.endswith(".css")]
+    assert stylesheets == ["page.css", "review.css"], stylesheets
 
 
 def test_review_pdf_is_tagged_in_french_with_its_title_and_charts_send_to_their_tables(figures):
@@ -263,3 +266,29 @@ def test_hostile_text_in_the_review_is_escaped_and_fetches_nothing(in_a):
     text = flat(pdf_text(render_review_pdf(content, fetcher)))
     assert '<img src="file:///etc/passwd">' in text  # shown as text, never fetched
     assert all(url.startswith(("https://rapport.invalid/static/", "data:")) for url in fetcher.calls), fetcher.calls
+
+
+@pytest.mark.parametrize(
+    ("fail", "wording"),
+    [
+        (lambda job: services.render_job(job.pk, _broken), "Le bilan n'a pas pu être préparé. Réessayez plus tard."),
+        (lambda job: services.fail_job(job.pk, services.MESSAGE_TOO_LONG), "Le bilan a pris trop de temps à préparer."),
+        (
+            lambda job: services.fail_stuck_jobs(now=timezone.now() + timedelta(days=1)),
+            "La préparation du bilan n'a pas abouti.",
+        ),
+    ],
+)
+def test_a_failed_review_says_le_bilan_not_le_rapport(client_a, staff, fail, wording):
+    job = services.request_review(THIS_YEAR, staff)
+    fail(job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message.startswith(wording), job.message
+    client_a.force_login(staff)
+    for page in (client_a.get(f"/rapports/{job.pk}/"), client_a.get(DASHBOARD, {"du": THIS_YEAR.start.isoformat()})):
+        html = page.content.decode()
+        assert escape(wording) in html and "Le rapport" not in html and "du rapport" not in html
+
+
+def _broken(_content):
+    raise ValueError("WeasyPrint exploded")

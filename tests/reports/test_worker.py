@@ -187,7 +187,7 @@ def test_a_whole_worker_killed_leaves_a_job_that_the_watchdog_fails(committed_wo
     worker_factory(REPORT_STUCK_AFTER="1")
     fail_stuck_jobs_everywhere.delay()  # what beat sends; it sends one watchdog task per territory
     failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 30)
-    assert failed and failed.message == str(services.MESSAGE_STUCK)
+    assert failed and failed.message == services.MESSAGE_STUCK.for_kind(ReportKind.MATURITY)
     # Failed: the member may ask again, and a new job renders.
     again = in_a(lambda: services.request_report(assessment, member))
     assert again.pk != job.pk
@@ -203,6 +203,40 @@ def test_a_render_past_its_soft_time_limit_fails_with_a_french_message(committed
     failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 60)
     assert failed and failed.message.startswith("Le rapport a pris trop de temps à préparer.")
     assert failed.attempts == 1
+
+
+def test_a_render_past_its_hard_time_limit_fails_through_the_watchdog_and_may_be_asked_again(
+    committed_world, worker_factory, settings
+):
+    """The hard limit on its own (no soft limit, as when a render is stuck where the soft limit's
+    exception cannot reach it): the pool kills the process and acknowledges the message, so nobody
+    renders again; the job stays « running » with its lock free until the watchdog fails it."""
+    in_a, member, assessment = committed_world
+    # No soft limit: none in the message (0), none in the worker's task (its REPORT_SOFT_TIME_LIMIT).
+    worker_factory(REPORT_SOFT_TIME_LIMIT="0", REPORT_STUCK_AFTER="1")
+    settings.REPORT_SOFT_TIME_LIMIT, settings.REPORT_HARD_TIME_LIMIT = 0, 2  # the render waits PAUSE (4 s)
+    job = in_a(lambda: services.request_report(assessment, member))
+    running = running_with_a_new_process(in_a, job.pk, set())
+    assert running is not None, "the worker never started the render"
+
+    # Killed at 2 s: its database session, so the job's lock, went with it.
+    assert wait_for(lambda: in_a(lambda: services.lock_is_free(job.pk)), 10, step=0.2)
+    time.sleep(PAUSE)  # past the pause: a render that had survived would have ended by now
+    killed = job_row(in_a, job.pk)
+    assert killed.status == JobStatus.RUNNING and killed.attempts == 1 and not killed.file
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid_of(running), 0)
+
+    fail_stuck_jobs_everywhere.delay()  # what beat sends every REPORT_WATCHDOG_EVERY
+    failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 30)
+    assert failed and failed.message == services.MESSAGE_STUCK.for_kind(ReportKind.MATURITY)
+    assert failed.attempts == 1  # never rendered again
+
+    # Failed: the member may ask again, and a new job renders (within the usual limits).
+    settings.REPORT_SOFT_TIME_LIMIT, settings.REPORT_HARD_TIME_LIMIT = 60, 90
+    again = in_a(lambda: services.request_report(assessment, member))
+    assert again.pk != job.pk
+    assert wait_for(lambda: job_row(in_a, again.pk).status == JobStatus.DONE, 60)
 
 
 @pytest.fixture
