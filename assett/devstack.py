@@ -368,7 +368,10 @@ def _stop_run(seconds=30):
     deadline = time.monotonic() + seconds
     while RUN_PID.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    _log("Serveur web et worker arrêtés.")
+    if RUN_PID.exists():
+        _log(f"make run (processus {pid}) ne s'est pas arrêté en {seconds} s : arrêtez-le avec Ctrl-C.")
+    else:
+        _log("Serveur web et worker arrêtés.")
 
 
 def stop():

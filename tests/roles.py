@@ -83,7 +83,7 @@ class World:
         before the world is built and both contexts agree; a module run alone needs this.
         """
         current = connections[DEFAULT_DB_ALIAS]
-        connections[DEFAULT_DB_ALIAS] = self.connection or current
+        connections[DEFAULT_DB_ALIAS] = self.connection
         try:
             yield
         finally:
