@@ -106,7 +106,9 @@ def job_renderer(job):
 
 def latest_job(assessment):
     """The assessment's newest job, for its results page (one query)."""
-    return ReportJob.objects.filter(assessment_id=assessment.pk).order_by("-requested_at", "-pk").first()
+    return fail_if_overrun(
+        ReportJob.objects.filter(assessment_id=assessment.pk).order_by("-requested_at", "-pk").first()
+    )
 
 
 def latest_done_job(assessment):
@@ -173,7 +175,7 @@ def request_review(period, user):
 
 def latest_review_job(period):
     """The newest review job of that period, for the dashboard (one query)."""
-    return (
+    return fail_if_overrun(
         ReportJob.objects.filter(kind=ReportKind.REVIEW, period_start=period.start, period_end=period.end)
         .order_by("-requested_at", "-pk")
         .first()
@@ -204,7 +206,8 @@ def _request(digest, user, **fields):
 
 
 def _current_job(digest):
-    return ReportJob.objects.filter(content_hash=digest).exclude(status=JobStatus.FAILED).first()
+    job = fail_if_overrun(ReportJob.objects.filter(content_hash=digest).exclude(status=JobStatus.FAILED).first())
+    return None if job is None or job.status == JobStatus.FAILED else job
 
 
 def _join(job, user):
@@ -417,6 +420,27 @@ TRANSIENT_ERRORS = _transient_errors()
 # --------------------------------------------------------------------------
 # The watchdog
 # --------------------------------------------------------------------------
+
+
+# Seconds past the hard time limit after which a running job whose lock is free has surely lost its
+# process: the pool kills a render at the limit, and its database session (the lock) goes with it.
+OVERRUN_GRACE_SECONDS = 5
+
+
+def fail_if_overrun(job):
+    """`job`, failed « trop de temps » when it is read running past its hard time limit with its lock
+    free: a killed render says so at once, where the watchdog would fail it minutes later, and
+    more vaguely. Job None or any other state: as it is, without a query."""
+    limit = settings.REPORT_HARD_TIME_LIMIT
+    if job is None or job.status != JobStatus.RUNNING or not limit or job.started_at is None:
+        return job
+    if job.started_at > timezone.now() - timedelta(seconds=limit + OVERRUN_GRACE_SECONDS):
+        return job
+    if lock_is_free(job.pk):
+        if fail_job(job.pk, MESSAGE_TOO_LONG):
+            logger.warning("Report job %s: past its hard time limit, marked failed", job.pk)
+        job.refresh_from_db()  # failed now, or ended meanwhile
+    return job
 
 
 def fail_stuck_jobs(now=None):

@@ -45,7 +45,7 @@ def request_report(request, pk):
 @require_safe
 def state(request, pk):
     """The job's state: the fragment that htmx polls, or a page of its own (without JavaScript)."""
-    job = get_report_job_for_user(request, pk)
+    job = services.fail_if_overrun(get_report_job_for_user(request, pk))
     if job.is_review:
         return _review_state(request, job)
     context = {

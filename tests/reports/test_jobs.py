@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Event
 
 import pytest
 from django.db import IntegrityError, connections, transaction
@@ -176,6 +177,99 @@ def test_watchdog_sees_the_lock_of_a_process_still_rendering(world):
             assert held
             assert pool.submit(from_another_session).result() is False
         assert pool.submit(from_another_session).result() is True
+
+
+def _running_since(assessment, seconds, digest):
+    started = timezone.now() - timedelta(seconds=seconds)
+    return ReportJob.objects.create(
+        assessment=assessment,
+        content_hash=digest * 64,
+        status=JobStatus.RUNNING,
+        started_at=started,
+        requested_at=started,
+    )
+
+
+def test_a_job_read_running_past_its_hard_time_limit_fails_as_too_long_at_once(world, settings):
+    """Its render was killed at the limit (its lock went with its session): the results page says so
+    when it next reads the job, without waiting for the watchdog."""
+    member, _organisation, assessment = world
+    settings.REPORT_HARD_TIME_LIMIT = 90
+    within = _running_since(assessment, 90 + services.OVERRUN_GRACE_SECONDS - 2, "a")
+    assert services.latest_job(assessment).status == JobStatus.RUNNING
+
+    overrun = _running_since(assessment, 90 + services.OVERRUN_GRACE_SECONDS + 1, "b")
+    ReportJob.objects.filter(pk=within.pk).update(requested_at=overrun.requested_at - timedelta(seconds=1))
+    read = services.latest_job(assessment)
+    assert read.pk == overrun.pk and read.status == JobStatus.FAILED
+    assert (
+        read.message
+        == services.MESSAGE_TOO_LONG.for_kind(ReportKind.MATURITY)
+        == ReportJob.objects.get(pk=overrun.pk).message
+    )
+    assert ReportJob.objects.get(pk=within.pk).status == JobStatus.RUNNING  # only the job read
+
+
+def test_a_job_past_its_hard_time_limit_still_rendering_is_left_alone(world, settings):
+    """Its lock held (a pool without time limits, still rendering): not failed, as the watchdog does."""
+    member, _organisation, assessment = world
+    settings.REPORT_HARD_TIME_LIMIT = 90
+    job = _running_since(assessment, 3600, "c")
+    schema = connections["default"].schema_name
+    locked, read = Event(), Event()
+
+    def render_in_another_session():
+        try:
+            with schema_context(schema), services.render_lock(job.pk) as held:
+                locked.set()
+                read.wait(10)
+                return held
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rendering = pool.submit(render_in_another_session)
+        assert locked.wait(10)
+        assert services.latest_job(assessment).status == JobStatus.RUNNING
+        read.set()
+        assert rendering.result() is True
+    assert services.latest_job(assessment).status == JobStatus.FAILED  # its lock gone: failed
+
+
+def test_without_a_hard_time_limit_a_long_running_job_is_never_failed_on_reading(world, settings):
+    """Nothing tells a long render from a dead one then: the watchdog alone decides."""
+    member, _organisation, assessment = world
+    settings.REPORT_HARD_TIME_LIMIT = 0
+    _running_since(assessment, 3600, "e")
+    assert services.latest_job(assessment).status == JobStatus.RUNNING
+
+
+def test_asking_again_for_a_job_past_its_hard_time_limit_starts_a_new_one(world, settings):
+    member, _organisation, assessment = world
+    settings.REPORT_HARD_TIME_LIMIT = 90
+    job = services.request_report(assessment, member)
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1))
+
+    again = services.request_report(assessment, member)
+    assert again.pk != job.pk and again.status == JobStatus.PENDING
+    assert ReportJob.objects.get(pk=job.pk).status == JobStatus.FAILED
+
+
+def test_a_review_past_its_hard_time_limit_says_le_bilan(in_a, settings):
+    from review.data import Period
+
+    settings.REPORT_HARD_TIME_LIMIT = 90
+    period, started = Period(), timezone.now() - timedelta(hours=1)
+    job = ReportJob.objects.create(
+        kind=ReportKind.REVIEW,
+        content_hash="d" * 64,
+        status=JobStatus.RUNNING,
+        started_at=started,
+        requested_at=started,
+    )
+    assert services.latest_review_job(period).pk == job.pk
+    assert ReportJob.objects.get(pk=job.pk).message == services.MESSAGE_TOO_LONG.for_kind(ReportKind.REVIEW)
+    assert ReportJob.objects.get(pk=job.pk).message.startswith("Le bilan a pris trop de temps")
 
 
 def test_retries_back_off_twice_as_long_each_time(settings):

@@ -1,10 +1,12 @@
 """The results page's « Rapport PDF »: ask, follow (htmx or reload), download; rights and isolation."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from threading import Barrier
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.enums import Role
@@ -107,6 +109,18 @@ def test_a_failed_job_says_why_and_offers_to_try_again(client_a, world):
     services.fail_job(job.pk, services.MESSAGE_FAILED)
     html = client_a.get(results_url(assessment)).content.decode()
     assert "Le rapport n&#x27;a pas pu être préparé." in html and "Télécharger le rapport (PDF)" in html
+
+
+def test_the_polled_state_of_a_render_killed_at_its_hard_limit_says_it_took_too_long(client_a, world, settings):
+    member, _organisation, assessment = world
+    client_a.force_login(member)
+    settings.REPORT_HARD_TIME_LIMIT = 90
+    job = services.request_report(assessment, member)
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1))
+
+    html = client_a.get(f"/rapports/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "Le rapport a pris trop de temps à préparer." in html
+    assert ReportJob.objects.get(pk=job.pk).status == JobStatus.FAILED
 
 
 def test_download_rights(client_a, world):

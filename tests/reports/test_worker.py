@@ -205,15 +205,16 @@ def test_a_render_past_its_soft_time_limit_fails_with_a_french_message(committed
     assert failed.attempts == 1
 
 
-def test_a_render_past_its_hard_time_limit_fails_through_the_watchdog_and_may_be_asked_again(
+def test_a_render_past_its_hard_time_limit_says_so_when_next_read_and_may_be_asked_again(
     committed_world, worker_factory, settings
 ):
     """The hard limit on its own (no soft limit, as when a render is stuck where the soft limit's
     exception cannot reach it): the pool kills the process and acknowledges the message, so nobody
-    renders again; the job stays « running » with its lock free until the watchdog fails it."""
+    renders again; the job stays « running » with its lock free until it is next read, a few seconds
+    past the limit, and then fails « trop de temps », without the watchdog."""
     in_a, member, assessment = committed_world
     # No soft limit: none in the message (0), none in the worker's task (its REPORT_SOFT_TIME_LIMIT).
-    worker_factory(REPORT_SOFT_TIME_LIMIT="0", REPORT_STUCK_AFTER="1")
+    worker_factory(REPORT_SOFT_TIME_LIMIT="0")
     settings.REPORT_SOFT_TIME_LIMIT, settings.REPORT_HARD_TIME_LIMIT = 0, 2  # the render waits PAUSE (4 s)
     job = in_a(lambda: services.request_report(assessment, member))
     running = running_with_a_new_process(in_a, job.pk, set())
@@ -227,9 +228,13 @@ def test_a_render_past_its_hard_time_limit_fails_through_the_watchdog_and_may_be
     with pytest.raises(ProcessLookupError):
         os.kill(pid_of(running), 0)
 
-    fail_stuck_jobs_everywhere.delay()  # what beat sends every REPORT_WATCHDOG_EVERY
-    failed = wait_for(lambda: (row := job_row(in_a, job.pk)).status == JobStatus.FAILED and row, 30)
-    assert failed and failed.message == services.MESSAGE_STUCK.for_kind(ReportKind.MATURITY)
+    # What the results page (and its polled state) reads, past the limit and its grace.
+    read = wait_for(
+        lambda: (row := in_a(lambda: services.latest_job(assessment))).status == JobStatus.FAILED and row, 15
+    )
+    assert read and read.pk == job.pk
+    failed = job_row(in_a, job.pk)
+    assert failed.message == services.MESSAGE_TOO_LONG.for_kind(ReportKind.MATURITY)
     assert failed.attempts == 1  # never rendered again
 
     # Failed: the member may ask again, and a new job renders (within the usual limits).
