@@ -9,7 +9,8 @@ are server time without network noise. Goal: a search <= 15 ms median. The reque
 fixed pure-Python loop, in three blocks: on a shared virtual machine the host's load moves every
 figure by half or more, and the loop's time says which state the host was in. Every block is
 printed; the verdict reads the block whose loop was fastest (the quietest host), a choice made
-without looking at the figures.
+without looking at the figures. « × reference » is each page's time over a page with no list (the
+legal notice), measured in the same rounds: it moves less with the host than either.
 """
 
 import os
@@ -111,6 +112,7 @@ def seed():
     return territory
 
 
+REFERENCE = "mentions légales (reference)"
 ENDPOINTS = {
     # A word of the titles (a hundred matches), two words of the bodies and steps (hundreds of matches,
     # with excerpts), a filtered list, an action's page.
@@ -118,6 +120,9 @@ ENDPOINTS = {
     "search « bilan carbone »": "/boite-a-outils/?q=bilan+carbone",
     "filters, no search": "/boite-a-outils/?theme=ENE&level=2&cost=medium&free_support=on",
     "action page": "/boite-a-outils/BENCH-0042/",
+    # A page of the same stack with no list (the layout only), for scale: the host moves every figure
+    # with it, and a figure's ratio to it says what the page itself costs (« × reference »).
+    REFERENCE: "/mentions-legales/",
 }
 GOALS = {"search « déchets »": 15, "search « bilan carbone »": 15}
 
@@ -154,12 +159,14 @@ def main():
         row = "".join(f"{block[label][0]:>20.2f}" for label in calls)
         print(f"{number:<7}{block['loop'][0]:>13.2f}{row}")
     quiet = min(blocks, key=lambda block: block["loop"][0])
-    print(f"\n{'endpoint':<30}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}   goal (quietest block)")
+    header = f"{'endpoint':<30}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}{'× reference':>13}"
+    print(f"\n{header}   goal (quietest block)")
     for label in calls:
         median, p95, fastest = quiet[label]
         goal = GOALS.get(label)
         verdict = f"median <= {goal} ms: {'met' if median <= goal else 'NOT met'}" if goal else ""
-        print(f"{label:<30}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[label]:>9}   {verdict}")
+        ratio = median / quiet[REFERENCE][0]
+        print(f"{label:<30}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[label]:>9}{ratio:>13.2f}   {verdict}")
     print(f"PostgreSQL round trip (SELECT 1) median {postgres_round_trip():.2f} ms")
 
 
