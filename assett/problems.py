@@ -33,7 +33,7 @@ def check_keys(item, allowed, where, problem):
     """Refuse unknown keys rather than drop them: a misspelt « helptext » would vanish on import."""
     for key in item:
         if key not in allowed:
-            problem(where, f"clé « {key} » inconnue (clés possibles : {', '.join(allowed)}).")
+            problem(where, f"clé « {key} » inconnue (clés possibles : {', '.join(allowed)}).")
 
 
 def check_text(item, key, where, problem, field=None):
@@ -42,11 +42,11 @@ def check_text(item, key, where, problem, field=None):
     if value is None:
         return
     if not isinstance(value, str):
-        problem(where, f"« {key} » doit être du texte : mettez la valeur entre guillemets.")
+        problem(where, f"« {key} » doit être du texte : mettez la valeur entre guillemets.")
     elif field is not None and field.max_length and len(value.strip()) > field.max_length:
-        problem(where, f"« {key} » dépasse {field.max_length} caractères.")
+        problem(where, f"« {key} » dépasse {field.max_length} caractères.")
     elif CONTROL_CHARACTERS.search(value):
-        problem(where, f"« {key} » contient un caractère de contrôle invisible (copié-collé ?) : supprimez-le.")
+        problem(where, f"« {key} » contient un caractère de contrôle invisible (copié-collé ?) : supprimez-le.")
 
 
 class FormatError(Exception):

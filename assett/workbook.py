@@ -199,13 +199,13 @@ class Row:
         if isinstance(raw, str):
             return raw.strip()
         if isinstance(raw, bool):
-            self.report(f"« {key} » : une valeur vrai/faux a été saisie là où du texte est attendu.")
+            self.report(f"« {key} » : une valeur vrai/faux a été saisie là où du texte est attendu.")
             return ""
         if isinstance(raw, (int, float)):
             return number_text(cell_number(raw))
         if isinstance(raw, (datetime, date, time)):
             self.report(
-                f"« {key} » : Excel a transformé la saisie en date ; "
+                f"« {key} » : Excel a transformé la saisie en date ; "
                 "mettez la cellule au format Texte et ressaisissez-la."
             )
             return ""
@@ -254,7 +254,7 @@ class Row:
             return [f"{raw:02d}"]
         if isinstance(raw, float):
             self.report(
-                f"« {key} » : Excel a lu « {raw} » comme un nombre décimal ; mettez la cellule au format Texte "
+                f"« {key} » : Excel a lu « {raw} » comme un nombre décimal ; mettez la cellule au format Texte "
                 "et séparez les codes par des virgules (41, 42)."
             )
             return []
@@ -271,7 +271,7 @@ class Row:
             return True
         if word in FALSE_WORDS:
             return False
-        self.report(f"« {key} » : « {raw} » n'est pas une valeur oui/non (TRUE/FALSE, oui/non).")
+        self.report(f"« {key} » : « {raw} » n'est pas une valeur oui/non (TRUE/FALSE, oui/non).")
         return False
 
     def date(self, key):
@@ -285,7 +285,7 @@ class Row:
                 return date.fromisoformat(raw.strip())
             except ValueError:
                 pass
-        self.report(f"« {key} » : « {raw} » n'est pas une date (AAAA-MM-JJ).")
+        self.report(f"« {key} » : « {raw} » n'est pas une date (AAAA-MM-JJ).")
         return None
 
 
@@ -389,15 +389,15 @@ class WorkbookReader:
             key = known.get(normalise_name(name))
             where = f"feuille {sheet.title}, colonne {get_column_letter(index + 1)}"
             if key is None:
-                self.problems.append(Problem(where, f"colonne « {name} » inconnue (colonnes possibles : {headings})."))
+                self.problems.append(Problem(where, f"colonne « {name} » inconnue (colonnes possibles : {headings})."))
             elif key in seen:
-                self.problems.append(Problem(where, f"la colonne « {name} » est en double."))
+                self.problems.append(Problem(where, f"la colonne « {name} » est en double."))
             else:
                 columns[index] = key
                 seen.add(key)
         for column in sheet.columns:
             if column.required and column.key not in seen:
                 self.missing.append(
-                    Problem(f"feuille {sheet.title}", f"la colonne « {column.heading} » manque (ligne 1).")
+                    Problem(f"feuille {sheet.title}", f"la colonne « {column.heading} » manque (ligne 1).")
                 )
         return columns

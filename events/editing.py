@@ -123,7 +123,7 @@ def cancel_event(event, message=""):
 def mark_attendance(event, registration_id, attendance):
     """Present, absent, or "" to clear: only for a confirmed seat of this event."""
     if attendance not in ("", *Attendance.values):
-        raise EventError(_("Choisissez « présent » ou « absent »."))
+        raise EventError(_("Choisissez « présent » ou « absent »."))
     updated = Registration.objects.filter(pk=registration_id, event=event, status=RegistrationStatus.CONFIRMED).update(
         attendance=attendance
     )

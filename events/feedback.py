@@ -45,7 +45,7 @@ def _problems(data):
         errors["satisfaction"] = _("Choisissez une note de 1 (pas du tout satisfait·e) à 5 (très satisfait·e).")
     for name, label in (("keep", _("Ce qu'il faut garder")), ("change", _("Ce qu'il faut changer"))):
         if len(getattr(data, name)) > MAX_TEXT:
-            errors[name] = _("« %(label)s » : %(max)s caractères au plus.") % {"label": label, "max": MAX_TEXT}
+            errors[name] = _("« %(label)s » : %(max)s caractères au plus.") % {"label": label, "max": MAX_TEXT}
     return errors
 
 

@@ -39,7 +39,7 @@ class FormatForm(DsfrModelForm):
         }
         help_texts = {
             "materials": _("Un élément par ligne."),
-            "facilitator_roles": _("Un rôle par ligne, par exemple « Maître du temps : donne les signaux »."),
+            "facilitator_roles": _("Un rôle par ligne, par exemple « Maître du temps : donne les signaux »."),
             "duration_minutes": _("Elle doit être égale au total des minutes des étapes."),
         }
 

@@ -92,7 +92,7 @@ def update_format(workshop_format, values, actions=None):
             raise WorkshopFormatError(
                 _(
                     "La durée n'est pas enregistrée : %(gap)s Modifiez les étapes, ou cochez sur la page des étapes "
-                    "« ajuster la durée du déroulé au total des étapes »."
+                    "« ajuster la durée du déroulé au total des étapes »."
                 )
                 % {"gap": gap}
             )
@@ -128,8 +128,8 @@ def replace_steps(workshop_format, steps, *, adjust_duration=False):
         if gap:
             raise WorkshopFormatError(
                 _(
-                    "Les étapes ne sont pas enregistrées : %(gap)s Ajustez les minutes, ou cochez « ajuster la "
-                    "durée du déroulé au total des étapes »."
+                    "Les étapes ne sont pas enregistrées : %(gap)s Ajustez les minutes, ou cochez « ajuster la "
+                    "durée du déroulé au total des étapes »."
                 )
                 % {"gap": gap}
             )

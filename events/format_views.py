@@ -109,7 +109,7 @@ def format_copy(request, pk):
     copy = format_services.copy_format(source)
     messages.success(
         request,
-        _("« %(name)s » est copié : adaptez votre copie, le déroulé d'origine reste tel quel.") % {"name": source.name},
+        _("« %(name)s » est copié : adaptez votre copie, le déroulé d'origine reste tel quel.") % {"name": source.name},
     )
     return redirect(_format_url(copy, "formats:edit"))
 
@@ -121,9 +121,9 @@ def format_visibility(request, pk):
     hidden = request.POST.get("hidden") == "1"
     format_services.set_format_hidden(workshop_format, hidden)
     if hidden:
-        message = _("« %(name)s » est masqué : il n'est plus proposé pour les nouveaux événements.")
+        message = _("« %(name)s » est masqué : il n'est plus proposé pour les nouveaux événements.")
     else:
-        message = _("« %(name)s » est de nouveau proposé.")
+        message = _("« %(name)s » est de nouveau proposé.")
     messages.success(request, message % {"name": workshop_format.name})
     if request.POST.get("next") == "detail":
         return redirect(_format_url(workshop_format))

@@ -69,7 +69,7 @@ def validate_formats(data, *, action_codes):
     `action_codes` are the toolbox actions a format may name (the territory's, or the national file's).
     """
     if not isinstance(data, dict):
-        return [Problem("fichier", "le contenu doit être un dictionnaire avec une liste « formats ».")]
+        return [Problem("fichier", "le contenu doit être un dictionnaire avec une liste « formats ».")]
     checker = _Checker(set(action_codes))
     checker.check(data)
     return checker.problems
@@ -89,13 +89,13 @@ class _Checker:
             check_text(data, key, LIBRARY, self.problem)
         formats = data.get("formats")
         if formats is None:
-            self.problem(LIBRARY, "la liste « formats » est obligatoire.")
+            self.problem(LIBRARY, "la liste « formats » est obligatoire.")
             return
         if not isinstance(formats, list):
-            self.problem(LIBRARY, "« formats » doit être une liste.")
+            self.problem(LIBRARY, "« formats » doit être une liste.")
             return
         if not formats:
-            self.problem(LIBRARY, "la liste « formats » est vide.")
+            self.problem(LIBRARY, "la liste « formats » est vide.")
         seen = set()
         for index, item in enumerate(formats, start=1):
             code = item.get("code") if isinstance(item, dict) else None
@@ -112,27 +112,27 @@ class _Checker:
     def _check_format(self, item, code, where):
         check_keys(item, FORMAT_KEYS, where, self.problem)
         if not code:
-            self.problem(where, "le code est obligatoire (par exemple « world-cafe »).")
+            self.problem(where, "le code est obligatoire (par exemple « world-cafe »).")
         elif not FORMAT_CODE.fullmatch(code) or len(code) > CODE_MAX_LENGTH:
             self.problem(
                 where,
-                f"code « {code} » invalide : des minuscules, chiffres et tirets, {CODE_MAX_LENGTH} caractères au plus.",
+                f"code « {code} » invalide : des minuscules, chiffres et tirets, {CODE_MAX_LENGTH} caractères au plus.",
             )
         for key in ("name", "objective"):
             check_text(item, key, where, self.problem, _model_field(WorkshopFormat, key))
             value = item.get(key)
             if value is None or (isinstance(value, str) and not value.strip()):
-                self.problem(where, f"« {key} » est obligatoire.")
+                self.problem(where, f"« {key} » est obligatoire.")
         phase = item.get("phase")
         if phase not in WorkshopPhase.values:
             known = ", ".join(f"{value} ({label})" for value, label in WorkshopPhase.choices)
-            self.problem(where, f"phase « {phase} » inconnue (phases possibles : {known}).")
+            self.problem(where, f"phase « {phase} » inconnue (phases possibles : {known}).")
         duration = self._whole(item, "duration_minutes", where, minimum=MIN_DURATION)
         group_min = self._whole(item, "group_min", where, minimum=1)
         group_max = self._whole(item, "group_max", where, minimum=1)
         if group_min is not None and group_max is not None and group_max < group_min:
             self.problem(
-                where, f"« group_max » ({group_max}) est inférieur à « group_min » ({group_min}) : inversez-les ?"
+                where, f"« group_max » ({group_max}) est inférieur à « group_min » ({group_min}) : inversez-les ?"
             )
         for key in ("materials", "facilitator_roles"):
             self._lines(item, key, where)
@@ -146,10 +146,10 @@ class _Checker:
     def _whole(self, item, key, where, minimum):
         value = item.get(key)
         if value is None:
-            self.problem(where, f"« {key} » est obligatoire.")
+            self.problem(where, f"« {key} » est obligatoire.")
             return None
         if not _is_int(value) or value < minimum:
-            self.problem(where, f"« {key} » doit être un nombre entier d’au moins {minimum}.")
+            self.problem(where, f"« {key} » doit être un nombre entier d’au moins {minimum}.")
             return None
         return value
 
@@ -158,22 +158,22 @@ class _Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(where, f"« {key} » doit être une liste.")
+            self.problem(where, f"« {key} » doit être une liste.")
             return []
         return value
 
     def _lines(self, item, key, where):
         for index, line in enumerate(self._list(item, key, where), start=1):
             if not isinstance(line, str) or not line.strip():
-                self.problem(where, f"« {key} », ligne {index} : du texte non vide est attendu.")
+                self.problem(where, f"« {key} », ligne {index} : du texte non vide est attendu.")
             elif "\n" in line.strip():
-                self.problem(where, f"« {key} », ligne {index} : une ligne par élément de la liste.")
+                self.problem(where, f"« {key} », ligne {index} : une ligne par élément de la liste.")
 
     def _actions(self, item, where):
         seen = set()
         for code in self._list(item, "actions", where):
             if not isinstance(code, str):
-                self.problem(where, f"« actions » : « {code} » n’est pas un code d’action.")
+                self.problem(where, f"« actions » : « {code} » n’est pas un code d’action.")
             elif code in seen:
                 self.problem(where, f"l’action {code} est citée deux fois.")
             elif code not in self.action_codes:
@@ -185,7 +185,7 @@ class _Checker:
         steps = self._list(item, "steps", where)
         if not steps:
             if isinstance(item.get("steps", []), list):
-                self.problem(where, "un déroulé a au moins une étape (« steps »).")
+                self.problem(where, "un déroulé a au moins une étape (« steps »).")
             return None
         total, readable = 0, True
         for index, step in enumerate(steps, start=1):
@@ -199,7 +199,7 @@ class _Checker:
             check_text(step, "instructions", step_where, self.problem)
             title = step.get("title")
             if not isinstance(title, str) or not title.strip():
-                self.problem(step_where, "« title » est obligatoire.")
+                self.problem(step_where, "« title » est obligatoire.")
             minutes = self._whole(step, "minutes", step_where, minimum=1)
             if minutes is None:
                 readable = False

@@ -93,7 +93,7 @@ class EventForm(DsfrModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 8}), "place": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "description": _(
-                "En Markdown : **gras**, *italique*, listes avec « - », liens [texte](https://…). "
+                "En Markdown : **gras**, *italique*, listes avec « - », liens [texte](https://…). "
                 "Le HTML n'est pas interprété."
             ),
             "online_url": _("Montré aux seuls inscrits."),

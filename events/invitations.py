@@ -68,7 +68,7 @@ def reason_text(found, title_of):
     """The sentence of the email and of the preview: why this organisation is invited."""
 
     def name(code):
-        return f"« {title_of(code) or code} »"
+        return f"« {title_of(code) or code} »"
 
     if len(found.themes) == 1:
         template = (

@@ -115,7 +115,7 @@ def register_for_event(event, organisation, person, by):
         raise RegistrationError(_("Vous n'êtes pas membre de cette organisation."))
     if person.pk != by.pk and not _is_member(organisation, person):
         raise RegistrationError(
-            _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
+            _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
             % {"person": person.get_full_name() or person.email, "organisation": organisation.name}
         )
     event = _lock(event)
@@ -137,7 +137,7 @@ def register_for_event(event, organisation, person, by):
     if limit is not None and counts["organisation"] >= limit:
         raise RegistrationError(
             _(
-                "« %(organisation)s » a déjà %(count)s inscrit·e·s : c'est le nombre de places ouvert à chaque "
+                "« %(organisation)s » a déjà %(count)s inscrit·e·s : c'est le nombre de places ouvert à chaque "
                 "organisation pour cet événement. Vous pouvez céder l'une de ces places à un·e collègue."
             )
             % {"organisation": organisation.name, "count": counts["organisation"]}
@@ -201,7 +201,7 @@ def hand_over_seat(registration, colleague, by):
         raise RegistrationError(_("Choisissez un·e autre collègue que la personne déjà inscrite."))
     if not _is_member(registration.organisation, colleague):
         raise RegistrationError(
-            _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
+            _("%(person)s n'est pas membre de l'organisation « %(organisation)s ».")
             % {"person": colleague.get_full_name() or colleague.email, "organisation": registration.organisation.name}
         )
     previous = registration.user

@@ -340,7 +340,7 @@ def add_to_plan(request, pk):
             % {
                 "count": count,
                 "organisation": organisation.name,
-                "titles": ", ".join(f"« {action.title} »" for action in outcome.added),
+                "titles": ", ".join(f"« {action.title} »" for action in outcome.added),
             },
         )
     else:

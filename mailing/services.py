@@ -88,7 +88,7 @@ def signature(territory):
     lines = [
         "",
         "—",
-        f"L'équipe du programme « {single_line(territory.programme_name)} » – {single_line(territory.name)}",
+        f"L'équipe du programme « {single_line(territory.programme_name)} » – {single_line(territory.name)}",
         "Le programme accompagne les entreprises, associations et établissements publics du territoire "
         "dans leur transition écologique.",
     ]

@@ -82,7 +82,7 @@ def validate_naf_code(value) -> None:
     code = normalize_naf(value)
     if code not in load_naf():
         raise ValidationError(
-            _("Le code NAF « %(code)s » n'existe pas dans la nomenclature NAF rév. 2."),
+            _("Le code NAF « %(code)s » n'existe pas dans la nomenclature NAF rév. 2."),
             code="unknown_naf_code",
             params={"code": code},
         )

@@ -100,7 +100,7 @@ def _full_clean(instance):
                 messages += field_errors
                 continue
             label = instance._meta.get_field(name).verbose_name
-            messages += [f"« {label} » : {message}" for message in field_errors]
+            messages += [f"« {label} » : {message}" for message in field_errors]
         raise AuthoringError(" ".join(messages)) from error
 
 
@@ -118,7 +118,7 @@ def _check_unique_code(instance, siblings, taken_message):
     if taken is not None:
         raise AuthoringError(
             _(
-                "Le code « %(code)s » ne diffère de « %(taken)s » que par les majuscules et minuscules : "
+                "Le code « %(code)s » ne diffère de « %(taken)s » que par les majuscules et minuscules : "
                 "choisissez-en un autre."
             )
             % {"code": instance.code, "taken": taken}
@@ -130,7 +130,7 @@ def _check_unique_theme_code(theme):
     _check_unique_code(
         theme,
         Theme.objects.filter(version_id=theme.version_id),
-        _("Le code de thème « %(code)s » est déjà utilisé dans cette version."),
+        _("Le code de thème « %(code)s » est déjà utilisé dans cette version."),
     )
 
 
@@ -139,7 +139,7 @@ def _check_unique_question_code(question):
     _check_unique_code(
         question,
         Question.objects.filter(version_id=question.version_id),
-        _("Le code de question « %(code)s » est déjà utilisé dans cette version."),
+        _("Le code de question « %(code)s » est déjà utilisé dans cette version."),
     )
 
 
@@ -234,7 +234,7 @@ def update_version_info(version, **fields):
     _full_clean(locked)
     if ReferentialVersion.objects.filter(label=locked.label).exclude(pk=locked.pk).exists():
         raise AuthoringError(
-            _("Le numéro de version « %(label)s » est déjà celui d'une autre version.") % {"label": locked.label}
+            _("Le numéro de version « %(label)s » est déjà celui d'une autre version.") % {"label": locked.label}
         )
     locked.save(update_fields=sorted(fields))
     return locked
@@ -267,7 +267,7 @@ def draft_problems(version):
         problems.append(
             Problem(
                 _("référentiel"),
-                _("le titre « %(title)s » est celui du référentiel national : donnez son titre à votre version.")
+                _("le titre « %(title)s » est celui du référentiel national : donnez son titre à votre version.")
                 % {"title": dump["title"]},
             )
         )
@@ -275,7 +275,7 @@ def draft_problems(version):
         problems.append(
             Problem(
                 _("référentiel"),
-                _("le numéro de version « %(label)s » est déjà celui d'une autre version : changez-le.")
+                _("le numéro de version « %(label)s » est déjà celui d'une autre version : changez-le.")
                 % {"label": version.label},
             )
         )

@@ -27,11 +27,11 @@ def code_problem(code, max_length, *, reserved=frozenset()):
     if not code:
         return _("le code est obligatoire.")
     if not CODE_PATTERN.fullmatch(code):
-        return _("le code ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
+        return _("le code ne peut contenir que des lettres sans accent, des chiffres, « - » et « _ ».")
     if len(code) > max_length:
         return _("le code dépasse %(max)s caractères.") % {"max": max_length}
     if code_key(code) in reserved:
-        return _("le code « %(code)s » est réservé par la plateforme : choisissez-en un autre.") % {"code": code}
+        return _("le code « %(code)s » est réservé par la plateforme : choisissez-en un autre.") % {"code": code}
     return None
 
 

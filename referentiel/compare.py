@@ -96,7 +96,7 @@ def _question_changes(before, after, theme_before, theme_after):
         ("kind", _("Type")),
         ("weight", _("Poids")),
         ("unit", _("Unité")),
-        ("allow_not_applicable", _("« Non concerné » possible")),
+        ("allow_not_applicable", _("« Non concerné » possible")),
     ]
     changes = _field_changes(before, after, fields)
     if theme_before["code"] != theme_after["code"]:

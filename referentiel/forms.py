@@ -93,15 +93,15 @@ class AnswerForm(forms.Form):
         explicit_none = bool(data.get("none"))
         if not_applicable and not question.allow_not_applicable:
             raise forms.ValidationError(
-                _("La réponse « non concerné » n'est pas possible pour cette question."), code="not_applicable"
+                _("La réponse « non concerné » n'est pas possible pour cette question."), code="not_applicable"
             )
         if not_applicable and (picked or value is not None or explicit_none):
             raise forms.ValidationError(
-                _("Répondez à la question ou cochez « Non concerné », pas les deux."), code="contradiction"
+                _("Répondez à la question ou cochez « Non concerné », pas les deux."), code="contradiction"
             )
         if explicit_none and picked:
             raise forms.ValidationError(
-                _("Cochez des pratiques ou « Aucune de ces pratiques », pas les deux."), code="contradiction"
+                _("Cochez des pratiques ou « Aucune de ces pratiques », pas les deux."), code="contradiction"
             )
         problem = value_problem(question, value)
         if problem:

@@ -90,11 +90,11 @@ def validate_referential(data):
         problems.append(Problem(location, message))
 
     if not isinstance(data, dict):
-        return [Problem("fichier", "le contenu doit être un dictionnaire avec « levels » et « themes ».")]
+        return [Problem("fichier", "le contenu doit être un dictionnaire avec « levels » et « themes ».")]
     check_keys(data, TOP_KEYS, "référentiel", problem)
     for key in ("title", "version"):
         if not str(data.get(key) or "").strip():
-            problem("référentiel", f"le champ « {key} » est obligatoire.")
+            problem("référentiel", f"le champ « {key} » est obligatoire.")
     version_field = ReferentialVersion._meta.get_field("label")
     check_text(data, "title", "référentiel", problem, ReferentialVersion._meta.get_field("title"))
     check_text(data, "version", "référentiel", problem, version_field)
@@ -117,7 +117,7 @@ def validate_referential(data):
         if not name:
             problem(where, "le nom est obligatoire.")
         elif name in names:
-            problem(where, f"le nom « {name} » est déjà celui d'un autre niveau.")
+            problem(where, f"le nom « {name} » est déjà celui d'un autre niveau.")
         names.add(name)
         check_text(level, "name", where, problem, MaturityLevel._meta.get_field("name"))
         check_text(level, "description", where, problem)
@@ -165,11 +165,11 @@ def validate_referential(data):
         if isinstance(icon, str) and icon.strip() and icon.strip() not in THEME_ICONS:
             problem(
                 where,
-                f"l'icône « {icon.strip()} » n'est pas de la liste des icônes de la plateforme (assett/icons.py).",
+                f"l'icône « {icon.strip()} » n'est pas de la liste des icônes de la plateforme (assett/icons.py).",
             )
         questions = theme.get("questions") or []
         if not isinstance(questions, list):
-            problem(where, "« questions » doit être une liste.")
+            problem(where, "« questions » doit être une liste.")
             questions = []
         if not questions:
             problem(where, "le thème n'a aucune question.")
@@ -190,7 +190,7 @@ def _duplicate_message(what, code, first):
     if code == first:
         return f"ce code de {what} est utilisé deux fois."
     return (
-        f"ce code de {what} ne diffère de « {first} » que par les majuscules et minuscules, "
+        f"ce code de {what} ne diffère de « {first} » que par les majuscules et minuscules, "
         "qui ne distinguent pas deux codes : choisissez-en un autre."
     )
 
@@ -216,42 +216,42 @@ def _validate_question(question, fallback_where, question_codes, problem):
         check_text(question, key, where, problem, field if field.max_length else None)
     kind = question.get("kind", QuestionKind.LADDER)
     if kind not in QuestionKind.values:
-        problem(where, f"type « {kind} » inconnu (attendus : {', '.join(QuestionKind.values)}).")
+        problem(where, f"type « {kind} » inconnu (attendus : {', '.join(QuestionKind.values)}).")
     weight = question.get("weight", 1)
     if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= MAX_WEIGHT:
         problem(where, f"le poids doit être un entier entre 0 et {MAX_WEIGHT}.")
     if not isinstance(question.get("allow_not_applicable", False), bool):
-        problem(where, "« allow_not_applicable » doit valoir true ou false.")
+        problem(where, "« allow_not_applicable » doit valoir true ou false.")
     for key in ("organisation_kinds", "headcount_bands"):
         if not isinstance(question.get(key) or [], list):
-            problem(where, f"« {key} » doit être une liste, par exemple [{'entreprise' if key[0] == 'o' else '41'}].")
+            problem(where, f"« {key} » doit être une liste, par exemple [{'entreprise' if key[0] == 'o' else '41'}].")
     organisation_kinds = question.get("organisation_kinds") or []
     for value in organisation_kinds if isinstance(organisation_kinds, list) else []:
         if value not in OrganisationKind.values:
             problem(
-                where, f"type d'organisation « {value} » inconnu (attendus : {', '.join(OrganisationKind.values)})."
+                where, f"type d'organisation « {value} » inconnu (attendus : {', '.join(OrganisationKind.values)})."
             )
     headcount_bands = question.get("headcount_bands") or []
     for value in headcount_bands if isinstance(headcount_bands, list) else []:
         if str(value) not in HeadcountBand.values:
-            problem(where, f"tranche d'effectif INSEE « {value} » inconnue.")
+            problem(where, f"tranche d'effectif INSEE « {value} » inconnue.")
     choices = question.get("choices") or []
     if not isinstance(choices, list):
-        problem(where, "« choices » doit être une liste.")
+        problem(where, "« choices » doit être une liste.")
         choices = []
     bands = question.get("bands") or []
     if not isinstance(bands, list):
-        problem(where, "« bands » doit être une liste.")
+        problem(where, "« bands » doit être une liste.")
         bands = []
     if kind == QuestionKind.NUMERIC:
         if choices:
-            problem(where, "un indicateur chiffré n'a pas de choix (utilisez « bands »).")
+            problem(where, "un indicateur chiffré n'a pas de choix (utilisez « bands »).")
         if not str(question.get("unit") or "").strip():
             problem(where, "l'unité de l'indicateur est obligatoire.")
         _validate_bands(bands, where, problem)
         return
     if bands:
-        problem(where, "seul un indicateur chiffré (numeric) a des tranches (« bands »).")
+        problem(where, "seul un indicateur chiffré (numeric) a des tranches (« bands »).")
     if len(choices) < 2:
         problem(where, "il faut au moins deux choix.")
     elif kind == QuestionKind.YESNO and len(choices) != 2:
@@ -300,9 +300,9 @@ def _validate_bands(bands, where, problem):
         for key in ("min", "max"):
             number = as_decimal(band.get(key))
             if band.get(key) is not None and number is None:
-                problem(b_where, f"« {key} » doit être un nombre, ou vide (null) pour une tranche ouverte.")
+                problem(b_where, f"« {key} » doit être un nombre, ou vide (null) pour une tranche ouverte.")
             elif number is not None and not fits_decimal_field(number, bound_field):
-                problem(b_where, f"« {key} » a {decimal_field_message(bound_field)}")
+                problem(b_where, f"« {key} » a {decimal_field_message(bound_field)}")
             bounds.append(number)
         low, high = bounds
         if low is not None and high is not None and low >= high:

@@ -116,7 +116,7 @@ class Question(models.Model):
         verbose_name=_("tranches d'effectif concernées"),
         help_text=_("Vide : toutes les tailles."),
     )
-    allow_not_applicable = models.BooleanField(_("« non concerné » possible"), default=False)
+    allow_not_applicable = models.BooleanField(_("« non concerné » possible"), default=False)
     unit = models.CharField(_("unité"), max_length=40, blank=True)
     order = models.PositiveIntegerField(_("ordre"), default=0)
 

@@ -58,7 +58,7 @@ def status_html(answer, errors, user, autosaved):
     if answer.to_confirm and not autosaved:
         text = _(
             "À confirmer : réponse reprise de votre auto-évaluation précédente (donnée le %(date)s). "
-            "Modifiez-la, ou gardez-la avec « Enregistrer et continuer »."
+            "Modifiez-la, ou gardez-la avec « Enregistrer et continuer »."
         ) % {"date": date_format(when, "j F Y")}
         return mark_safe(f'<p class="fr-message fr-message--info">{escape(text)}</p>')  # noqa: S308
     if autosaved:
@@ -110,7 +110,7 @@ def _checkbox(p, name, label, checked, described):
 
 def _completed_actions_html(titles):
     """The plan's actions completed since the last assessment that answer this question: a nudge to re-answer."""
-    quoted = get_text_list([f"« {title} »" for title in titles], _("et"))
+    quoted = get_text_list([f"« {title} »" for title in titles], _("et"))
     text = _("Vous avez réalisé %(actions)s : votre pratique a-t-elle changé ?") % {"actions": quoted}
     return f'<div class="fr-fieldset__element"><p class="fr-message fr-message--info fr-mb-1w">{escape(text)}</p></div>'
 

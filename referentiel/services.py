@@ -139,7 +139,7 @@ def value_problem(question, value):
 def _check_answer(question, data):
     if data.not_applicable:
         if not question.allow_not_applicable:
-            raise AssessmentError(_("La réponse « non concerné » n'est pas possible pour cette question."))
+            raise AssessmentError(_("La réponse « non concerné » n'est pas possible pour cette question."))
         return
     valid_ids = {choice.pk for choice in question.choice_list}
     if not set(data.choice_ids) <= valid_ids:

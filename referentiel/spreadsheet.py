@@ -153,7 +153,7 @@ class _Row(Row):
             return []
         if not isinstance(raw, str):
             self.report(
-                f"« {key} » : écrivez les tranches min..max:points séparées par « ; », par exemple ..25:0; 25..:1."
+                f"« {key} » : écrivez les tranches min..max:points séparées par « ; », par exemple ..25:0; 25..:1."
             )
             return []
         bands = []
@@ -164,7 +164,7 @@ class _Row(Row):
             values = [parse_number(value) for value in match.groups()] if match else []
             if not match or None in values or values[2] is EMPTY:
                 self.report(
-                    f"« {key} » : tranche « {part} » illisible ; écrivez min..max:points, par exemple 25..50:1 "
+                    f"« {key} » : tranche « {part} » illisible ; écrivez min..max:points, par exemple 25..50:1 "
                     "(côté vide = sans limite)."
                 )
                 continue
@@ -238,9 +238,9 @@ class _WorkbookReader(WorkbookReader):
             theme = themes_by_code.get(theme_code)
             if theme is None:
                 row.report(
-                    f"le thème « {theme_code} » n'existe pas dans la feuille {THEMES.title}."
+                    f"le thème « {theme_code} » n'existe pas dans la feuille {THEMES.title}."
                     if theme_code
-                    else "la colonne « theme » (code du thème) est obligatoire."
+                    else "la colonne « theme » (code du thème) est obligatoire."
                 )
                 dropped.add(code)
                 continue
@@ -261,9 +261,9 @@ class _WorkbookReader(WorkbookReader):
             if question is None:
                 if code not in dropped:  # its question row is already reported
                     row.report(
-                        f"la question « {code} » n'existe pas dans la feuille {QUESTIONS.title}."
+                        f"la question « {code} » n'existe pas dans la feuille {QUESTIONS.title}."
                         if code
-                        else "la colonne « question » (code de la question) est obligatoire."
+                        else "la colonne « question » (code de la question) est obligatoire."
                     )
                 continue
             question["choices"].append({"label": row.text("label"), "points": row.number("points")})

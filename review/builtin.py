@@ -131,7 +131,7 @@ def maturity(review):
             rows=tuple(rows),
             note=_(
                 "La dernière auto-évaluation validée de chaque organisation dans la période ; un thème compte les "
-                "organisations qui y ont un score (pas « non concernées »)."
+                "organisations qui y ont un score (pas « non concernées »)."
             ),
             chart=chart,
         )

@@ -96,7 +96,7 @@ class IntercommunalitySearchForm(DsfrForm):
     q = forms.CharField(
         label=_("EPCI ou EPT"),
         max_length=100,
-        help_text=_("Des mots de son nom (« grand poitiers », « haut poitou ») ou son SIREN."),
+        help_text=_("Des mots de son nom (« grand poitiers », « haut poitou ») ou son SIREN."),
     )
 
 
@@ -138,7 +138,7 @@ class TerritorySettingsForm(DsfrModelForm):
         for index in range(OFFER_BLOCK_COUNT):
             number = index + 1
             self.fields[f"offer_{number}_title"] = forms.CharField(
-                label=_("Bloc %(number)s « Ce que le programme vous propose » : titre") % {"number": number},
+                label=_("Bloc %(number)s « Ce que le programme vous propose » : titre") % {"number": number},
                 max_length=80,
                 initial=blocks[index]["title"],
             )

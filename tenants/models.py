@@ -23,7 +23,7 @@ slug_validator = RegexValidator(
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("Le fuseau horaire « %(tz)s » est inconnu."), params={"tz": value}, code="tz")
+        raise ValidationError(_("Le fuseau horaire « %(tz)s » est inconnu."), params={"tz": value}, code="tz")
 
 
 def logo_upload_to(territory, filename):
@@ -46,10 +46,10 @@ class Territory(TenantMixin):
     name = models.CharField(_("nom"), max_length=200)
     # « de la Communauté de communes du Haut-Poitou »: how sentences name the territory (tenants/grammar.py).
     name_de = models.CharField(
-        _("nom précédé de « de »"),
+        _("nom précédé de « de »"),
         max_length=210,
         blank=True,
-        help_text=_("Par exemple « de la Communauté de communes du Haut-Poitou ». Vide : déduit du nom."),
+        help_text=_("Par exemple « de la Communauté de communes du Haut-Poitou ». Vide : déduit du nom."),
     )
     slug = models.SlugField(_("identifiant"), max_length=40, unique=True, validators=[slug_validator])
     kind = models.CharField(_("type d'EPCI"), max_length=20, choices=EpciKind.choices, blank=True)

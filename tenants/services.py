@@ -108,11 +108,11 @@ def _check_conflicts(spec):
     errors = {}
     if existing:
         errors["slug"] = [
-            _("L'identifiant « %(slug)s » est déjà utilisé par %(name)s.") % {"slug": spec.slug, "name": existing.name}
+            _("L'identifiant « %(slug)s » est déjà utilisé par %(name)s.") % {"slug": spec.slug, "name": existing.name}
         ]
     if domain_owner:
         errors["domain"] = [
-            _("Le domaine « %(domain)s » est déjà utilisé par %(name)s.")
+            _("Le domaine « %(domain)s » est déjà utilisé par %(name)s.")
             % {"domain": spec.domain, "name": domain_owner.tenant.name}
         ]
     siren_owner = Territory.objects.filter(siren=spec.siren).first() if spec.siren else None

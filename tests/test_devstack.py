@@ -107,7 +107,7 @@ def test_exported_referential_on_standard_output_imports_back(checkout):
     assert renamed != exported.stdout
     (root / "ref.yaml").write_text(renamed, encoding="utf-8")
     imported = manage("import_referential", "--territory", "copie", "ref.yaml")
-    assert "importée dans « Territoire de la copie »" in imported.stdout
+    assert "importée dans « Territoire de la copie »" in imported.stdout
 
 
 # ---- make run: the web server outlives a dying Celery worker -------------------------------------------

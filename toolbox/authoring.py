@@ -65,7 +65,7 @@ def _full_clean(instance, exclude=()):
                 parts += messages
                 continue
             label = instance._meta.get_field(name).verbose_name
-            parts += [f"« {label} » : {message}" for message in messages]
+            parts += [f"« {label} » : {message}" for message in messages]
         raise ToolboxError(" ".join(parts)) from error
 
 

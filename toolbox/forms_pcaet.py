@@ -18,7 +18,7 @@ class PcaetImportForm(DsfrForm):
         label=_("Fichier du programme d'actions"),
         help_text=format_lazy(
             _(
-                "Formats acceptés : CSV (UTF-8, séparé par « ; » ou « , ») ou Excel (.xlsx). "
+                "Formats acceptés : CSV (UTF-8, séparé par « ; » ou « , ») ou Excel (.xlsx). "
                 "Taille maximale : {size} Mo, {rows} actions au plus."
             ),
             size=MAX_FILE_BYTES // 2**20,

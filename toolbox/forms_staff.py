@@ -67,7 +67,7 @@ class ActionForm(DsfrModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
         help_texts = {
             "body": _(
-                "En Markdown : **gras**, *italique*, listes avec « - », liens [texte](https://…). "
+                "En Markdown : **gras**, *italique*, listes avec « - », liens [texte](https://…). "
                 "Le HTML n'est pas interprété."
             ),
             "co2_tonnes_per_year": _("Seulement si on peut l'estimer honnêtement ; sa source est alors obligatoire."),
@@ -232,8 +232,8 @@ class ActionLinksForm(DsfrForm):
             f"{scheme.name} ({_('expiré')})" if scheme.is_expired else scheme.name
         )
         for name, empty in (
-            ("partners", _("Aucun partenaire pour l'instant : ajoutez-en depuis la page « Partenaires ».")),
-            ("schemes", _("Aucun dispositif pour l'instant : ajoutez-en depuis la page « Dispositifs d'aide ».")),
+            ("partners", _("Aucun partenaire pour l'instant : ajoutez-en depuis la page « Partenaires ».")),
+            ("schemes", _("Aucun dispositif pour l'instant : ajoutez-en depuis la page « Dispositifs d'aide ».")),
         ):
             if not self.fields[name].queryset.exists():
                 self.fields[name].help_text = empty

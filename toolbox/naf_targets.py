@@ -36,7 +36,7 @@ def parse_naf_targets(text):
         else:
             problems.append(
                 _(
-                    "« %(code)s » n'est ni une section NAF (une lettre de A à U) "
+                    "« %(code)s » n'est ni une section NAF (une lettre de A à U) "
                     "ni une division (deux chiffres, par exemple 10)."
                 )
                 % {"code": raw.strip()}

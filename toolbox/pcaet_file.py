@@ -58,7 +58,7 @@ def row_location(row=None, column=None):
     if row is not None:
         parts.append(f"ligne {row}")
     if column is not None:
-        parts.append(f"colonne « {COLUMN_LABELS.get(column, column)} »")
+        parts.append(f"colonne « {COLUMN_LABELS.get(column, column)} »")
     return ", ".join(parts) or "fichier"
 
 
@@ -123,7 +123,7 @@ def _csv_table(data):
             [
                 pcaet_problem(
                     "le fichier n'est pas encodé en UTF-8 (caractère illisible) : dans le tableur, "
-                    "enregistrez-le au format « CSV UTF-8 ».",
+                    "enregistrez-le au format « CSV UTF-8 ».",
                     row=line,
                 )
             ]
@@ -198,7 +198,7 @@ def _columns(header_cells, problems):
         if key not in columns.values():
             problems.append(
                 pcaet_problem(
-                    f"la colonne « {COLUMN_LABELS[key]} » manque à la ligne 1 (titres attendus : "
+                    f"la colonne « {COLUMN_LABELS[key]} » manque à la ligne 1 (titres attendus : "
                     "code ; intitulé ; axe / enjeu).",
                     row=1,
                 )
@@ -234,7 +234,7 @@ def _rows(table):
             if folded in first_line_of:
                 problems.append(
                     pcaet_problem(
-                        f"le code « {code} » figure déjà ligne {first_line_of[folded]}.", row=line, column=CODE
+                        f"le code « {code} » figure déjà ligne {first_line_of[folded]}.", row=line, column=CODE
                     )
                 )
             else:
@@ -253,8 +253,8 @@ def _check(values, line, problems):
     if code and not CODE_PATTERN.fullmatch(code):
         problems.append(
             pcaet_problem(
-                f"le code « {code} » ne peut contenir que des lettres sans accent, des chiffres, "
-                "« . », « - » et « _ ».",
+                f"le code « {code} » ne peut contenir que des lettres sans accent, des chiffres, "
+                "« . », « - » et « _ ».",
                 row=line,
                 column=CODE,
             )
@@ -284,7 +284,7 @@ def _text(cell, line, key, problems):
         problems.append(
             pcaet_problem(
                 "la cellule contient une formule : remplacez-la par sa valeur (copier, puis collage spécial "
-                "« valeurs »).",
+                "« valeurs »).",
                 row=line,
                 column=key,
             )

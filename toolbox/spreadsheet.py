@@ -190,9 +190,9 @@ class _WorkbookReader(WorkbookReader):
                 row.context = f"action {code}" if code else ""
                 if code not in by_code:
                     row.report(
-                        f"l'action « {code} » n'existe pas dans la feuille {ACTIONS.title}."
+                        f"l'action « {code} » n'existe pas dans la feuille {ACTIONS.title}."
                         if code
-                        else "la colonne « action » (code de l'action) est obligatoire."
+                        else "la colonne « action » (code de l'action) est obligatoire."
                     )
                     continue
                 item, where = by_code[code]

@@ -73,7 +73,7 @@ def validate_toolbox(data, *, national=False, referential=None):
     `referential` (referential_links.PublishedReferential) defaults to the current schema's published one.
     """
     if not isinstance(data, dict):
-        return [Problem("fichier", "le contenu doit être un dictionnaire avec une liste « actions ».")]
+        return [Problem("fichier", "le contenu doit être un dictionnaire avec une liste « actions ».")]
     if referential is None:
         referential = published_referential()
     checker = _Checker(national, referential)
@@ -120,9 +120,9 @@ class _Checker:
         partners = self._codes_of(data, "partners", Partner, self._check_partner, partner_location)
         actions = self._list(data, "actions", TOOLBOX)
         if not actions and "actions" in data and isinstance(data["actions"], list):
-            self.problem(TOOLBOX, "la liste « actions » est vide.")
+            self.problem(TOOLBOX, "la liste « actions » est vide.")
         elif "actions" not in data:
-            self.problem(TOOLBOX, "la liste « actions » est obligatoire.")
+            self.problem(TOOLBOX, "la liste « actions » est obligatoire.")
         action_codes = {}  # code → its location
         for index, action in enumerate(actions, start=1):
             code = action.get("code") if isinstance(action, dict) else None
@@ -141,7 +141,7 @@ class _Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(where, f"« {key} » doit être une liste.")
+            self.problem(where, f"« {key} » doit être une liste.")
             return []
         return value
 
@@ -172,7 +172,7 @@ class _Checker:
         if not isinstance(code, str) or not code.strip():
             self.problem(where, "le code est obligatoire (du texte).")
         elif not ROW_CODE.fullmatch(code.strip()):
-            self.problem(where, "le code ne peut contenir que des minuscules sans accent, des chiffres et « - ».")
+            self.problem(where, "le code ne peut contenir que des minuscules sans accent, des chiffres et « - ».")
         elif len(code.strip()) > max_length:
             self.problem(where, f"le code dépasse {max_length} caractères.")
 
@@ -181,10 +181,10 @@ class _Checker:
         for key in territory_keys:
             if key in item and self.national:
                 self.problem(
-                    where, f"« {key} » n'a pas sa place dans la boîte à outils nationale (export d'un territoire)."
+                    where, f"« {key} » n'a pas sa place dans la boîte à outils nationale (export d'un territoire)."
                 )
         if not self.national and "origin" in item and item["origin"] not in Origin.values:
-            self.problem(where, f"origine « {item['origin']} » inconnue (attendues : {', '.join(Origin.values)}).")
+            self.problem(where, f"origine « {item['origin']} » inconnue (attendues : {', '.join(Origin.values)}).")
 
     def _check_scheme(self, item, code, index):
         where = scheme_location(code, index)
@@ -192,18 +192,18 @@ class _Checker:
         for key in ("provider", "conditions"):
             check_text(item, key, where, self.problem, Scheme._meta.get_field(key))
         if item.get("kind") not in SchemeKind.values:
-            self.problem(where, f"nature « {item.get('kind')} » inconnue (attendues : {', '.join(SchemeKind.values)}).")
+            self.problem(where, f"nature « {item.get('kind')} » inconnue (attendues : {', '.join(SchemeKind.values)}).")
         for key in ("url", "source_url"):
             self._check_url(item, key, where, Scheme)
         for key in ("valid_until", "checked_on"):
             if item.get(key) is not None and as_date(item[key]) is None:
-                self.problem(where, f"« {key} » doit être une date AAAA-MM-JJ.")
+                self.problem(where, f"« {key} » doit être une date AAAA-MM-JJ.")
         if self.national:
             for key in ("source_url", "checked_on"):
                 if item.get(key) in (None, ""):
                     self.problem(
                         where,
-                        f"« {key} » est obligatoire pour un dispositif national : d'où viennent les faits, et quand.",
+                        f"« {key} » est obligatoire pour un dispositif national : d'où viennent les faits, et quand.",
                     )
         return where
 
@@ -221,15 +221,15 @@ class _Checker:
             return
         max_length = model._meta.get_field(key).max_length
         if not isinstance(value, str):
-            self.problem(where, f"« {key} » doit être une adresse web (texte).")
+            self.problem(where, f"« {key} » doit être une adresse web (texte).")
             return
         try:
             self.url(value.strip())
         except ValidationError:
-            self.problem(where, f"« {key} » n'est pas une adresse web valide (https://…).")
+            self.problem(where, f"« {key} » n'est pas une adresse web valide (https://…).")
             return
         if len(value.strip()) > max_length:
-            self.problem(where, f"« {key} » dépasse {max_length} caractères.")
+            self.problem(where, f"« {key} » dépasse {max_length} caractères.")
 
     # -- actions
 
@@ -246,31 +246,31 @@ class _Checker:
             check_text(action, key, where, self.problem, Action._meta.get_field(key))
         for key in ("title", "promise"):
             if not str(action.get(key) or "").strip():
-                self.problem(where, f"« {key} » est obligatoire.")
+                self.problem(where, f"« {key} » est obligatoire.")
         if isinstance(action.get("promise"), str) and "\n" in action["promise"].strip():
             self.problem(where, "la promesse tient en une ligne.")
         if isinstance(action.get("body"), str) and RAW_HTML.search(action["body"]):
-            self.problem(where, "« body » contient du HTML brut, qui ne sera pas affiché : écrivez en Markdown.")
+            self.problem(where, "« body » contient du HTML brut, qui ne sera pas affiché : écrivez en Markdown.")
         self._check_themes(action, where)
         self._check_targets(action, where)
         for key, enum in (("cost", CostBand), ("duration", Duration), ("impact", ImpactTier)):
             if action.get(key) is None:
-                self.problem(where, f"« {key} » est obligatoire (valeurs possibles : {', '.join(enum.values)}).")
+                self.problem(where, f"« {key} » est obligatoire (valeurs possibles : {', '.join(enum.values)}).")
             elif action.get(key) not in enum.values:
-                self.problem(where, f"« {key} » : « {action.get(key)} » inconnu (attendus : {', '.join(enum.values)}).")
+                self.problem(where, f"« {key} » : « {action.get(key)} » inconnu (attendus : {', '.join(enum.values)}).")
         self._check_co2(action, where)
         prerequisites = self._list(action, "prerequisites", where)
         for prerequisite in prerequisites:
             if prerequisite == code:
                 self.problem(where, "une action ne peut pas être son propre prérequis.")
             elif not isinstance(prerequisite, str) or prerequisite not in action_codes:
-                self.problem(where, f"le prérequis « {prerequisite} » n'est pas une action du fichier.")
+                self.problem(where, f"le prérequis « {prerequisite} » n'est pas une action du fichier.")
         self._check_unique(prerequisites, "prerequisites", where)
         for key, known, what in (("schemes", schemes, "dispositif"), ("partners", partners, "partenaire")):
             values = self._list(action, key, where)
             for value in values:
                 if not isinstance(value, str) or value not in known:
-                    self.problem(where, f"le {what} « {value} » n'est pas dans la liste « {key} » du fichier.")
+                    self.problem(where, f"le {what} « {value} » n'est pas dans la liste « {key} » du fichier.")
             self._check_unique(values, key, where)
         self._check_steps(action, where)
         self._check_questions(action, where)
@@ -281,7 +281,7 @@ class _Checker:
         if not isinstance(action.get("code"), str) or not code:
             self.problem(where, "le code est obligatoire (du texte).")
         elif not ACTION_CODE.fullmatch(code):
-            self.problem(where, "le code ne peut contenir que des majuscules sans accent, des chiffres et « - ».")
+            self.problem(where, "le code ne peut contenir que des majuscules sans accent, des chiffres et « - ».")
         elif len(code) > max_length:
             self.problem(where, f"le code dépasse {max_length} caractères.")
         elif self.national:
@@ -293,7 +293,7 @@ class _Checker:
         seen = set()
         for value in values:
             if isinstance(value, (str, int)) and value in seen:
-                self.problem(where, f"« {value} » est deux fois dans « {key} ».")
+                self.problem(where, f"« {value} » est deux fois dans « {key} ».")
             if isinstance(value, (str, int)):
                 seen.add(value)
 
@@ -301,13 +301,13 @@ class _Checker:
         themes = self.referential.theme_codes
         main = action.get("main_theme")
         if main not in themes:
-            self.problem(where, f"thème principal « {main} » inconnu du référentiel (attendus : {', '.join(themes)}).")
+            self.problem(where, f"thème principal « {main} » inconnu du référentiel (attendus : {', '.join(themes)}).")
         others = self._list(action, "themes", where)
         for theme in others:
             if theme == main:
-                self.problem(where, f"le thème « {theme} » est déjà le thème principal.")
+                self.problem(where, f"le thème « {theme} » est déjà le thème principal.")
             elif theme not in themes:
-                self.problem(where, f"thème « {theme} » inconnu du référentiel (attendus : {', '.join(themes)}).")
+                self.problem(where, f"thème « {theme} » inconnu du référentiel (attendus : {', '.join(themes)}).")
         self._check_unique(others, "themes", where)
 
     def _check_targets(self, action, where):
@@ -316,27 +316,27 @@ class _Checker:
         ranks = sorted(self.referential.level_ranks)
         for level in levels:
             if not _is_int(level) or level not in self.referential.level_ranks:
-                self.problem(where, f"niveau « {level} » inconnu (rangs des niveaux : {', '.join(map(str, ranks))}).")
+                self.problem(where, f"niveau « {level} » inconnu (rangs des niveaux : {', '.join(map(str, ranks))}).")
         self._check_unique(levels, "levels", where)
         kinds = self._list(action, "organisation_kinds", where)
         for kind in kinds:
             if kind not in OrganisationKind.values:
                 self.problem(
-                    where, f"type d'organisation « {kind} » inconnu (attendus : {', '.join(OrganisationKind.values)})."
+                    where, f"type d'organisation « {kind} » inconnu (attendus : {', '.join(OrganisationKind.values)})."
                 )
         self._check_unique(kinds, "organisation_kinds", where)
         bands = self._list(action, "headcount_bands", where)
         for band in bands:
             if not isinstance(band, str) or band not in HeadcountBand.values:
-                hint = " : mettez le code entre guillemets (« 01 »)" if _is_int(band) else ""
-                self.problem(where, f"tranche d'effectif INSEE « {band} » inconnue{hint}.")
+                hint = " : mettez le code entre guillemets (« 01 »)" if _is_int(band) else ""
+                self.problem(where, f"tranche d'effectif INSEE « {band} » inconnue{hint}.")
         self._check_unique(bands, "headcount_bands", where)
         naf_codes = self._list(action, "naf_codes", where)
         for naf in naf_codes:
             if not isinstance(naf, str) or not NAF_CODE.fullmatch(naf):
                 self.problem(
                     where,
-                    f"code NAF « {naf} » illisible : une section (lettre A à U) ou une division (deux chiffres, "
+                    f"code NAF « {naf} » illisible : une section (lettre A à U) ou une division (deux chiffres, "
                     "entre guillemets).",
                 )
         self._check_unique(naf_codes, "naf_codes", where)
@@ -347,17 +347,17 @@ class _Checker:
         if raw is None:
             if source:
                 self.problem(
-                    where, "« co2_source » sans « co2_tonnes_per_year » : donnez le chiffre, ou retirez la source."
+                    where, "« co2_source » sans « co2_tonnes_per_year » : donnez le chiffre, ou retirez la source."
                 )
             return
         co2_field = Action._meta.get_field("co2_tonnes_per_year")
         number = as_decimal(raw)
         if number is None or number < 0:
-            self.problem(where, "« co2_tonnes_per_year » doit être un nombre positif ou nul (tonnes de CO2e par an).")
+            self.problem(where, "« co2_tonnes_per_year » doit être un nombre positif ou nul (tonnes de CO2e par an).")
         elif not fits_decimal_field(number, co2_field):
-            self.problem(where, f"« co2_tonnes_per_year » a {decimal_field_message(co2_field)}")
+            self.problem(where, f"« co2_tonnes_per_year » a {decimal_field_message(co2_field)}")
         if not source:
-            self.problem(where, "un gain de CO2 s'accompagne de sa source (« co2_source ») : d'où vient le chiffre ?")
+            self.problem(where, "un gain de CO2 s'accompagne de sa source (« co2_source ») : d'où vient le chiffre ?")
 
     def _check_steps(self, action, where):
         for index, step in enumerate(self._list(action, "steps", where), start=1):
@@ -388,20 +388,20 @@ class _Checker:
             top = self.referential.top_step(code) if isinstance(code, str) else None
             if top is None:
                 if self.referential.published:
-                    self.problem(link_where, f"la question « {code} » n'existe pas dans le référentiel publié.")
+                    self.problem(link_where, f"la question « {code} » n'existe pas dans le référentiel publié.")
                 continue
             if code in seen:
-                self.problem(link_where, f"la question « {code} » est déjà liée à cette action.")
+                self.problem(link_where, f"la question « {code} » est déjà liée à cette action.")
             seen.add(code)
             step = link.get("up_to_step")
             if not recommends_up_to(step, top):
                 highest = top - 1
                 self.problem(
                     link_where,
-                    f"« up_to_step » doit être un entier de 1 à {highest} pour la question « {code} » "
+                    f"« up_to_step » doit être un entier de 1 à {highest} pour la question « {code} » "
                     f"(échelon le plus haut : {top}, où l'action n'est plus recommandée)."
                     if highest >= 1
-                    else f"la question « {code} » n'a qu'un échelon : aucune réponse ne peut recommander l'action.",
+                    else f"la question « {code} » n'a qu'un échelon : aucune réponse ne peut recommander l'action.",
                 )
 
     def _check_territory_fields(self, action, where):
@@ -409,19 +409,19 @@ class _Checker:
         if self.national:
             return
         if "hidden" in action and not isinstance(action["hidden"], bool):
-            self.problem(where, "« hidden » doit valoir true ou false.")
+            self.problem(where, "« hidden » doit valoir true ou false.")
         order = action.get("order", 0)
         if not _is_int(order) or not 0 <= order <= MAX_ORDER:
-            self.problem(where, "« order » doit être un entier positif ou nul.")
+            self.problem(where, "« order » doit être un entier positif ou nul.")
         adapted = self._list(action, "adapted_fields", where)
         for name in adapted:
             if name not in NATIONAL_ACTION_FIELDS:
                 self.problem(
-                    where, f"« {name} » n'est pas un champ national (champs : {', '.join(NATIONAL_ACTION_FIELDS)})."
+                    where, f"« {name} » n'est pas un champ national (champs : {', '.join(NATIONAL_ACTION_FIELDS)})."
                 )
         self._check_unique(adapted, "adapted_fields", where)
         if adapted and action.get("origin", Origin.LOCAL) != Origin.NATIONAL:
-            self.problem(where, "« adapted_fields » ne concerne qu'une action nationale (origin: national).")
+            self.problem(where, "« adapted_fields » ne concerne qu'une action nationale (origin: national).")
 
     def _check_cycles(self, actions, action_codes):
         """A prerequisite chain that loops back would leave every action of the loop locked for ever."""

@@ -15,7 +15,7 @@ def get_territory(slug):
         territory = territories.filter(slug=slug).first()
         if territory is None:
             known = ", ".join(territories.order_by("slug").values_list("slug", flat=True)) or "aucun"
-            raise CommandError(f"Territoire « {slug} » inconnu. Territoires existants : {known}.")
+            raise CommandError(f"Territoire « {slug} » inconnu. Territoires existants : {known}.")
     return territory
 
 

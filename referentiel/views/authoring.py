@@ -248,7 +248,7 @@ def discard_draft(request):
         "referentiel/authoring/confirm_delete.html",
         {
             "page_title": _("Supprimer le brouillon"),
-            "heading": _("Supprimer le brouillon « %(label)s » ?") % {"label": version.label},
+            "heading": _("Supprimer le brouillon « %(label)s » ?") % {"label": version.label},
             "consequence": _(
                 "Toutes les modifications faites dans ce brouillon seront perdues. La version publiée ne change pas."
             ),
@@ -369,7 +369,7 @@ def theme_delete(request, pk):
         "referentiel/authoring/confirm_delete.html",
         {
             "page_title": _("Supprimer le thème"),
-            "heading": _("Supprimer le thème « %(title)s » ?") % {"title": theme.title},
+            "heading": _("Supprimer le thème « %(title)s » ?") % {"title": theme.title},
             "consequence": _("Ses %(count)s question(s) et leurs choix seront supprimés du brouillon.")
             % {"count": count},
             "back_url": _theme_url(theme.pk),
@@ -405,7 +405,7 @@ def question_add(request, pk):
     return _form_page(
         request,
         form,
-        heading=_("Ajouter une question au thème « %(title)s »") % {"title": theme.title},
+        heading=_("Ajouter une question au thème « %(title)s »") % {"title": theme.title},
         back_url=_theme_url(theme.pk),
         submit_label=_("Ajouter"),
     )

@@ -114,7 +114,7 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
     recommendation = page.locator("li", has=page.get_by_role("link", name=action.title))
     expect(recommendation).to_be_visible()
     expect(recommendation).to_contain_text(
-        f"Parce que vous avez répondu « {world['answer']} » à « {world['question'].text} »."
+        f"Parce que vous avez répondu « {world['answer']} » à « {world['question'].text} »."
     )
     expect(recommendation.get_by_role("link", name=action.title)).to_have_attribute(
         "href", f"/boite-a-outils/{action.code}/"
@@ -123,7 +123,7 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
     # 2. Add it to the plan: back on the results page, it is no longer recommended.
     recommendation.get_by_role("button", name=re.compile("Ajouter à mon plan d'actions")).click()
     expect(page).to_have_url(base + results_path)
-    expect(page.get_by_text(f"« {action.title} » est ajoutée au plan d'actions")).to_be_visible()
+    expect(page.get_by_text(f"« {action.title} » est ajoutée au plan d'actions")).to_be_visible()
     expect(page.get_by_role("link", name=action.title)).to_have_count(0)
     with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
         item = PlanItem.objects.get(organisation=organisation, action=action)

@@ -96,12 +96,12 @@ def test_every_problem_is_reported_in_french_with_its_location():
 
     assert (
         "déroulé world-cafe",
-        "clé « durée » inconnue (clés possibles : code, name, objective, phase, "
+        "clé « durée » inconnue (clés possibles : code, name, objective, phase, "
         "duration_minutes, group_min, group_max, materials, facilitator_roles, actions, steps).",
     ) in found
     assert (
         "déroulé world-cafe",
-        "phase « reflechir » inconnue (phases possibles : open (Ouvrir), explore (Explorer), converge (Converger), "
+        "phase « reflechir » inconnue (phases possibles : open (Ouvrir), explore (Explorer), converge (Converger), "
         "commit (S'engager)).",
     ) in found
     assert ("déroulé world-cafe", "l’action ZZZ-A99 n’existe pas dans la boîte à outils.") in found
@@ -109,26 +109,26 @@ def test_every_problem_is_reported_in_french_with_its_location():
         "déroulé world-cafe",
         "les étapes durent 95 min, soit 5 min de plus que la durée du déroulé (90 min).",
     ) in found
-    assert ("déroulé speed-meeting", "« group_max » (6) est inférieur à « group_min » (12) : inversez-les ?") in found
-    assert ("déroulé speed-meeting, étape 1", "« minutes » doit être un nombre entier d’au moins 1.") in found
-    assert ("déroulé speed-meeting, étape 3", "« title » est obligatoire.") in found
+    assert ("déroulé speed-meeting", "« group_max » (6) est inférieur à « group_min » (12) : inversez-les ?") in found
+    assert ("déroulé speed-meeting, étape 1", "« minutes » doit être un nombre entier d’au moins 1.") in found
+    assert ("déroulé speed-meeting, étape 3", "« title » est obligatoire.") in found
     assert ("déroulé world-cafe", "ce code de déroulé est utilisé deux fois.") in found
     locations = {problem.location for problem in problems}
     assert "déroulé Pas Un Code" in locations
     messages = [problem.message for problem in problems if problem.location == "déroulé Pas Un Code"]
-    assert any(message.startswith("code « Pas Un Code » invalide") for message in messages)
-    assert "« name » est obligatoire." in messages
-    assert "un déroulé a au moins une étape (« steps »)." in messages
-    assert "« duration_minutes » est obligatoire." in messages
+    assert any(message.startswith("code « Pas Un Code » invalide") for message in messages)
+    assert "« name » est obligatoire." in messages
+    assert "un déroulé a au moins une étape (« steps »)." in messages
+    assert "« duration_minutes » est obligatoire." in messages
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([], "le contenu doit être un dictionnaire avec une liste « formats »."),
-        ({"title": "Sans formats"}, "la liste « formats » est obligatoire."),
-        ({"formats": []}, "la liste « formats » est vide."),
-        ({"formats": "world-cafe"}, "« formats » doit être une liste."),
+        ([], "le contenu doit être un dictionnaire avec une liste « formats »."),
+        ({"title": "Sans formats"}, "la liste « formats » est obligatoire."),
+        ({"formats": []}, "la liste « formats » est vide."),
+        ({"formats": "world-cafe"}, "« formats » doit être une liste."),
     ],
 )
 def test_a_file_without_formats_is_refused(data, message):
@@ -180,7 +180,7 @@ def test_an_invalid_file_changes_nothing(in_a):
         load_national_formats(data)
 
     assert [str(problem) for problem in error.value.problems] == [
-        "déroulé nouveau : phase « debattre » inconnue (phases possibles : open (Ouvrir), explore (Explorer), "
+        "déroulé nouveau : phase « debattre » inconnue (phases possibles : open (Ouvrir), explore (Explorer), "
         "converge (Converger), commit (S'engager))."
     ]
     assert list(WorkshopFormat.objects.order_by("code").values_list("code", "name", "hidden")) == before
@@ -284,7 +284,7 @@ def test_the_command_imports_an_edition_into_one_territory(in_a, tmp_path, capsy
     call_command("import_formats", "--territory", in_a.slug, str(path))
 
     out = capsys.readouterr().out
-    assert "Déroulés nationaux importés dans « Territoire A » : 0 créé, 1 mis à jour, 6 inchangés." in out
+    assert "Déroulés nationaux importés dans « Territoire A » : 0 créé, 1 mis à jour, 6 inchangés." in out
     connection.set_tenant(in_a)
     assert WorkshopFormat.objects.get(code="speed-meeting").name == "Speed-meeting (nouvelle édition)"
 
@@ -300,6 +300,6 @@ def test_the_command_refuses_an_invalid_file_and_says_why(in_a, tmp_path):
         call_command("import_formats", "--all", str(path))
 
     assert str(error.value) == (
-        f"« {path} » n'a pas été importé dans « Territoire A », rien n'y a changé (1 problème) :\n"
+        f"« {path} » n'a pas été importé dans « Territoire A », rien n'y a changé (1 problème) :\n"
         "- déroulé speed-meeting : les étapes durent 60 min, soit 1 min de moins que la durée du déroulé (61 min)."
     )

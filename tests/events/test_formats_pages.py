@@ -96,9 +96,9 @@ def test_the_library_lists_national_and_local_formats_by_phase(staff_client, dja
     html = response.content.decode()
     assert response.status_code == 200
     assert "World café : regards croisés sur un défi du territoire" in html
-    assert f"copie de « {national().name} »" in html and copy.name in html
+    assert f"copie de « {national().name} »" in html and copy.name in html
     assert "Notre atelier maison" in html and "masqué" in html
-    assert html.index("Phase « Ouvrir »") < html.index("Phase « Explorer »") < html.index("Phase « S&#x27;engager »")
+    assert html.index("Phase « Ouvrir »") < html.index("Phase « Explorer »") < html.index("Phase « S&#x27;engager »")
     assert "9 déroulés" in html
 
 

@@ -64,9 +64,9 @@ def test_the_reason_names_the_weakest_theme():
     both = invitations.Match(themes=("ENE", "MOB"), includes_weakest=True)
 
     assert invitations.reason_text(weakest, titles).startswith("Votre thème le plus faible lors de votre dernière")
-    assert "« Énergie »" in invitations.reason_text(weakest, titles)
+    assert "« Énergie »" in invitations.reason_text(weakest, titles)
     assert invitations.reason_text(second, titles).startswith("L'un de vos thèmes les plus faibles")
-    assert "« Énergie » et « Mobilité »" in invitations.reason_text(both, titles)
+    assert "« Énergie » et « Mobilité »" in invitations.reason_text(both, titles)
 
 
 # ---- the preview ----------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_the_preview_proposes_the_organisations_weak_in_the_event_s_themes(in_a,
     page = staff_client.get(f"{BASE}/{event.pk}/invitations/").content.decode()
 
     assert "Boulangerie Faible" in page
-    assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in page
+    assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in page
     assert "Menuiserie Forte" not in page and "Garage Sans Évaluation" not in page
     assert "Imprimerie Progrès" not in page
     assert f'value="{weak.pk}"' in page
@@ -149,8 +149,8 @@ def test_sending_invites_each_ticked_organisation_once_and_says_why(in_a, staff_
     assert sorted(email.recipients[0] for email in emails) == sorted([first.email, second.email])
     for email in emails:
         assert email.subject.startswith("Invitation : Atelier sobriété énergétique")
-        assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in email.body
-        assert "invite les membres de « Boulangerie Faible » à « Atelier sobriété énergétique »" in email.body
+        assert "Votre thème le plus faible lors de votre dernière auto-évaluation, « Énergie »" in email.body
+        assert "invite les membres de « Boulangerie Faible » à « Atelier sobriété énergétique »" in email.body
         assert "/evenements/invitations/ne-plus-recevoir/" in email.body
         assert email.attachments == []
     # Once invited, an organisation is not proposed again; the one left out still is.

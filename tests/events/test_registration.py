@@ -85,7 +85,7 @@ def test_the_organisation_limit_counts_its_live_registrations(in_a, organisation
     register(event, organisation, people[0])
     register(event, organisation, people[1], by=people[0])
 
-    with pytest.raises(RegistrationError, match="« Boulangerie du Clain » a déjà 2 inscrit·e·s"):
+    with pytest.raises(RegistrationError, match="« Boulangerie du Clain » a déjà 2 inscrit·e·s"):
         register(event, organisation, people[2])
     other = OrganisationFactory()
     assert register(event, other, member_of(other)).status == RegistrationStatus.CONFIRMED
@@ -191,7 +191,7 @@ def test_a_seat_is_handed_over_to_a_colleague_who_gets_the_confirmation(in_a, or
     assert email.recipients == [people[1].email] and "vous a cédé sa place" in email.body
     assert email.attachments
     assert notice.recipients == [people[0].email] and notice.subject.startswith("Place cédée : ")
-    assert "Vous avez cédé votre place à « " in notice.body and "Vous n'êtes plus inscrit·e" in notice.body
+    assert "Vous avez cédé votre place à « " in notice.body and "Vous n'êtes plus inscrit·e" in notice.body
     assert not notice.attachments
 
 
@@ -205,7 +205,7 @@ def test_a_seat_handed_over_by_a_colleague_tells_its_holder_who_gave_it(in_a, or
     assert queued_emails(in_a)[started].recipients == [people[1].email]
     assert notice.recipients == [people[0].email]
     name = people[2].get_full_name() or people[2].email
-    assert f"{name} a cédé votre place à « " in notice.body
+    assert f"{name} a cédé votre place à « " in notice.body
 
 
 def test_a_seat_goes_only_to_a_colleague_not_yet_registered(in_a, organisation, people):

@@ -31,7 +31,7 @@ def test_subject_and_text_are_plain_text_and_the_subject_one_line(in_a):
     email = join_request_email(name="L'atelier\r\nd'Orly")
 
     assert email.subject == "Dominique d'Orly demande à rejoindre L'atelier d'Orly"
-    assert "« L'atelier\r\nd'Orly »" in email.body
+    assert "« L'atelier\r\nd'Orly »" in email.body
     assert "J'y travaille <depuis> 2020." in email.body
     assert email.status == EmailStatus.PENDING
 

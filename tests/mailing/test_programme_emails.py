@@ -107,7 +107,7 @@ def test_the_confirmation_page_says_what_the_person_joins(in_a, client_a, queued
 
     page = client_a.get(confirm).content.decode()
 
-    assert f"programme « {in_a.programme_name} » de {in_a.name}" in page
+    assert f"programme « {in_a.programme_name} » de {in_a.name}" in page
     assert "inscrire votre organisation" in page
 
 

@@ -227,11 +227,11 @@ def test_codes_are_unique_within_the_version(draft):
     theme = first_theme(draft)
     question = ladder(draft)
 
-    with pytest.raises(AuthoringError, match="code de thème « ENE » est déjà utilisé"):
+    with pytest.raises(AuthoringError, match="code de thème « ENE » est déjà utilisé"):
         authoring.add_theme(draft, code="ENE", title="Doublon")
-    with pytest.raises(AuthoringError, match=f"code de question « {question.code} » est déjà utilisé"):
+    with pytest.raises(AuthoringError, match=f"code de question « {question.code} » est déjà utilisé"):
         authoring.add_question(theme, code=question.code, text="Doublon ?")
-    with pytest.raises(AuthoringError, match=f"code de question « {question.code} » est déjà utilisé"):
+    with pytest.raises(AuthoringError, match=f"code de question « {question.code} » est déjà utilisé"):
         authoring.update_question(ladder(draft, 1), code=question.code)
     with pytest.raises(AuthoringError, match="ne peut contenir que"):
         authoring.add_theme(draft, code="ÉNERGIE/2", title="Accents et barre")
@@ -328,7 +328,7 @@ def test_publication_refuses_a_version_number_already_used(draft, published, sta
     with pytest.raises(AuthoringError) as error:
         authoring.publish_draft(draft, staff)
 
-    assert any(f"« {published.label} » est déjà celui d'une autre version" in p for p in problems_of(error))
+    assert any(f"« {published.label} » est déjà celui d'une autre version" in p for p in problems_of(error))
 
 
 def test_publication_archives_the_previous_version_and_its_assessment_in_progress_can_finish(draft, published, staff):

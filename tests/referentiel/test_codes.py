@@ -56,8 +56,8 @@ def test_codes_differing_only_by_case_are_refused_on_import(national):
 
     assert {problem.location for problem in problems} == {"thème ene", "question ene-01"}
     assert all(isinstance(problem, Problem) for problem in problems)
-    assert any("ne diffère de « ENE » que par les majuscules" in problem.message for problem in problems)
-    assert any("ne diffère de « ENE-01 » que par les majuscules" in problem.message for problem in problems)
+    assert any("ne diffère de « ENE » que par les majuscules" in problem.message for problem in problems)
+    assert any("ne diffère de « ENE-01 » que par les majuscules" in problem.message for problem in problems)
 
 
 @pytest.fixture
@@ -85,9 +85,9 @@ def test_the_editor_services_refuse_a_theme_coded_overall(draft, code):
 def test_the_editor_services_refuse_case_twins(draft):
     theme = Theme.objects.get(version=draft, code="ENE")
 
-    with pytest.raises(AuthoringError, match="« ene » ne diffère de « ENE »"):
+    with pytest.raises(AuthoringError, match="« ene » ne diffère de « ENE »"):
         authoring.add_theme(draft, code="ene", title="Énergie bis")
-    with pytest.raises(AuthoringError, match="« ene-02 » ne diffère de « ENE-02 »"):
+    with pytest.raises(AuthoringError, match="« ene-02 » ne diffère de « ENE-02 »"):
         authoring.add_question(theme, code="ene-02", text="Doublon ?")
 
 

@@ -188,7 +188,7 @@ def test_missing_sheet_and_missing_column_are_reported_alone(national):
         workbook["Questions"].delete_cols(column(workbook["Questions"], "code"))
 
     assert problems_of(reopened(workbook_bytes(national), edit)) == [
-        "feuille Questions : la colonne « code » manque (ligne 1).",
+        "feuille Questions : la colonne « code » manque (ligne 1).",
         "feuille Choix : cette feuille manque dans le classeur.",
     ]
 
@@ -223,17 +223,17 @@ def test_cell_and_content_problems_are_reported_together_with_sheet_row_and_code
     eau99 = row_of(choices, "question", "EAU-99")
     expected = [
         # the workbook's own problems
-        "feuille Questions, colonne L : colonne « commentaire » inconnue",
-        f"feuille Questions, ligne {ene05} (question ENE-05) : « allow_not_applicable » : « peut-être » n'est pas",
-        f"feuille Questions, ligne {dec03} (question DEC-03) : « bands » : tranche « 50..:deux » illisible",
-        f"feuille Questions, ligne {ene06} (question ENE-06) : le thème « ENR » n'existe pas dans la feuille Thèmes.",
-        f"feuille Choix, ligne {eau99} (question EAU-99) : la question « EAU-99 » n'existe pas",
+        "feuille Questions, colonne L : colonne « commentaire » inconnue",
+        f"feuille Questions, ligne {ene05} (question ENE-05) : « allow_not_applicable » : « peut-être » n'est pas",
+        f"feuille Questions, ligne {dec03} (question DEC-03) : « bands » : tranche « 50..:deux » illisible",
+        f"feuille Questions, ligne {ene06} (question ENE-06) : le thème « ENR » n'existe pas dans la feuille Thèmes.",
+        f"feuille Choix, ligne {eau99} (question EAU-99) : la question « EAU-99 » n'existe pas",
         # the content's problems, mapped to their rows
         "feuille Niveaux, ligne 4 (niveau 3) : les seuils doivent être strictement croissants.",
         f"feuille Questions, ligne {pil01} (question PIL-01) : les choix d'une échelle vont du moins au plus mature",
         f"feuille Choix, ligne {pil01_choice + 1} (question PIL-01, choix 2) : les points doivent être un nombre",
         f"feuille Questions, ligne {ene04} (question ENE-04) : le poids doit être un entier entre 0 et 100.",
-        f"feuille Questions, ligne {ene07} (question ENE-07) : type d'organisation « collectivite » inconnu",
+        f"feuille Questions, ligne {ene07} (question ENE-07) : type d'organisation « collectivite » inconnu",
         f"feuille Questions, ligne {dec03} (question DEC-03, tranche 2) : cette tranche chevauche la précédente.",
     ]
     for message in expected:
@@ -299,7 +299,7 @@ def test_export_to_a_file_takes_the_format_from_its_extension(db, territory_a, n
 
 
 def test_export_of_an_unknown_territory_or_a_missing_draft_is_refused(db, territory_a):
-    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu. Territoires existants : .*territoire-a"):
+    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu. Territoires existants : .*territoire-a"):
         call_command("export_referential", "--territory", "nulle-part")
     with pytest.raises(CommandError, match="n'a pas de brouillon"):
         call_command("export_referential", "--territory", "territoire-a", "--draft")
@@ -402,7 +402,7 @@ def test_invalid_workbook_is_refused_with_sheet_and_row(db, territory_a, nationa
     row = row_of(load_workbook(path)["Questions"], "code", "ENE-01")
     before = versions_in(territory_a)
 
-    with pytest.raises(CommandError, match=rf"- feuille Questions, ligne {row} \(question ENE-01\) : type « echelle »"):
+    with pytest.raises(CommandError, match=rf"- feuille Questions, ligne {row} \(question ENE-01\) : type « echelle »"):
         call_command("import_referential", "--territory", "territoire-a", str(path))
     connection.set_schema_to_public()
 
@@ -421,7 +421,7 @@ def test_import_refuses_a_second_draft_and_a_version_number_already_used(db, ter
 
     message = str(error.value)
     assert "- territoire : un brouillon du référentiel existe déjà" in message
-    assert "- référentiel : la version « 2026.2 » existe déjà dans ce territoire" in message
+    assert "- référentiel : la version « 2026.2 » existe déjà dans ce territoire" in message
     assert versions_in(territory_a) == before
 
 
@@ -441,7 +441,7 @@ def test_import_refuses_unknown_territory_missing_file_and_unknown_extension(db,
     csv = tmp_path / "referentiel.csv"
     csv.write_text("code;text\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu"):
+    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu"):
         call_command("import_referential", "--territory", "nulle-part", str(csv))
     with pytest.raises(CommandError, match="introuvable"):
         call_command("import_referential", "--territory", "territoire-a", str(tmp_path / "absent.yaml"))

@@ -94,7 +94,7 @@ def test_yaml_text_round_trip_is_identical(in_a, tmp_path):
 
 def test_round_trip_keeps_decimals_multiline_texts_and_open_bands(in_a, national):
     data = copy.deepcopy(national)
-    data["description"] = "Première ligne.\nDeuxième ligne : « guillemets » # pas un commentaire."
+    data["description"] = "Première ligne.\nDeuxième ligne : « guillemets » # pas un commentaire."
     data["levels"][1]["threshold"] = 33.33
     ladder = question(data, "ENE-01")
     ladder["choices"][1]["points"] = 0.5
@@ -216,23 +216,23 @@ def theme_without_questions(data):
         (decreasing_ladder, "question ENE-01 : les choix d'une échelle vont du moins au plus mature"),
         (equal_ladder_steps, "question ENE-01 : les choix d'une échelle vont du moins au plus mature"),
         (single_choice, "question ENE-01 : il faut au moins deux choix."),
-        (unknown_organisation_kind, "question ENE-01 : type d'organisation « collectivite » inconnu"),
-        (unknown_headcount_band, "question ENE-01 : tranche d'effectif INSEE « 1 » inconnue."),
+        (unknown_organisation_kind, "question ENE-01 : type d'organisation « collectivite » inconnu"),
+        (unknown_headcount_band, "question ENE-01 : tranche d'effectif INSEE « 1 » inconnue."),
         (thresholds_not_increasing, "niveau 3 : les seuils doivent être strictement croissants."),
         (overlapping_bands, "question DEC-03, tranche 2 : cette tranche chevauche la précédente."),
-        (unknown_key, "question ENE-01 : clé « helptext » inconnue"),
-        (version_as_number, "référentiel : « version » doit être du texte"),
+        (unknown_key, "question ENE-01 : clé « helptext » inconnue"),
+        (version_as_number, "référentiel : « version » doit être du texte"),
         (too_many_decimals, "question ENE-01, choix 2 : les points ont au plus 2 décimales"),
         (negative_points, "question ENE-01, choix 1 : les points doivent être un nombre positif ou nul."),
-        (boolean_as_text, "question ENE-01 : « allow_not_applicable » doit valoir true ou false."),
+        (boolean_as_text, "question ENE-01 : « allow_not_applicable » doit valoir true ou false."),
         (code_unfit_for_urls, "thème ÉNERGIE/2 : le code ne peut contenir que des lettres sans accent"),
         (ranks_out_of_order, "niveau 1 : le rang doit être 1"),
         (bands_on_a_ladder, "question ENE-01 : seul un indicateur chiffré (numeric) a des tranches"),
         (yes_no_with_three_choices, "question MOB-04 : une question oui/non a exactement deux choix."),
         (numeric_without_unit, "question ENE-02 : l'unité de l'indicateur est obligatoire."),
         (theme_without_questions, "thème EAU : le thème n'a aucune question."),
-        (icon_not_shipped, "thème EAU : l'icône « fr-icon-ship-line » n'est pas de la liste des icônes"),
-        (control_character, "question ENE-01 : « help_text » contient un caractère de contrôle invisible"),
+        (icon_not_shipped, "thème EAU : l'icône « fr-icon-ship-line » n'est pas de la liste des icônes"),
+        (control_character, "question ENE-01 : « help_text » contient un caractère de contrôle invisible"),
     ],
 )
 def test_each_problem_is_reported_with_its_location(national, mutate, expected):
@@ -259,7 +259,7 @@ def test_every_problem_is_reported_at_once(national):
 
 
 def test_a_file_that_is_not_a_referential_is_reported():
-    assert messages(["a", "list"]) == ["fichier : le contenu doit être un dictionnaire avec « levels » et « themes »."]
+    assert messages(["a", "list"]) == ["fichier : le contenu doit être un dictionnaire avec « levels » et « themes »."]
 
 
 def test_unreadable_yaml_is_reported_with_its_line(tmp_path):

@@ -115,7 +115,7 @@ def test_review_pdf_is_tagged_in_french_with_its_title_and_charts_send_to_their_
     ]
     assert charts, "no chart in the review"
     for table in charts:
-        assert f"Graphique « {table['title']} ». Les mêmes données figurent dans le tableau qui suit." in html
+        assert f"Graphique « {table['title']} ». Les mêmes données figurent dans le tableau qui suit." in html
     assert html.count('<img src="data:image/svg+xml;base64,') == len(charts)
 
 

@@ -220,7 +220,7 @@ def test_another_app_registers_a_section_with_its_tables_and_exports(staff_clien
     from review.tables import Section, Table
 
     def events(review):
-        rows = (("Atelier « mobilité »", 12), ("Rencontre de lancement", 3))
+        rows = (("Atelier « mobilité »", 12), ("Rencontre de lancement", 3))
         table = Table(
             slug="rencontres", title="Participation aux rencontres", headers=("Rencontre", "Inscrits"), rows=rows
         )
@@ -233,5 +233,5 @@ def test_another_app_registers_a_section_with_its_tables_and_exports(staff_clien
     rows = _export(staff_client, "rencontres", "csv")
 
     assert html.index('id="progres"') < html.index('id="rencontres"') < html.index('id="actions"')
-    assert table_rows(html, "rencontres") == [["Atelier « mobilité »", "12"], ["Rencontre de lancement", "3"]]
+    assert table_rows(html, "rencontres") == [["Atelier « mobilité »", "12"], ["Rencontre de lancement", "3"]]
     assert rows[0] == ["Rencontre", "Inscrits"]

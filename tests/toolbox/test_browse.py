@@ -410,6 +410,6 @@ def test_a_search_that_matches_nothing_says_so_in_one_query_for_the_results(in_a
 
     with CaptureQueriesContext(connection) as queries:
         page = client_a.get(LIST_URL, {"q": "photovoltaïque"}).content.decode()
-    assert ">Aucune action pour « photovoltaïque »</h2>" in page
+    assert ">Aucune action pour « photovoltaïque »</h2>" in page
     assert "Aucune action ne correspond à cette recherche" in page
     assert sum("toolbox_action" in query["sql"] for query in queries.captured_queries) == 1

@@ -259,7 +259,7 @@ def test_the_form_marks_adapted_fields_and_shows_the_national_value(staff_client
     content = staff_client.get(f"{BASE}/actions/{action.pk}/").content.decode()
 
     assert "adapté localement" in content
-    assert "Version nationale de « Titre »" in content
+    assert "Version nationale de « Titre »" in content
     assert "Suivre ses consommations d&#x27;énergie chaque mois" in content
     assert 'name="field" value="title"' in content
     assert 'value="promise"' not in content  # not adapted: no way back to offer
@@ -280,7 +280,7 @@ def test_invalid_main_form_says_why_in_french_and_changes_nothing(staff_client):
     content = response.content.decode()
     assert response.status_code == 200
     assert "Le formulaire n'est pas enregistré" in content
-    assert "« ZZ » n&#x27;est ni une section NAF" in content
+    assert "« ZZ » n&#x27;est ni une section NAF" in content
     assert "Indiquez d&#x27;où vient l&#x27;estimation du gain en CO2." in content
     assert snapshot(action) == before
 

@@ -169,7 +169,7 @@ def test_missing_sheet_and_missing_column_are_reported_alone(loaded):
         workbook["Actions"].delete_cols(column(workbook["Actions"], "promesse"))
 
     assert problems_of(reopened(workbook_bytes(loaded), edit)) == [
-        "feuille Actions : la colonne « promesse » manque (ligne 1).",
+        "feuille Actions : la colonne « promesse » manque (ligne 1).",
         "feuille Partenaires : cette feuille manque dans le classeur.",
     ]
 
@@ -197,17 +197,17 @@ def test_cell_and_content_problems_are_reported_together_with_sheet_row_and_code
     pil_step = row_of(steps, "action", "PIL-A90") + 1
     expected = [
         # the workbook's own problems
-        "feuille Actions, colonne Z : colonne « commentaire » inconnue",
-        f"feuille Actions, ligne {loc02} (action LOC-02) : « hidden » : « peut-être » n'est pas une valeur oui/non",
-        f"feuille Étapes, ligne {row_of(steps, 'action', 'LOC-99')} (action LOC-99) : l'action « LOC-99 » n'existe pas",
+        "feuille Actions, colonne Z : colonne « commentaire » inconnue",
+        f"feuille Actions, ligne {loc02} (action LOC-02) : « hidden » : « peut-être » n'est pas une valeur oui/non",
+        f"feuille Étapes, ligne {row_of(steps, 'action', 'LOC-99')} (action LOC-99) : l'action « LOC-99 » n'existe pas",
         # the content's problems, mapped to their rows
         f"feuille Dispositifs, ligne {row_of(schemes, 'code', 'aide-locale')} (dispositif aide-locale) : "
-        "nature « prime »",
-        f"feuille Actions, ligne {ene} (action ENE-A90) : « cost » : « gratuit » inconnu",
+        "nature « prime »",
+        f"feuille Actions, ligne {ene} (action ENE-A90) : « cost » : « gratuit » inconnu",
         f"feuille Questions liées, ligne {row_of(links, 'action', 'ENE-A90') + 1} (action ENE-A90, question liée 2) : "
-        "« up_to_step » doit être un entier de 1 à 3",
-        f"feuille Étapes, ligne {pil_step} (action PIL-A90, étape 2) : « url » n'est pas une adresse web valide",
-        f"feuille Actions, ligne {mob} (action MOB-A90) : le prérequis « MOB-A99 » n'est pas une action du fichier.",
+        "« up_to_step » doit être un entier de 1 à 3",
+        f"feuille Étapes, ligne {pil_step} (action PIL-A90, étape 2) : « url » n'est pas une adresse web valide",
+        f"feuille Actions, ligne {mob} (action MOB-A90) : le prérequis « MOB-A99 » n'est pas une action du fichier.",
     ]
     for message in expected:
         assert any(problem.startswith(message) for problem in found), (message, found)
@@ -254,8 +254,8 @@ def test_import_of_a_territory_yaml_creates_and_updates_by_code(in_a, territory_
     call_command("import_toolbox", "--territory", territory_a.slug, str(path), stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "Boîte à outils importée dans « Territoire A » : 2 actions créées, 0 mise à jour.",
-        "Boîte à outils importée dans « Territoire A » : 0 action créée, 2 mises à jour.",
+        "Boîte à outils importée dans « Territoire A » : 2 actions créées, 0 mise à jour.",
+        "Boîte à outils importée dans « Territoire A » : 0 action créée, 2 mises à jour.",
     ]
     connection.set_tenant(territory_a)
     assert Action.objects.get(code="LOC-01").title == "Rejoindre le club climat"
@@ -283,7 +283,7 @@ def test_national_import_reports_what_it_kept_and_hid(in_a, territory_a, nationa
     )
 
     lines = out.getvalue().splitlines()
-    assert lines[0] == "Boîte à outils nationale importée dans « Territoire A » : 1 action créée, 2 mises à jour."
+    assert lines[0] == "Boîte à outils nationale importée dans « Territoire A » : 1 action créée, 2 mises à jour."
     assert lines[1].startswith("Retirées du fichier national, donc masquées (pas supprimées) : ")
     assert "MOB-A90" in lines[1]
     assert lines[2] == "Champs adaptés par le territoire, laissés tels quels : ENE-A90 (title)."
@@ -303,9 +303,9 @@ def test_invalid_file_is_refused_with_every_problem_and_changes_nothing(loaded, 
         call_command("import_toolbox", "--territory", territory_a.slug, str(path))
 
     assert str(error.value).splitlines() == [
-        f"« {path} » n'a pas été importé, rien n'a changé (2 problèmes) :",
-        "- action ENE-A90 : « cost » : « cheap » inconnu (attendus : free, low, medium, high).",
-        "- action LOC-02, question liée 1 : « up_to_step » doit être un entier de 1 à 6 pour la question « MOB-03 » "
+        f"« {path} » n'a pas été importé, rien n'a changé (2 problèmes) :",
+        "- action ENE-A90 : « cost » : « cheap » inconnu (attendus : free, low, medium, high).",
+        "- action LOC-02, question liée 1 : « up_to_step » doit être un entier de 1 à 6 pour la question « MOB-03 » "
         "(échelon le plus haut : 7, où l'action n'est plus recommandée).",
     ]
     connection.set_tenant(territory_a)
@@ -324,7 +324,7 @@ def test_invalid_workbook_is_refused_with_sheet_and_row(loaded, territory_a, tmp
     with pytest.raises(CommandError) as error:
         call_command("import_toolbox", "--territory", territory_a.slug, str(path))
 
-    assert f"- feuille Actions, ligne {line} (action LOC-01) : thème principal « CLIMAT » inconnu" in str(error.value)
+    assert f"- feuille Actions, ligne {line} (action LOC-01) : thème principal « CLIMAT » inconnu" in str(error.value)
     assert dump_of(territory_a) == loaded
 
 
@@ -337,9 +337,9 @@ def test_unreadable_yaml_is_refused_with_its_line(db, territory_a, tmp_path):
 
 
 def test_commands_refuse_unknown_territory_missing_file_and_unknown_extension(db, territory_a, tmp_path):
-    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu. Territoires existants : "):
+    with pytest.raises(CommandError, match="Territoire « nulle-part » inconnu. Territoires existants : "):
         call_command("export_toolbox", "--territory", "nulle-part")
-    with pytest.raises(CommandError, match="Le fichier « .*absent.yaml » est introuvable."):
+    with pytest.raises(CommandError, match="Le fichier « .*absent.yaml » est introuvable."):
         call_command("import_toolbox", "--territory", territory_a.slug, str(tmp_path / "absent.yaml"))
     with pytest.raises(CommandError, match="l'extension doit être .yaml, .yml ou .xlsx"):
         call_command("import_toolbox", "--territory", territory_a.slug, str(tmp_path / "boite.csv"))
@@ -427,7 +427,7 @@ def test_command_line_pipes_a_workbook_and_a_refused_import_says_why_and_exits_n
 
     assert refused.returncode == 1
     error = refused.stderr.decode()
-    assert f"CommandError: « {path} » n'a pas été importé, rien n'a changé (" in error
-    assert "- action X-1 : « promise » est obligatoire." in error
+    assert f"CommandError: « {path} » n'a pas été importé, rien n'a changé (" in error
+    assert "- action X-1 : « promise » est obligatoire." in error
     assert "- action X-1 : il faut au moins une question liée" in error
     assert dump_of(territory_a) == before

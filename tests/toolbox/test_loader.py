@@ -262,7 +262,7 @@ def test_a_territory_file_updates_by_code_and_writes_the_territory_fields(in_a, 
     assert summary.updated == ["ENE-A90"]
     # A file names what it links to: a partner it does not list is refused, not looked up in the territory.
     del data["partners"]
-    with pytest.raises(ToolboxFormatError, match="le partenaire « cci-essai » n'est pas dans la liste"):
+    with pytest.raises(ToolboxFormatError, match="le partenaire « cci-essai » n'est pas dans la liste"):
         load_toolbox(data)
 
 
@@ -330,76 +330,76 @@ def territory_key_in_national_file(data):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (set_key("ENE-A90", "cost", "cheap"), "action ENE-A90 : « cost » : « cheap » inconnu (attendus : free, low"),
+        (set_key("ENE-A90", "cost", "cheap"), "action ENE-A90 : « cost » : « cheap » inconnu (attendus : free, low"),
         (
             set_key("ENE-A90", "duration", None),
-            "action ENE-A90 : « duration » est obligatoire (valeurs possibles : days",
+            "action ENE-A90 : « duration » est obligatoire (valeurs possibles : days",
         ),
-        (set_key("ENE-A90", "main_theme", "CLI"), "action ENE-A90 : thème principal « CLI » inconnu du référentiel"),
-        (set_key("ENE-A90", "themes", ["ENE"]), "action ENE-A90 : le thème « ENE » est déjà le thème principal."),
+        (set_key("ENE-A90", "main_theme", "CLI"), "action ENE-A90 : thème principal « CLI » inconnu du référentiel"),
+        (set_key("ENE-A90", "themes", ["ENE"]), "action ENE-A90 : le thème « ENE » est déjà le thème principal."),
         (
             set_key("ENE-A90", "levels", [1, 5]),
-            "action ENE-A90 : niveau « 5 » inconnu (rangs des niveaux : 1, 2, 3, 4)",
+            "action ENE-A90 : niveau « 5 » inconnu (rangs des niveaux : 1, 2, 3, 4)",
         ),
         (
             set_key("ENE-A90", "organisation_kinds", ["collectivite"]),
-            "action ENE-A90 : type d'organisation « collectivite »",
+            "action ENE-A90 : type d'organisation « collectivite »",
         ),
         (
             set_key("ENE-A90", "headcount_bands", [11]),
-            "action ENE-A90 : tranche d'effectif INSEE « 11 » inconnue : mettez",
+            "action ENE-A90 : tranche d'effectif INSEE « 11 » inconnue : mettez",
         ),
-        (set_key("ENE-A90", "naf_codes", ["10.71"]), "action ENE-A90 : code NAF « 10.71 » illisible"),
-        (set_key("ENE-A90", "title", "T" * 201), "action ENE-A90 : « title » dépasse 200 caractères."),
-        (set_key("ENE-A90", "promise", ""), "action ENE-A90 : « promise » est obligatoire."),
+        (set_key("ENE-A90", "naf_codes", ["10.71"]), "action ENE-A90 : code NAF « 10.71 » illisible"),
+        (set_key("ENE-A90", "title", "T" * 201), "action ENE-A90 : « title » dépasse 200 caractères."),
+        (set_key("ENE-A90", "promise", ""), "action ENE-A90 : « promise » est obligatoire."),
         (set_key("ENE-A90", "promise", "Une\nou deux lignes"), "action ENE-A90 : la promesse tient en une ligne."),
-        (set_key("ENE-A90", "body", "Voir <div>ceci</div>"), "action ENE-A90 : « body » contient du HTML brut"),
-        (set_key("ENE-A90", "co2_tonnes_per_year", 1.255), "action ENE-A90 : « co2_tonnes_per_year » a au plus 2 déc"),
-        (set_key("ENE-A90", "co2_tonnes_per_year", -1), "action ENE-A90 : « co2_tonnes_per_year » doit être un nombre"),
+        (set_key("ENE-A90", "body", "Voir <div>ceci</div>"), "action ENE-A90 : « body » contient du HTML brut"),
+        (set_key("ENE-A90", "co2_tonnes_per_year", 1.255), "action ENE-A90 : « co2_tonnes_per_year » a au plus 2 déc"),
+        (set_key("ENE-A90", "co2_tonnes_per_year", -1), "action ENE-A90 : « co2_tonnes_per_year » doit être un nombre"),
         (drop_co2_source, "action ENE-A90 : un gain de CO2 s'accompagne de sa source"),
-        (source_without_figure, "action ENE-A90 : « co2_source » sans « co2_tonnes_per_year »"),
-        (set_key("ENE-A90", "prerequisites", ["PIL-A99"]), "action ENE-A90 : le prérequis « PIL-A99 » n'est pas une"),
+        (source_without_figure, "action ENE-A90 : « co2_source » sans « co2_tonnes_per_year »"),
+        (set_key("ENE-A90", "prerequisites", ["PIL-A99"]), "action ENE-A90 : le prérequis « PIL-A99 » n'est pas une"),
         (set_key("ENE-A90", "prerequisites", ["ENE-A90"]), "action ENE-A90 : une action ne peut pas être son propre"),
         (prerequisite_cycle, "action PIL-A90 : les prérequis forment une boucle (PIL-A90 → ENE-A90 → PIL-A90)"),
         (
             set_key("ENE-A90", "schemes", ["aide-x"]),
-            "action ENE-A90 : le dispositif « aide-x » n'est pas dans la liste",
+            "action ENE-A90 : le dispositif « aide-x » n'est pas dans la liste",
         ),
-        (set_key("ENE-A90", "partners", ["cci"]), "action ENE-A90 : le partenaire « cci » n'est pas dans la liste"),
+        (set_key("ENE-A90", "partners", ["cci"]), "action ENE-A90 : le partenaire « cci » n'est pas dans la liste"),
         (set_key("ENE-A90", "questions", []), "action ENE-A90 : il faut au moins une question liée"),
         (
             set_link("ENE-A90", 0, code="ENE-99"),
-            "action ENE-A90, question liée 1 : la question « ENE-99 » n'existe pas",
+            "action ENE-A90, question liée 1 : la question « ENE-99 » n'existe pas",
         ),
         (
             set_link("ENE-A90", 1, up_to_step=4),
-            "action ENE-A90, question liée 2 : « up_to_step » doit être un entier de 1 à 3",
+            "action ENE-A90, question liée 2 : « up_to_step » doit être un entier de 1 à 3",
         ),
         (
             set_link("ENE-A90", 0, up_to_step=0),
-            "action ENE-A90, question liée 1 : « up_to_step » doit être un entier de 1",
+            "action ENE-A90, question liée 1 : « up_to_step » doit être un entier de 1",
         ),
         (
             set_link("MOB-A90", 0, up_to_step=2),
-            "action MOB-A90, question liée 1 : « up_to_step » doit être un entier de 1 à 1",
+            "action MOB-A90, question liée 1 : « up_to_step » doit être un entier de 1 à 1",
         ),
         (
             set_link("ENE-A90", 1, code="ENE-01"),
-            "action ENE-A90, question liée 2 : la question « ENE-01 » est déjà liée",
+            "action ENE-A90, question liée 2 : la question « ENE-01 » est déjà liée",
         ),
-        (set_key("ENE-A90", "resume", "?"), "action ENE-A90 : clé « resume » inconnue"),
+        (set_key("ENE-A90", "resume", "?"), "action ENE-A90 : clé « resume » inconnue"),
         (set_key("ENE-A90", "code", "ENERGIE-1"), "action ENERGIE-1 : le code d'une action nationale s'écrit"),
         (set_key("ENE-A90", "code", "ene-a90"), "action ene-a90 : le code ne peut contenir que des majuscules"),
         (duplicate_action, "action MOB-A90 : ce code d'action est utilisé deux fois."),
         (step_without_text, "action PIL-A90, étape 1 : le texte de l'étape est obligatoire."),
-        (step_with_bad_url, "action PIL-A90, étape 2 : « url » n'est pas une adresse web valide"),
+        (step_with_bad_url, "action PIL-A90, étape 2 : « url » n'est pas une adresse web valide"),
         (
             territory_key_in_national_file,
-            "action ENE-A90 : « hidden » n'a pas sa place dans la boîte à outils nationale",
+            "action ENE-A90 : « hidden » n'a pas sa place dans la boîte à outils nationale",
         ),
-        (scheme_without_source, "dispositif aide-essai : « source_url » est obligatoire pour un dispositif national"),
-        (scheme_of_unknown_kind, "dispositif aide-essai : nature « pret » inconnue"),
-        (scheme_with_bad_date, "dispositif aide-essai : « valid_until » doit être une date AAAA-MM-JJ."),
+        (scheme_without_source, "dispositif aide-essai : « source_url » est obligatoire pour un dispositif national"),
+        (scheme_of_unknown_kind, "dispositif aide-essai : nature « pret » inconnue"),
+        (scheme_with_bad_date, "dispositif aide-essai : « valid_until » doit être une date AAAA-MM-JJ."),
         (partner_with_bad_code, "partenaire CCI Essai : le code ne peut contenir que des minuscules"),
     ],
 )
@@ -417,11 +417,11 @@ def test_each_problem_is_reported_with_its_location(in_a, national_v1, mutate, e
     [
         (
             set_key("LOC-01", "adapted_fields", ["title"]),
-            "action LOC-01 : « adapted_fields » ne concerne qu'une action",
+            "action LOC-01 : « adapted_fields » ne concerne qu'une action",
         ),
-        (set_key("LOC-01", "origin", "regionale"), "action LOC-01 : origine « regionale » inconnue"),
-        (set_key("LOC-02", "hidden", "oui"), "action LOC-02 : « hidden » doit valoir true ou false."),
-        (set_key("LOC-02", "order", -1), "action LOC-02 : « order » doit être un entier positif ou nul."),
+        (set_key("LOC-01", "origin", "regionale"), "action LOC-01 : origine « regionale » inconnue"),
+        (set_key("LOC-02", "hidden", "oui"), "action LOC-02 : « hidden » doit valoir true ou false."),
+        (set_key("LOC-02", "order", -1), "action LOC-02 : « order » doit être un entier positif ou nul."),
         (set_key("LOC-01", "code", "LOC 01"), "action LOC 01 : le code ne peut contenir que des majuscules"),
     ],
 )
@@ -469,8 +469,8 @@ def test_an_action_that_is_its_own_prerequisite_is_reported_once(in_a, national_
 
 
 def test_a_file_that_is_not_a_toolbox_is_reported(in_a):
-    assert messages(["a", "list"]) == ["fichier : le contenu doit être un dictionnaire avec une liste « actions »."]
-    assert messages({"title": "Boîte", "version": "1"}) == ["boîte à outils : la liste « actions » est obligatoire."]
+    assert messages(["a", "list"]) == ["fichier : le contenu doit être un dictionnaire avec une liste « actions »."]
+    assert messages({"title": "Boîte", "version": "1"}) == ["boîte à outils : la liste « actions » est obligatoire."]
 
 
 def test_without_a_published_referential_every_link_is_refused(national_v1):

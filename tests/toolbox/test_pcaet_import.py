@@ -124,7 +124,7 @@ def test_reports_every_problem_at_once_with_its_row_and_column():
         (7, "title"),
     }
     duplicate = next(problem for problem in problems if problem.row == 5)
-    assert str(duplicate) == "ligne 5, colonne « code » : le code « 1.1 » figure déjà ligne 2."
+    assert str(duplicate) == "ligne 5, colonne « code » : le code « 1.1 » figure déjà ligne 2."
 
 
 def test_missing_columns_are_reported_alone():
@@ -133,7 +133,7 @@ def test_missing_columns_are_reported_alone():
     assert problems == [
         PcaetProblem(
             "ligne 1",
-            "la colonne « intitulé » manque à la ligne 1 (titres attendus : code ; intitulé ; axe / enjeu).",
+            "la colonne « intitulé » manque à la ligne 1 (titres attendus : code ; intitulé ; axe / enjeu).",
             row=1,
         )
     ]
@@ -253,7 +253,7 @@ def test_a_file_with_problems_changes_nothing_through_the_page(client_a, staff):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Le fichier comporte 2 problèmes : rien n'a été importé." in page
-    assert "Ligne 3, colonne « code »" in page and "Ligne 4, colonne « intitulé »" in page
+    assert "Ligne 3, colonne « code »" in page and "Ligne 4, colonne « intitulé »" in page
     assert client_a.get("/gestion/pcaet/importer/confirmer/").status_code == 302  # nothing waits
     assert snapshot() == before
 

@@ -77,7 +77,7 @@ def test_results_recommend_actions_of_priority_themes_with_their_reason(client_a
     part = et_maintenant(html)
     assert "Mobilité" in part
     assert '<a href="/boite-a-outils/MOB-A01/">Faire l&#x27;enquête mobilité</a>' in part
-    assert f"Parce que vous avez répondu « {label} » à « {question.text} »." in part.replace("&#x27;", "'")
+    assert f"Parce que vous avez répondu « {label} » à « {question.text} »." in part.replace("&#x27;", "'")
 
 
 @pytest.mark.parametrize(
@@ -358,7 +358,7 @@ def test_next_questionnaire_asks_whether_practice_changed_after_completed_action
     html = client_a.get(f"/auto-evaluations/{second.pk}/themes/MOB/").content.decode()
 
     fieldset = re.search(rf'<fieldset[^>]*id="question-{question.pk}".*?</fieldset>', html, re.S).group(0)
-    assert "Vous avez réalisé « Faire l&#x27;enquête mobilité » : votre pratique a-t-elle changé ?" in fieldset
+    assert "Vous avez réalisé « Faire l&#x27;enquête mobilité » : votre pratique a-t-elle changé ?" in fieldset
     assert html.count("votre pratique a-t-elle changé ?") == 1
     assert "Action ancienne" not in html
 
@@ -390,7 +390,7 @@ def test_results_show_how_answers_moved_on_questions_of_completed_actions(client
 
     part = section(html, "Vos actions réalisées et vos réponses")
     assert question.text in part
-    assert "Action réalisée : « Faire l'enquête mobilité »." in part
+    assert "Action réalisée : « Faire l'enquête mobilité »." in part
     assert f"Réponse précédente : {lowest} → réponse actuelle : {highest}" in part
     assert part.count("Action réalisée") == 1
     assert "Action suivante" not in part

@@ -57,7 +57,7 @@ def plan_add(request, org_pk, action_pk):
     else:
         messages.success(
             request,
-            _("« %(title)s » est ajoutée au plan d'actions de %(organisation)s.")
+            _("« %(title)s » est ajoutée au plan d'actions de %(organisation)s.")
             % {"title": action.title, "organisation": organisation.name},
         )
     return redirect(_next_or(request, _plan_url(organisation.pk)))
@@ -135,7 +135,7 @@ def plan_create(request, org_pk):
         except plan.PlanError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, _("L'action « %(title)s » est ajoutée au plan.") % {"title": item.title})
+            messages.success(request, _("L'action « %(title)s » est ajoutée au plan.") % {"title": item.title})
             return redirect(_item_url(item))
     return render(
         request,
@@ -240,7 +240,7 @@ def plan_delete(request, org_pk, pk):
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         plan.delete_plan_item(item)
-        messages.success(request, _("« %(title)s » est retirée du plan.") % {"title": item.title})
+        messages.success(request, _("« %(title)s » est retirée du plan.") % {"title": item.title})
         return redirect(_plan_url(item.organisation_id))
     return render(
         request,

@@ -477,7 +477,7 @@ def _kind_delete(request, kind, instance):
         "toolbox/staff/confirm_delete.html",
         {
             "page_title": _("Supprimer : %(name)s") % {"name": instance.name},
-            "heading": _("Supprimer « %(name)s » ?") % {"name": instance.name},
+            "heading": _("Supprimer « %(name)s » ?") % {"name": instance.name},
             "actions": list(instance.actions.order_by("code")),
             "back_url": reverse(kind.edit_url, args=[instance.pk]),
         },

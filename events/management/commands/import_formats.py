@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, territory, all, file, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Le fichier « {file} » est introuvable.")
+            raise CommandError(f"Le fichier « {file} » est introuvable.")
         if all:
             with schema_context(settings.PUBLIC_SCHEMA_NAME):
                 territories = list(Territory.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("slug"))
@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def _summary(self, territory, summary):
         lines = [
-            f"Déroulés nationaux importés dans « {territory.name} » : {_count(summary.created, 'créé', 'créés')}, "
+            f"Déroulés nationaux importés dans « {territory.name} » : {_count(summary.created, 'créé', 'créés')}, "
             f"{_count(summary.updated, 'mis à jour', 'mis à jour')}, "
             f"{_count(summary.unchanged, 'inchangé', 'inchangés')}."
         ]
@@ -63,9 +63,9 @@ class Command(BaseCommand):
 
     def _refused(self, file, problems, territory=None):
         count = f"{len(problems)} problème{'s' if len(problems) > 1 else ''}"
-        where = f" dans « {territory.name} »" if territory else ""
+        where = f" dans « {territory.name} »" if territory else ""
         return CommandError(
-            f"« {file} » n'a pas été importé{where}, rien n'y a changé ({count}) :\n{problems_text(problems)}"
+            f"« {file} » n'a pas été importé{where}, rien n'y a changé ({count}) :\n{problems_text(problems)}"
         )
 
 

@@ -42,11 +42,11 @@ class Command(BaseCommand):
             try:
                 Path(output).write_bytes(payload)
             except OSError as error:
-                raise CommandError(f"Impossible d'écrire « {output} » : {error.strerror or error}.") from error
+                raise CommandError(f"Impossible d'écrire « {output} » : {error.strerror or error}.") from error
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"« {version.title} » version {version.label} ({version.get_status_display().lower()}) "
-                    f"du territoire « {territory.name} » exportée dans {output}."
+                    f"« {version.title} » version {version.label} ({version.get_status_display().lower()}) "
+                    f"du territoire « {territory.name} » exportée dans {output}."
                 )
             )
         elif output_format == "yaml":
@@ -58,13 +58,13 @@ class Command(BaseCommand):
         versions = ReferentialVersion.objects.all()
         if version_id is not None:
             version = versions.filter(pk=version_id).first()
-            missing = f"Le territoire « {territory.name} » n'a pas de version n° {version_id} du référentiel."
+            missing = f"Le territoire « {territory.name} » n'a pas de version n° {version_id} du référentiel."
         elif draft:
             version = versions.filter(status=VersionStatus.DRAFT).first()
-            missing = f"Le territoire « {territory.name} » n'a pas de brouillon du référentiel."
+            missing = f"Le territoire « {territory.name} » n'a pas de brouillon du référentiel."
         else:
             version = versions.filter(status=VersionStatus.PUBLISHED).first()
-            missing = f"Le territoire « {territory.name} » n'a pas de version publiée du référentiel."
+            missing = f"Le territoire « {territory.name} » n'a pas de version publiée du référentiel."
         if version is None:
             raise CommandError(missing)
         return version

@@ -34,9 +34,9 @@ class Command(BaseCommand):
         path = Path(file)
         suffix = path.suffix.lower()
         if suffix not in YAML_SUFFIXES + XLSX_SUFFIXES:
-            raise CommandError(f"Format de « {file} » non reconnu : l'extension doit être .yaml, .yml ou .xlsx.")
+            raise CommandError(f"Format de « {file} » non reconnu : l'extension doit être .yaml, .yml ou .xlsx.")
         if not path.is_file():
-            raise CommandError(f"Le fichier « {file} » est introuvable.")
+            raise CommandError(f"Le fichier « {file} » est introuvable.")
 
         data, problems = self._read(path, suffix)
         with schema_context(territory.schema_name):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             counts = (version.themes.count(), version.questions.count(), version.levels.count())
 
         summary = (
-            f"« {version.title} » version {version.label} importée dans « {territory.name} » "
+            f"« {version.title} » version {version.label} importée dans « {territory.name} » "
             f"({counts[0]} thèmes, {counts[1]} questions, {counts[2]} niveaux)"
         )
         if publish:
@@ -93,12 +93,12 @@ class Command(BaseCommand):
             problems.append(
                 Problem(
                     where,
-                    f"la version « {label.strip()} » existe déjà dans ce territoire : "
-                    "donnez un autre numéro de version (champ « version »).",
+                    f"la version « {label.strip()} » existe déjà dans ce territoire : "
+                    "donnez un autre numéro de version (champ « version »).",
                 )
             )
         return problems
 
     def _refused(self, file, problems):
         count = f"{len(problems)} problème{'s' if len(problems) > 1 else ''}"
-        return CommandError(f"« {file} » n'a pas été importé, rien n'a changé ({count}) :\n{problems_text(problems)}")
+        return CommandError(f"« {file} » n'a pas été importé, rien n'a changé ({count}) :\n{problems_text(problems)}")

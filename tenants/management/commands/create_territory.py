@@ -31,6 +31,6 @@ class Command(BaseCommand):
             ) from error
         territory = result.territory
         if result.created:
-            self.stdout.write(self.style.SUCCESS(f"Territoire « {territory.name} » créé sur {options['domain']}."))
+            self.stdout.write(self.style.SUCCESS(f"Territoire « {territory.name} » créé sur {options['domain']}."))
         else:
-            self.stdout.write(f"Le territoire « {territory.name} » existe déjà : rien n'a changé.")
+            self.stdout.write(f"Le territoire « {territory.name} » existe déjà : rien n'a changé.")

@@ -38,11 +38,11 @@ class Command(BaseCommand):
             try:
                 Path(output).write_bytes(payload)
             except OSError as error:
-                raise CommandError(f"Impossible d'écrire « {output} » : {error.strerror or error}.") from error
+                raise CommandError(f"Impossible d'écrire « {output} » : {error.strerror or error}.") from error
             count = len(data["actions"])
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Boîte à outils de « {territory.name} » ({count} action{'s' if count > 1 else ''}) "
+                    f"Boîte à outils de « {territory.name} » ({count} action{'s' if count > 1 else ''}) "
                     f"exportée dans {output}."
                 )
             )

@@ -35,9 +35,9 @@ class Command(BaseCommand):
         path = Path(file)
         suffix = path.suffix.lower()
         if suffix not in YAML_SUFFIXES + XLSX_SUFFIXES:
-            raise CommandError(f"Format de « {file} » non reconnu : l'extension doit être .yaml, .yml ou .xlsx.")
+            raise CommandError(f"Format de « {file} » non reconnu : l'extension doit être .yaml, .yml ou .xlsx.")
         if not path.is_file():
-            raise CommandError(f"Le fichier « {file} » est introuvable.")
+            raise CommandError(f"Le fichier « {file} » est introuvable.")
 
         with schema_context(territory.schema_name):
             try:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
     def _summary(self, territory, national, summary):
         what = "Boîte à outils nationale" if national else "Boîte à outils"
         lines = [
-            f"{what} importée dans « {territory.name} » : {_count(summary.created, 'action créée', 'actions créées')}, "
+            f"{what} importée dans « {territory.name} » : {_count(summary.created, 'action créée', 'actions créées')}, "
             f"{_count(summary.updated, 'mise à jour', 'mises à jour')}."
         ]
         if summary.hidden:
@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def _refused(self, file, problems):
         count = f"{len(problems)} problème{'s' if len(problems) > 1 else ''}"
-        return CommandError(f"« {file} » n'a pas été importé, rien n'a changé ({count}) :\n{problems_text(problems)}")
+        return CommandError(f"« {file} » n'a pas été importé, rien n'a changé ({count}) :\n{problems_text(problems)}")
 
 
 def _count(codes, one, many):
