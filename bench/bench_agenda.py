@@ -12,7 +12,6 @@ reads the block whose loop was fastest (the quietest host).
 import os
 import random
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
+from bench.measure import count_queries, measure_block, postgres_round_trip  # noqa: E402
 from events.enums import EventKind, EventMode, EventStatus, RegistrationStatus  # noqa: E402
 from events.models import Event, Registration  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
@@ -116,18 +115,6 @@ def seed():
     return territory
 
 
-def measure_block(endpoints):
-    timings = {name: [] for name in ("loop", *endpoints)}
-    for _ in range(ROUNDS):
-        timings["loop"].append(reference_loop())
-        for name, call in endpoints.items():
-            start = time.perf_counter()
-            response = call()
-            timings[name].append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.status_code
-    return {name: summary(durations) for name, durations in timings.items()}
-
-
 def main():
     territory = seed()
     with schema_context(territory.schema_name):
@@ -157,7 +144,7 @@ def main():
     print(f"PostgreSQL round trip: {postgres_round_trip():.3f} ms")
     blocks = []
     for number in range(1, BLOCKS + 1):
-        block = measure_block(endpoints)
+        block = measure_block(endpoints, ROUNDS)
         blocks.append(block)
         figures = "  ".join(f"{name} {block[name][0]:.2f}/{block[name][1]:.2f}" for name in endpoints)
         print(f"block {number}: host loop {block['loop'][0]:.2f} ms; median/p95 ms: {figures}")

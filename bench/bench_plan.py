@@ -13,7 +13,6 @@ rounds: it moves less with the host than either.
 import os
 import random
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, favour_this_benchmark, reference_loop, summary  # noqa: E402
+from bench.measure import LAYOUT_URL, count_queries, favour_this_benchmark, measure_block  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
@@ -95,18 +94,6 @@ def seed():
     return territory
 
 
-def measure_block(endpoints):
-    timings = {name: [] for name in ("loop", *endpoints)}
-    for _ in range(ROUNDS):
-        timings["loop"].append(reference_loop())
-        for name, call in endpoints.items():
-            start = time.perf_counter()
-            response = call()
-            timings[name].append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.status_code
-    return {name: summary(durations) for name, durations in timings.items()}
-
-
 def main():
     favour_this_benchmark()
     territory = seed()
@@ -127,9 +114,7 @@ def main():
         "export CSV": lambda: client.get(base + "export.csv"),
         "export XLSX": lambda: client.get(base + "export.xlsx"),
         "mon espace": lambda: client.get("/mon-espace/"),
-        # A page of the same stack with no list (the layout only), for scale: the host moves every figure
-        # with it, and a figure's ratio to it says what the page itself costs (« × reference »).
-        REFERENCE: lambda: client.get("/mentions-legales/"),
+        REFERENCE: lambda: client.get(LAYOUT_URL),
     }
     for _ in range(20):  # warm-up: caches, connections, template loading
         for call in endpoints.values():
@@ -139,7 +124,7 @@ def main():
     print(f"\nPlan of {count} items, {BLOCKS} blocks of {ROUNDS} requests to each endpoint")
     blocks = []
     for number in range(1, BLOCKS + 1):
-        block = measure_block(endpoints)
+        block = measure_block(endpoints, ROUNDS)
         blocks.append(block)
         figures = "  ".join(f"{name} {block[name][0]:.2f}/{block[name][1]:.2f}" for name in endpoints)
         print(f"block {number}: host loop {block['loop'][0]:.2f} ms; median/p95 ms: {figures}")

@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.measure import count_queries, favour_this_benchmark, postgres_round_trip, reference_loop, summary  # noqa: E402
+from bench.measure import LAYOUT_URL, count_queries, favour_this_benchmark, measure_block, postgres_round_trip  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
 from tenants.services import TerritorySpec, provision_territory  # noqa: E402
 from toolbox.enums import CostBand, Duration, ImpactTier, SchemeKind  # noqa: E402
@@ -120,9 +120,7 @@ ENDPOINTS = {
     "search « bilan carbone »": "/boite-a-outils/?q=bilan+carbone",
     "filters, no search": "/boite-a-outils/?theme=ENE&level=2&cost=medium&free_support=on",
     "action page": "/boite-a-outils/BENCH-0042/",
-    # A page of the same stack with no list (the layout only), for scale: the host moves every figure
-    # with it, and a figure's ratio to it says what the page itself costs (« × reference »).
-    REFERENCE: "/mentions-legales/",
+    REFERENCE: LAYOUT_URL,
 }
 GOALS = {"search « déchets »": 15, "search « bilan carbone »": 15}
 
@@ -154,7 +152,7 @@ def main():
     print(f"{'block':<7}{'host loop ms':>13}{header}   (median ms)")
     blocks = []
     for number in range(1, BLOCKS + 1):
-        block = measure_block(calls)
+        block = measure_block(calls, ROUNDS)
         blocks.append(block)
         row = "".join(f"{block[label][0]:>20.2f}" for label in calls)
         print(f"{number:<7}{block['loop'][0]:>13.2f}{row}")
@@ -168,20 +166,6 @@ def main():
         ratio = median / quiet[REFERENCE][0]
         print(f"{label:<30}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[label]:>9}{ratio:>13.2f}   {verdict}")
     print(f"PostgreSQL round trip (SELECT 1) median {postgres_round_trip():.2f} ms")
-
-
-def measure_block(calls):
-    """(median, p95, min) of each endpoint and of the reference loop, requests interleaved so that
-    every endpoint and the loop see the same state of the host."""
-    timings = {label: [] for label in calls} | {"loop": []}
-    for _ in range(ROUNDS):
-        timings["loop"].append(reference_loop())
-        for label, run in calls.items():
-            start = time.perf_counter()
-            response = run()
-            timings[label].append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.status_code
-    return {name: summary(durations) for name, durations in timings.items()}
 
 
 if __name__ == "__main__":

@@ -26,6 +26,26 @@ def reference_loop():
     return (time.perf_counter() - start) * 1000
 
 
+# A page of the same stack with no list (the layout alone), requested in the same rounds as the pages
+# measured: the host moves every figure with it, and a page's ratio to it (« × reference ») says what
+# the page itself costs.
+LAYOUT_URL = "/mentions-legales/"
+
+
+def measure_block(calls, rounds):
+    """(median, p95, min) ms of each of `calls` (name → request) and of the reference loop ("loop"),
+    interleaved `rounds` times so that every request and the loop see the same state of the host."""
+    timings = {"loop": []} | {name: [] for name in calls}
+    for _ in range(rounds):
+        timings["loop"].append(reference_loop())
+        for name, call in calls.items():
+            start = time.perf_counter()
+            response = call()
+            timings[name].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+    return {name: summary(durations) for name, durations in timings.items()}
+
+
 def summary(durations):
     """Median, p95 and minimum of `durations` (ms)."""
     durations = sorted(durations)
