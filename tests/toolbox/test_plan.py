@@ -379,7 +379,8 @@ def test_editing_an_item_completes_it_and_the_page_says_when_and_who(client_a, i
     item.refresh_from_db()
     assert (item.status, item.owner, item.priority, item.completed_by) == ("done", colleague, "high", colleague)
     html = client_a.get(item_url(item)).content.decode()
-    assert f"Réalisée le {item.completed_at:%-d}" in html
+    # The page speaks Paris time: between 23:00 and midnight UTC, the day is already the next one there.
+    assert f"Réalisée le {timezone.localtime(item.completed_at):%-d}" in html
     assert "par Dominique Martin" in html
 
 
