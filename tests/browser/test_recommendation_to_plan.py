@@ -149,13 +149,13 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
     # 5. The plan's progress by theme, before and after the action is marked done.
     page.get_by_role("link", name="Retour au plan d'actions").click()
     mobility = page.locator("li", has=page.locator("strong", has_text="Mobilité"))
-    expect(mobility).to_contain_text("0 / 1 actions réalisées (0 %)")
+    expect(mobility).to_contain_text("0 / 1 action réalisée (0 %)")
     page.get_by_role("link", name=action.title).click()
     page.get_by_label("Statut").select_option(label="Réalisée")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Les changements sont enregistrés.")).to_be_visible()
     page.get_by_role("link", name="Retour au plan d'actions").click()
-    expect(mobility).to_contain_text("1 / 1 actions réalisées (100 %)")
+    expect(mobility).to_contain_text("1 / 1 action réalisée (100 %)")
     with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
         item.refresh_from_db()
         assert item.status == "done" and item.completed_at is not None

@@ -17,6 +17,8 @@ from organisations.models import Organisation
 from organisations.services import create_organisation
 from referentiel.models import Assessment
 from referentiel.services import start_assessment
+from toolbox.enums import PlanStatus
+from toolbox.models import PlanItem
 
 from ..same_ids import align_next_ids
 
@@ -116,6 +118,28 @@ def test_staff_see_an_organisation_with_its_members_and_assessments(staff_client
     assert "<h1>Brasserie du Clain</h1>" in page
     assert "Léa Martin" in page and "lea@example.org" in page
     assert f"/gestion/auto-evaluations/{assessment.pk}/" in page
+
+
+@pytest.mark.parametrize(
+    ("statuses", "summary"),
+    [
+        ([], "0 action au plan : 0 en cours, 0 réalisée."),
+        (
+            [PlanStatus.DONE, PlanStatus.IN_PROGRESS, PlanStatus.IN_PROGRESS],
+            "3 actions au plan : 2 en cours, 1 réalisée.",
+        ),
+        ([PlanStatus.DONE, PlanStatus.DONE, PlanStatus.TODO], "3 actions au plan : 0 en cours, 2 réalisées."),
+    ],
+)
+def test_staff_see_the_plan_summary_with_each_number_agreeing_with_its_word(staff_client, statuses, summary):
+    owner = person("lea@example.org")
+    org = organisation(owner, "Brasserie du Clain")
+    for index, status in enumerate(statuses):
+        PlanItem.objects.create(organisation=org, title=f"Action {index}", theme="ENE", status=status, created_by=owner)
+
+    page = staff_client.get(f"/gestion/organisations/{org.pk}/").content.decode()
+
+    assert summary in page
 
 
 def test_participants_and_other_territories_never_see_it(in_a, client_a, client_b, territory_a, territory_b):

@@ -292,7 +292,7 @@ def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, orga
     assert "Dominique Martin" in html
     assert "Énergie</strong> : 1 / 2 actions réalisées (50 %)" in html
     assert '<progress class="fr-col-12" max="2" value="1"' in html
-    assert "0 / 1 actions réalisées (0 %)" in html
+    assert "0 / 1 action réalisée (0 %)" in html
 
 
 @pytest.mark.parametrize(
