@@ -17,6 +17,8 @@ from .models import Action, PlanItem, PlanNote
 from .plan import ItemFields, add_action_to_plan, create_plan_item
 
 PEERS = PEER_PROOF_MINIMUM + 1
+# The national referential's energy theme: the demo's own action is about the workshop's energy use.
+ENERGY_THEME = "ENE"
 NOTES = [
     "Point fait en réunion d'équipe : on avance.",
     "Devis demandé à deux prestataires.",
@@ -54,7 +56,7 @@ def seed_demo_plans(territory, organisations):
                 ItemFields(
                     title="Afficher nos consommations d'énergie dans l'atelier",
                     description="Un tableau mis à jour chaque mois, pour que toute l'équipe suive les progrès.",
-                    theme=actions[0].main_theme,
+                    theme=ENERGY_THEME,
                     status=PlanStatus.IN_PROGRESS,
                     owner=people[-1],
                     start_date=today - timedelta(days=20),
@@ -68,7 +70,6 @@ def _shape(item, people, rng, now, today, done, overdue):
     owner = rng.choice(people)
     item.owner = owner
     item.priority = rng.choice(Priority.values)
-    item.start_date = today - timedelta(days=rng.randint(30, 200))
     steps = list(item.steps.all())
     if done:
         item.status = PlanStatus.DONE
@@ -84,14 +85,21 @@ def _shape(item, people, rng, now, today, done, overdue):
         item.status = rng.choice([PlanStatus.TODO, PlanStatus.IN_PROGRESS, PlanStatus.PAUSED, PlanStatus.ABANDONED])
         item.target_date = today + timedelta(days=rng.randint(15, 180))
         ticked = steps[:1] if item.status == PlanStatus.IN_PROGRESS else []
+    # Started a month or more before its target or today, whichever comes first: an overdue item
+    # never starts after its deadline.
+    item.start_date = min(today, item.target_date) - timedelta(days=rng.randint(30, 200))
     item.save()
-    for step in ticked:
-        step.done_at, step.done_by = now - timedelta(days=rng.randint(26, 60)), owner
+    # Steps ticked and notes written between the start and the completion (or today), in order.
+    end = item.completed_at or now
+    span = (end.date() - item.start_date).days
+    days_before_end = sorted((rng.randint(0, span) for _step in ticked), reverse=True)
+    for step, days_before in zip(ticked, days_before_end, strict=True):
+        step.done_at, step.done_by = end - timedelta(days=days_before), owner
         step.save(update_fields=["done_at", "done_by"])
     for _index in range(rng.randint(0, 2)):
         PlanNote.objects.create(
             item=item,
             author=rng.choice(people),
             text=rng.choice(NOTES),
-            created_at=now - timedelta(days=rng.randint(1, 60)),
+            created_at=end - timedelta(days=rng.randint(0, span)),
         )

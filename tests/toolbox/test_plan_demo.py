@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+from django.utils import timezone
+
 from organisations.demo import seed_organisations
 from toolbox.constants import PEER_PROOF_MINIMUM
 from toolbox.demo import seed_demo_plans
@@ -34,6 +36,15 @@ def test_demo_plans_are_varied_and_show_the_peer_proof(in_a):
     assert len({item.status for item in items}) >= 3
     assert PlanItem.objects.filter(action=None).exists()
     assert PlanNote.objects.exists() and PlanStep.objects.exclude(done_at=None).exists()
+    for item in items:
+        # A life in order: started before its deadline, steps ticked and notes written between the
+        # start and the completion (or now), the steps in their order.
+        assert item.start_date <= item.target_date
+        end = timezone.localdate(item.completed_at or timezone.now())
+        ticked = [step.done_at for step in item.steps.exclude(done_at=None).order_by("order")]
+        assert ticked == sorted(ticked)
+        for moment in [*ticked, *item.notes.values_list("created_at", flat=True)]:
+            assert item.start_date <= timezone.localdate(moment) <= end
 
     count = len(items)
     seed_demo_plans(in_a, organisations)
