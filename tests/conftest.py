@@ -49,6 +49,21 @@ TERRITORY_B = TerritorySpec(
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, for every run. pytest-django creates it only when a collected test asks
+    for `db` or the django_db mark; the browser and worker tests ask for neither (their data is
+    committed, for the live server and the worker to read), so a run of only those would have
+    provisioned the test territories in the real database named by DATABASE_URL."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def territories(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_public_tenant("testserver")
