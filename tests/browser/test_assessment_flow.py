@@ -63,12 +63,19 @@ def participant(territory_a, django_db_blocker, orm_beside_playwright):
 
 @pytest.fixture
 def errors():
-    """Server errors and browser console errors (CSP violations show up there), for every page used."""
+    """Server errors, browser console errors (CSP violations show up there) and the DSFR's own warnings
+    on its markup (a modal without an accessible name, say), for every page used."""
     found = []
 
     def watch(page):
         page.on("response", lambda r: r.status >= 500 and found.append(f"{r.status} {r.url}"))
-        page.on("console", lambda m: m.type == "error" and found.append(f"console: {m.text}"))
+        page.on(
+            "console",
+            lambda m: (
+                (m.type == "error" or (m.type == "warning" and m.text.startswith("%cdsfr")))
+                and found.append(f"console: {m.text}")
+            ),
+        )
         page.on("pageerror", lambda e: found.append(f"page error: {e}"))
         return page
 
