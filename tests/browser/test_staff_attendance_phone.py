@@ -1,5 +1,6 @@
-"""Staff take attendance on a phone, without JavaScript: each person's two buttons are big enough to
-tap, and a tap records the presence and comes back to the same person on the list."""
+"""Staff on a phone. They take attendance without JavaScript: each person's two buttons are big enough
+to tap, and a tap records the presence and comes back to the same person on the list. The programme
+review's charts scroll sideways in their frames, not the page."""
 
 import uuid
 
@@ -72,4 +73,19 @@ def test_on_a_phone_without_javascript_a_tap_marks_the_person_present(
     with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
         assert Registration.objects.get(pk=fifth.pk).attendance == Attendance.PRESENT
         assert Registration.objects.filter(event=event, attendance="").count() == 5
+    context.close()
+
+
+def test_on_a_phone_the_programme_review_scrolls_its_charts_not_the_page(live_server_url, browser, attendance_list):
+    staff, _event, _registrations = attendance_list
+    base = f"http://{TERRITORY_A.domain}:{live_server_url}"
+    context = browser.new_context(locale="fr-FR", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, base, staff.email, "/gestion/bilan/")
+
+    chart = page.get_by_role("img", name="Parcours des organisations")
+    expect(chart).to_be_visible()
+    assert chart.bounding_box()["width"] > PHONE["width"]  # kept at a size where its labels can be read
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # in its frame, not the page
     context.close()
