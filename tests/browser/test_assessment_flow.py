@@ -61,21 +61,29 @@ def participant(territory_a, django_db_blocker, orm_beside_playwright):
         User.objects.filter(pk=user.pk).delete()
 
 
+# The DSFR's warnings about its markup fail a test, but for one: the phone menu's modal has no
+# aria-labelledby in our HTML, which the Nu checker forbids on a div without a role
+# (tests/test_html_validity.py), and the DSFR names it from its « Menu » button itself, saying so.
+KNOWN_DSFR_WARNING = re.compile(r"Modal #menu-principal")
+
+
+def is_reported(message):
+    if message.type == "error":
+        return True
+    return (
+        message.type == "warning" and message.text.startswith("%cdsfr") and not KNOWN_DSFR_WARNING.search(message.text)
+    )
+
+
 @pytest.fixture
 def errors():
     """Server errors, browser console errors (CSP violations show up there) and the DSFR's own warnings
-    on its markup (a modal without an accessible name, say), for every page used."""
+    on its markup, for every page used."""
     found = []
 
     def watch(page):
         page.on("response", lambda r: r.status >= 500 and found.append(f"{r.status} {r.url}"))
-        page.on(
-            "console",
-            lambda m: (
-                (m.type == "error" or (m.type == "warning" and m.text.startswith("%cdsfr")))
-                and found.append(f"console: {m.text}")
-            ),
-        )
+        page.on("console", lambda m: is_reported(m) and found.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: found.append(f"page error: {e}"))
         return page
 
