@@ -120,6 +120,16 @@ def test_staff_see_an_organisation_with_its_members_and_assessments(staff_client
     assert f"/gestion/auto-evaluations/{assessment.pk}/" in page
 
 
+def test_a_member_without_a_name_is_listed_by_the_address_once(staff_client):
+    owner = person("contact@brasserie.example")
+    org = organisation(owner, "Brasserie du Clain")
+
+    page = staff_client.get(f"/gestion/organisations/{org.pk}/").content.decode()
+
+    assert page.count("contact@brasserie.example") == 2  # the link's href and its text, no name before it
+    assert '<li><a href="mailto:contact@brasserie.example">' in page
+
+
 @pytest.mark.parametrize(
     ("statuses", "summary"),
     [

@@ -61,6 +61,20 @@ def test_a_participant_invited_into_the_team_has_no_access_until_they_accept(adm
     assert invited.get(f"/gestion/equipe/invitations/{invitation.token}/").status_code == 404  # used
 
 
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        ({"first_name": "Alex", "last_name": "Roy"}, "<li>Alex Roy (alex@example.org) – "),
+        ({}, "<li>alex@example.org – "),  # no name: the address once, not « alex@… (alex@…) »
+    ],
+)
+def test_pending_invitations_name_the_person_then_their_address(admin_client, names, shown):
+    User.objects.create_user("alex@example.org", "Mot-de-passe-42", **names)
+    admin_client.post("/gestion/equipe/", {"email": "alex@example.org", "role": Role.STAFF, "confirm": "1"})
+
+    assert shown in admin_client.get("/gestion/equipe/").content.decode()
+
+
 def test_removing_someone_from_the_team_asks_first(admin_client):
     member = person("equipier@a.example", role=Role.STAFF)
 
