@@ -25,6 +25,21 @@ DEMO_ORGANISATIONS = [
 ]
 
 
+# The owners of DEMO_ORGANISATIONS, in the same order: participant@… (Camille Martin) owns the first.
+OWNER_NAMES = [
+    ("Camille", "Martin"),
+    ("Julien", "Moreau"),
+    ("Nathalie", "Girard"),
+    ("Thomas", "Roux"),
+    ("Isabelle", "Fournier"),
+    ("Mehdi", "Haddad"),
+    ("Élodie", "Chevalier"),
+    ("Patrick", "Morel"),
+    ("Aurélie", "Garnier"),
+    ("Sylvain", "Lefèvre"),
+]
+
+
 def luhn_key(digits):
     """The digit that makes `digits + key` pass the Luhn check."""
     return next(str(key) for key in range(10) if luhn_is_valid(digits + str(key)))
@@ -38,11 +53,14 @@ def demo_siret(rng):
 
 
 def demo_user(email, password, role="participant", first_name="", last_name=""):
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"role": role, "first_name": first_name, "last_name": last_name}
-    )
+    user, created = User.objects.get_or_create(email=email, defaults={"role": role})
+    changed = created
     if created:
         user.set_password(password)
+    if first_name and not user.get_full_name():  # also an account made without a name (a territory's invited admin)
+        user.first_name, user.last_name = first_name, last_name
+        changed = True
+    if changed:
         user.save()
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
@@ -77,9 +95,8 @@ def seed_organisations(territory, password):
         owner_email = (
             f"participant@{territory.slug}.localhost" if index == 0 else f"contact{index}@{territory.slug}.localhost"
         )
-        owner = demo_user(
-            owner_email, password, first_name="Camille" if index == 0 else "", last_name="Martin" if index == 0 else ""
-        )
+        first_name, last_name = OWNER_NAMES[index]
+        owner = demo_user(owner_email, password, first_name=first_name, last_name=last_name)
         organisation = Organisation.objects.filter(name=name).first()
         if organisation is None:
             organisation = Organisation(

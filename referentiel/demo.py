@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from organisations.models import Organisation
+
 from .enums import AssessmentStatus, QuestionKind
 from .models import Answer, Assessment
 from .services import current_version, submit_assessment
@@ -79,3 +81,14 @@ def seed_demo_assessments(territory, organisations):
     last = organisations[-1]
     if not Assessment.objects.filter(organisation=last, status=AssessmentStatus.IN_PROGRESS).exists():
         seed_assessment(last, last.memberships.order_by("pk").first().user, rng, 0.6)
+    for organisation in organisations:
+        registered_before_assessing(organisation, rng)
+
+
+def registered_before_assessing(organisation, rng):
+    """Demo rows are made today and then dated in the past: an organisation is registered a few
+    days to a few weeks before it started its first assessment, not after it."""
+    first = organisation.assessments.order_by("started_at").values_list("started_at", flat=True).first()
+    if first is not None and organisation.created_at > first:
+        organisation.created_at = first - timedelta(days=rng.randint(3, 40))
+        Organisation.objects.filter(pk=organisation.pk).update(created_at=organisation.created_at)

@@ -18,7 +18,7 @@ from accounts.models import User
 from organisations.demo import demo_siret
 from organisations.enums import MembershipRole, OrganisationKind
 from organisations.models import Membership, Organisation
-from referentiel.demo import seed_assessment
+from referentiel.demo import registered_before_assessing, seed_assessment
 from toolbox.demo import seed_demo_plans
 
 from .national import territory_aggregates
@@ -116,6 +116,8 @@ def seed_demo_review(territory, organisations):
             )
         if rng.random() < 0.9:
             seed_assessment(organisation, owner, rng, maturity, submitted_at=now - timedelta(days=rng.randint(3, 300)))
+        organisation.refresh_from_db(fields=["created_at"])
+        registered_before_assessing(organisation, rng)
         extra.append(organisation)
     seed_demo_plans(territory, [o for o in extra if o.assessments.exists()])
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, domain_suffix, **options):
         ensure_public_tenant()
         with schema_context("public"):
-            national = demo_user("national@assett.localhost", DEMO_PASSWORD)
+            national = demo_user("national@assett.localhost", DEMO_PASSWORD, first_name="Hélène", last_name="Rousseau")
             if not national.is_superuser:
                 national.is_staff = national.is_superuser = True
                 national.save()
@@ -36,11 +36,19 @@ class Command(BaseCommand):
             if territory.is_preparing:  # the demo shows open programmes
                 set_territory_status(territory, TerritoryStatus.ACTIVE)
             with schema_context(territory.schema_name), transaction.atomic():
-                admin = demo_user(spec.admin_email, DEMO_PASSWORD, role=Role.ADMIN)
+                admin = demo_user(
+                    spec.admin_email, DEMO_PASSWORD, role=Role.ADMIN, first_name="Claire", last_name="Dubois"
+                )
                 if not admin.has_usable_password():
                     admin.set_password(DEMO_PASSWORD)
                     admin.save()
-                demo_user(f"equipe@{demo['slug']}.localhost", DEMO_PASSWORD, role=Role.STAFF)
+                demo_user(
+                    f"equipe@{demo['slug']}.localhost",
+                    DEMO_PASSWORD,
+                    role=Role.STAFF,
+                    first_name="Karim",
+                    last_name="Benali",
+                )
                 # Territories created before an app existed get its national content too.
                 for hook in provisioning_hooks():
                     hook(territory)
