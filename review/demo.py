@@ -71,6 +71,8 @@ NAMES = [
     "Denis",
     "Lemaire",
 ]
+# The owners' first names (their last names from NAMES, shifted, so that « Boulangerie Martin » is not Mme Martin's).
+FIRST_NAMES = ["Valérie", "Marc", "Sandrine", "Olivier", "Amina", "Lucas", "Chantal", "Yannick", "Inès", "Bruno"]
 BANDS = ["01", "02", "02", "03", "11", "11", "12", "21"]
 COMMUNES = {
     "grand-poitiers": ["Poitiers", "Buxerolles", "Chasseneuil-du-Poitou", "Saint-Benoît"],
@@ -94,7 +96,11 @@ def seed_demo_review(territory, organisations):
     for index in range(EXTRA):
         kind, naf, patterns = PROFILES[index % len(PROFILES)]
         owner = User.objects.create(
-            email=f"contact-{MARK}-{index}@{territory.slug}.localhost", password=password, role="participant"
+            email=f"contact-{MARK}-{index}@{territory.slug}.localhost",
+            password=password,
+            role="participant",
+            first_name=FIRST_NAMES[index % len(FIRST_NAMES)],
+            last_name=NAMES[(index + 7) % len(NAMES)],
         )
         organisation = Organisation(
             name=rng.choice(patterns).format(NAMES[index]),

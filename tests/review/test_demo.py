@@ -36,5 +36,7 @@ def test_demo_organisations_register_before_they_assess_and_their_owners_have_na
     assert assessed.count() > len(organisations)
     for organisation in assessed:
         assert organisation.created_at < organisation.first, organisation.name
-    members = [membership.user for organisation in organisations for membership in organisation.memberships.all()]
+    members = [
+        membership.user for organisation in Organisation.objects.all() for membership in organisation.memberships.all()
+    ]
     assert all(person.get_full_name() for person in members)
