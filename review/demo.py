@@ -113,7 +113,8 @@ def seed_demo_review(territory, organisations):
         )
         organisation.full_clean()
         organisation.save()
-        Organisation.objects.filter(pk=organisation.pk).update(created_at=now - timedelta(days=rng.randint(40, 700)))
+        organisation.created_at = now - timedelta(days=rng.randint(40, 700))
+        Organisation.objects.filter(pk=organisation.pk).update(created_at=organisation.created_at)
         Membership.objects.create(user=owner, organisation=organisation, role=MembershipRole.OWNER)
         maturity = rng.uniform(0.2, 0.8)
         if rng.random() < 0.45:
@@ -122,7 +123,6 @@ def seed_demo_review(territory, organisations):
             )
         if rng.random() < 0.9:
             seed_assessment(organisation, owner, rng, maturity, submitted_at=now - timedelta(days=rng.randint(3, 300)))
-        organisation.refresh_from_db(fields=["created_at"])
         registered_before_assessing(organisation, rng)
         extra.append(organisation)
     seed_demo_plans(territory, [o for o in extra if o.assessments.exists()])
