@@ -24,6 +24,7 @@ from referentiel.enums import AssessmentStatus
 from referentiel.models import Answer, Assessment
 
 from ..conftest import TERRITORY_A
+from .live import is_reported
 
 pytestmark = pytest.mark.browser
 
@@ -59,20 +60,6 @@ def participant(territory_a, django_db_blocker, orm_beside_playwright):
     with django_db_blocker.unblock(), schema_context(territory_a.schema_name):
         Organisation.objects.filter(pk=organisation.pk).delete()  # assessments and answers go with it
         User.objects.filter(pk=user.pk).delete()
-
-
-# The DSFR's warnings about its markup fail a test, but for one: the phone menu's modal has no
-# aria-labelledby in our HTML, which the Nu checker forbids on a div without a role
-# (tests/test_html_validity.py), and the DSFR names it from its « Menu » button itself, saying so.
-KNOWN_DSFR_WARNING = re.compile(r"Modal #menu-principal")
-
-
-def is_reported(message):
-    if message.type == "error":
-        return True
-    return (
-        message.type == "warning" and message.text.startswith("%cdsfr") and not KNOWN_DSFR_WARNING.search(message.text)
-    )
 
 
 @pytest.fixture

@@ -18,7 +18,12 @@ from organisations.models import Invitation, JoinRequest, Organisation
 from organisations.services import create_organisation
 
 from ..conftest import TERRITORY_A
-from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
+from .live import (  # noqa: F401 - fixtures
+    committed,
+    is_reported,
+    no_persistent_connections_in_the_server,
+    orm_beside_playwright,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -74,7 +79,7 @@ def test_search_join_and_expired_invitation(live_server_url, browser, people, te
     page.on("response", lambda r: r.status >= 400 and "/invitations/" not in r.url and errors.append(r.url))
     page.on(
         "console",
-        lambda message: message.type == "error" and "(Gone)" not in message.text and errors.append(message.text),
+        lambda message: is_reported(message) and "(Gone)" not in message.text and errors.append(message.text),
     )
     base = f"http://{TERRITORY_A.domain}:{live_server_url}"
     name = people["organisation"].name

@@ -21,7 +21,12 @@ from organisations.demo import demo_siret
 from organisations.models import Invitation, Organisation
 
 from ..conftest import TERRITORY_A
-from .live import committed, no_persistent_connections_in_the_server, orm_beside_playwright  # noqa: F401 - fixtures
+from .live import (  # noqa: F401 - fixtures
+    committed,
+    is_reported,
+    no_persistent_connections_in_the_server,
+    orm_beside_playwright,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -86,7 +91,7 @@ def browser_errors(page):
     errors = []
     page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.status} {response.url}"))
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url} {request.failure}"))
-    page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
+    page.on("console", lambda message: is_reported(message) and errors.append(f"console: {message.text}"))
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     return errors
 

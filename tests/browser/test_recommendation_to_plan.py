@@ -26,6 +26,7 @@ from toolbox.steps import top_step
 
 from ..conftest import TERRITORY_A
 from ..referentiel.test_results import PICKS, answer_input
+from .live import is_reported
 from .test_assessment_flow import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
@@ -107,7 +108,7 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
     results_path = f"/auto-evaluations/{world['assessment'].pk}/resultats/"
     failures = []
     page.on("response", lambda r: r.status >= 500 and failures.append(f"{r.status} {r.url}"))
-    page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
+    page.on("console", lambda m: is_reported(m) and failures.append(f"console: {m.text}"))
 
     # 1. The results page says what to do next, and why.
     log_in(page, base, world["email"], results_path)
