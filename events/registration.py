@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mailing.services import attachment, queue_email
 from organisations.models import Membership
@@ -136,9 +137,12 @@ def register_for_event(event, organisation, person, by):
     limit = event.seats_per_organisation
     if limit is not None and counts["organisation"] >= limit:
         raise RegistrationError(
-            _(
+            ngettext(
+                "« %(organisation)s » a déjà %(count)s inscrit·e : c'est le nombre de places ouvert à chaque "
+                "organisation pour cet événement. Vous pouvez céder cette place à un·e collègue.",
                 "« %(organisation)s » a déjà %(count)s inscrit·e·s : c'est le nombre de places ouvert à chaque "
-                "organisation pour cet événement. Vous pouvez céder l'une de ces places à un·e collègue."
+                "organisation pour cet événement. Vous pouvez céder l'une de ces places à un·e collègue.",
+                counts["organisation"],
             )
             % {"organisation": organisation.name, "count": counts["organisation"]}
         )

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from assett.exports import download
@@ -140,7 +140,11 @@ def event_edit(request, pk):
             if told:
                 messages.success(
                     request,
-                    _("L'événement est enregistré. Les %(count)s personnes inscrites sont prévenues du changement.")
+                    ngettext(
+                        "L'événement est enregistré. La personne inscrite est prévenue du changement.",
+                        "L'événement est enregistré. Les %(count)s personnes inscrites sont prévenues du changement.",
+                        told,
+                    )
                     % {"count": told},
                 )
             else:
@@ -199,8 +203,15 @@ def event_cancel(request, pk):
         else:
             messages.success(
                 request,
-                _("L'événement est annulé. %(count)s personnes inscrites ou en attente sont prévenues par courriel.")
-                % {"count": told},
+                ngettext(
+                    "L'événement est annulé. La personne inscrite ou en attente est prévenue par courriel.",
+                    "L'événement est annulé. Les %(count)s personnes inscrites ou en attente sont prévenues par "
+                    "courriel.",
+                    told,
+                )
+                % {"count": told}
+                if told
+                else _("L'événement est annulé. Personne n'était inscrit ni en attente : aucun courriel n'est parti."),
             )
         return redirect(_event_url(event))
     return render(request, "events/staff/cancel.html", {"page_title": event.title, "event": event, "form": form})
@@ -321,8 +332,11 @@ def event_invitations(request, pk):
         else:
             messages.success(
                 request,
-                _("%(orgs)s organisations invitées : %(people)s courriels envoyés.")
-                % {"orgs": sent.organisations, "people": sent.emails},
+                ngettext("%(orgs)s organisation invitée", "%(orgs)s organisations invitées", sent.organisations)
+                % {"orgs": sent.organisations}
+                + " : "
+                + ngettext("%(people)s courriel envoyé.", "%(people)s courriels envoyés.", sent.emails)
+                % {"people": sent.emails},
             )
         return redirect(_event_url(event, "events_staff:invitations"))
     preview = invitations.preview_invitations(event, referential)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from assett.problems import Problem
 from tenants.links import current_territory
@@ -295,7 +295,12 @@ def publish_draft(version, user):
     problems = draft_problems(draft)
     if problems:
         raise AuthoringError(
-            _("Le brouillon ne peut pas être publié : %(count)s point(s) à corriger.") % {"count": len(problems)},
+            ngettext(
+                "Le brouillon ne peut pas être publié : %(count)s point à corriger.",
+                "Le brouillon ne peut pas être publié : %(count)s points à corriger.",
+                len(problems),
+            )
+            % {"count": len(problems)},
             problems=problems,
         )
     now = timezone.now()

@@ -9,6 +9,7 @@ not a removal and an addition. Choices are matched by position, as re-assessment
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .targeting import targeting_text
 
@@ -74,8 +75,13 @@ def _field_changes(before, after, fields):
     ]
 
 
+def _points(value):
+    # French takes the singular below 2: « 0 point », « 1,5 point ».
+    return ngettext("%(points)s point", "%(points)s points", int(abs(value)) or 1) % {"points": value}
+
+
 def _choice_text(choice):
-    return _("%(label)s (%(points)s points)") % {"label": choice["label"], "points": choice["points"]}
+    return _("%(label)s (%(points)s)") % {"label": choice["label"], "points": _points(choice["points"])}
 
 
 def _bands_text(bands):
@@ -83,8 +89,8 @@ def _bands_text(bands):
         return "…" if value is None else str(value)
 
     return " ; ".join(
-        _("%(min)s à %(max)s : %(points)s points")
-        % {"min": bound(b["min"]), "max": bound(b["max"]), "points": b["points"]}
+        _("%(min)s à %(max)s : %(points)s")
+        % {"min": bound(b["min"]), "max": bound(b["max"]), "points": _points(b["points"])}
         for b in bands or []
     )
 

@@ -56,6 +56,13 @@ def delta_text(delta):
     return ("+" if delta > 0 else "-") + score_text(abs(delta))
 
 
+def delta_points_text(delta):
+    """« +8 points », « -1 point », « 0 point »: French takes the singular below 2."""
+    if delta is None:
+        return ""
+    return ngettext("%(delta)s point", "%(delta)s points", int(abs(delta)) or 1) % {"delta": delta_text(delta)}
+
+
 def value_text(value):
     """A numeric answer as French text: Decimal('12500.500') → « 12 500,5 »."""
     if value is None:
@@ -265,6 +272,10 @@ class Results:
     @property
     def overall_delta_text(self):
         return delta_text(self.overall_delta)
+
+    @property
+    def overall_delta_points_text(self):
+        return delta_points_text(self.overall_delta)
 
     @property
     def average_overall_text(self):

@@ -147,7 +147,7 @@ def _progress(results):
         "date": _date(results.previous.submitted_at),
         "before": results.previous_overall_text,
         "after": results.overall_text,
-        "delta": results.overall_delta_text if results.overall_delta is not None else "",
+        "delta": results.overall_delta_points_text,
         "themes": [
             {
                 "title": theme.title,

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from organisations.naf import SECTIONS
 
@@ -331,7 +332,11 @@ def delete_partner(partner):
     count = partner.actions.count()
     if count:
         raise ToolboxError(
-            _("Ce partenaire est rattaché à %(count)s action(s) : retirez-le d'abord de ces actions.")
+            ngettext(
+                "Ce partenaire est rattaché à %(count)s action : retirez-le d'abord de cette action.",
+                "Ce partenaire est rattaché à %(count)s actions : retirez-le d'abord de ces actions.",
+                count,
+            )
             % {"count": count}
         )
     partner.delete()
@@ -361,7 +366,11 @@ def delete_scheme(scheme):
     count = scheme.actions.count()
     if count:
         raise ToolboxError(
-            _("Ce dispositif est rattaché à %(count)s action(s) : retirez-le d'abord de ces actions.")
+            ngettext(
+                "Ce dispositif est rattaché à %(count)s action : retirez-le d'abord de cette action.",
+                "Ce dispositif est rattaché à %(count)s actions : retirez-le d'abord de ces actions.",
+                count,
+            )
             % {"count": count}
         )
     scheme.delete()

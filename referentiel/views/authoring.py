@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from organisations.enums import HeadcountBand, OrganisationKind
@@ -370,8 +371,14 @@ def theme_delete(request, pk):
         {
             "page_title": _("Supprimer le thème"),
             "heading": _("Supprimer le thème « %(title)s » ?") % {"title": theme.title},
-            "consequence": _("Ses %(count)s question(s) et leurs choix seront supprimés du brouillon.")
-            % {"count": count},
+            "consequence": ngettext(
+                "Sa question et ses choix seront supprimés du brouillon.",
+                "Ses %(count)s questions et leurs choix seront supprimés du brouillon.",
+                count,
+            )
+            % {"count": count}
+            if count
+            else _("Le thème n'a pas de question."),
             "back_url": _theme_url(theme.pk),
         },
     )

@@ -140,9 +140,10 @@ def test_sending_invites_each_ticked_organisation_once_and_says_why(in_a, staff_
     chosen, (first, second) = organisation_with(WEAK_IN_ENERGY, members=2, name="Boulangerie Faible")
     left_out, _ = organisation_with(WEAK_IN_ENERGY, name="Laissée de côté")
 
-    response = staff_client.post(f"{BASE}/{event.pk}/invitations/", {"organisations": [chosen.pk]})
+    response = staff_client.post(f"{BASE}/{event.pk}/invitations/", {"organisations": [chosen.pk]}, follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain[0][1] == 302
+    assert "1 organisation invitée : 2 courriels envoyés." in response.content.decode()
     [invitation] = EventInvitation.objects.filter(event=event)
     assert (invitation.organisation, invitation.matching_themes) == (chosen, ["ENE"])
     emails = queued_emails(in_a)

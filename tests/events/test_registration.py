@@ -80,6 +80,14 @@ def test_one_person_registers_once(in_a, organisation, people):
     assert Registration.objects.filter(event=event).count() == 1
 
 
+def test_a_limit_of_one_seat_per_organisation_is_said_in_the_singular(in_a, organisation, people, queued_emails):
+    event = EventFactory(capacity=10, seats_per_organisation=1)
+    register(event, organisation, people[0])
+
+    with pytest.raises(RegistrationError, match="« Boulangerie du Clain » a déjà 1 inscrit·e : .* céder cette place"):
+        register(event, organisation, people[1])
+
+
 def test_the_organisation_limit_counts_its_live_registrations(in_a, organisation, people, queued_emails):
     event = EventFactory(capacity=10, seats_per_organisation=2)
     register(event, organisation, people[0])

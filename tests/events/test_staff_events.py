@@ -1,6 +1,7 @@
 """Territory staff run their events: create and edit in the territory's time zone, publish, cancel,
 and everyone registered hears of a change of time or place, or of the cancellation, with the .ics."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -223,6 +224,40 @@ def test_cancelling_asks_for_confirmation_then_tells_everyone_with_a_cancel_ics(
     assert staff_client.get(f"{BASE}/{event.pk}/modifier/")["Location"] == f"{BASE}/{event.pk}/"
     staff_client.post(f"{BASE}/{event.pk}/annuler/", {"confirm": "on"})
     assert len(queued_emails(in_a)) == 2
+
+
+@pytest.mark.parametrize(
+    ("people", "told"),
+    [
+        (0, "L'événement est annulé. Personne n'était inscrit ni en attente : aucun courriel n'est parti."),
+        (1, "L'événement est annulé. La personne inscrite ou en attente est prévenue par courriel."),
+        (2, "L'événement est annulé. Les 2 personnes inscrites ou en attente sont prévenues par courriel."),
+    ],
+)
+def test_the_cancellation_says_whom_it_told_in_words_agreeing_with_their_number(in_a, staff_client, people, told):
+    event = EventFactory()
+    for _ in range(people):
+        register(event)
+
+    response = staff_client.post(f"{BASE}/{event.pk}/annuler/", {"message": "Reporté.", "confirm": "on"}, follow=True)
+
+    assert told in html.unescape(response.content.decode())
+
+
+def test_a_change_told_to_one_person_says_so_in_the_singular(in_a, staff_client, queued_emails):
+    event = EventFactory(starts_at=utc(2027, 3, 10, 15, 0), ends_at=utc(2027, 3, 10, 17, 0))
+    register(event)
+
+    response = staff_client.post(
+        f"{BASE}/{event.pk}/modifier/",
+        form_data(event, starts_at="2027-03-11T09:00", ends_at="2027-03-11T11:00"),
+        follow=True,
+    )
+
+    assert "L'événement est enregistré. La personne inscrite est prévenue du changement." in html.unescape(
+        response.content.decode()
+    )
+    assert len(queued_emails(in_a)) == 1
 
 
 # ---- the list ---------------------------------------------------------------------------------------

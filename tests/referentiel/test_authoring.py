@@ -306,7 +306,11 @@ def test_publication_reports_the_problem_in_french_and_publishes_nothing(breakag
         authoring.publish_draft(draft, staff)
 
     assert expected in problems_of(error)
-    assert "ne peut pas être publié" in str(error.value)
+    count = len(problems_of(error))
+    assert (
+        str(error.value)
+        == f"Le brouillon ne peut pas être publié : {count} point{'s' if count > 1 else ''} à corriger."
+    )
     assert ReferentialVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
     assert current_version() == published
 
@@ -318,6 +322,7 @@ def test_publication_reports_every_problem_at_once(draft, staff):
         authoring.publish_draft(draft, staff)
 
     assert expected <= set(problems_of(error))
+    assert f"{len(problems_of(error))} points à corriger." in str(error.value)
 
 
 def test_publication_refuses_a_version_number_already_used(draft, published, staff):

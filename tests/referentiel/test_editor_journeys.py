@@ -3,6 +3,7 @@ preview of what participants see, the comparison of the draft with the published
 estimated duration of an assessment (shown to staff and to participants)."""
 
 import copy
+import html
 
 import pytest
 from django.db import connection
@@ -140,7 +141,7 @@ def test_the_comparison_finds_added_removed_changed_and_moved_questions():
     first, second = after["themes"][0], after["themes"][1]
     first["title"] = "Piloter"
     first["questions"][0]["text"] = "Une question reformulée ?"
-    first["questions"][0]["choices"][1]["points"] = 2
+    first["questions"][0]["choices"][2]["points"] = 1
     first["questions"][0]["organisation_kinds"] = ["entreprise", "association"]
     removed = first["questions"].pop(1)
     moved = second["questions"].pop(0)
@@ -158,7 +159,10 @@ def test_the_comparison_finds_added_removed_changed_and_moved_questions():
     changed = questions[first["questions"][0]["code"]]
     assert changed.status == CHANGED
     whats = [change.what for change in changed.changes]
-    assert whats[0] == "Texte" and "Choix 2" in whats and "Pour qui" in whats
+    assert whats[0] == "Texte" and "Choix 3" in whats and "Pour qui" in whats
+    third_choice = next(change for change in changed.changes if change.what == "Choix 3")
+    label = first["questions"][0]["choices"][2]["label"]
+    assert (third_choice.before, third_choice.after) == (f"{label} (2 points)", f"{label} (1 point)")
     assert questions[removed["code"]].status == REMOVED
     assert questions["NEW-01"].status == ADDED
     assert [c.what for c in questions[moved["code"]].changes] == ["Thème"]  # moved, not removed and added
@@ -230,3 +234,20 @@ def test_staff_and_participants_see_the_estimated_duration(staff_client, client_
     client_a.force_login(owner)
     page = client_a.get(f"/organisations/{organisation.pk}/").content.decode()
     assert "Comptez environ" in page
+
+
+def test_deleting_a_theme_says_what_goes_with_it_in_words_agreeing_with_the_number(staff_client, draft):
+    theme = authoring.add_theme(draft, code="NEUF", title="Thème neuf")
+    confirm = f"/gestion/referentiel/themes/{theme.pk}/supprimer/"
+    expected = [
+        "Le thème n'a pas de question.",
+        "Sa question et ses choix seront supprimés du brouillon.",
+        "Ses 2 questions et leurs choix seront supprimés du brouillon.",
+    ]
+    for count, consequence in enumerate(expected):
+        if count:
+            authoring.add_question(theme, code=f"NEUF-0{count}", text="Une question ?", kind=QuestionKind.YESNO)
+
+        page = html.unescape(staff_client.get(confirm).content.decode())
+
+        assert consequence in page

@@ -185,6 +185,17 @@ def test_results_compare_each_theme_with_the_previous_assessment(client_a, membe
     assert "Auto-évaluation précédente" in html  # second series of the chart
 
 
+def test_a_change_of_one_point_is_said_in_the_singular(client_a, member, organisation):
+    stored_assessment(organisation, 47, 47, days_ago=365)
+    current = stored_assessment(organisation, 48, 48)
+    client_a.force_login(member)
+
+    html = client_a.get(results_url(current)).content.decode()
+
+    assert "Score global : de 47 à 48 (+1 point)." in section(html, "Évolution depuis l'auto-évaluation du")
+    assert "le score global a progressé de 1 point." in html
+
+
 def test_results_without_a_previous_assessment_show_no_evolution(client_a, member, organisation):
     current = stored_assessment(organisation, 48, 48)
     client_a.force_login(member)

@@ -1,15 +1,18 @@
 """The PDF itself: rendered by the real WeasyPrint, parsed back with pypdf."""
 
 import gc
+import html
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
 
+from referentiel.results import delta_points_text
 from referentiel.structure import structure_for
 from reports.content import content_hash, report_content
 from reports.fetcher import ReportURLFetcher
-from reports.render import collector_paused, render_pdf
+from reports.render import collector_paused, render_pdf, report_html
 
 from .helpers import flat, pdf_text, report_world
 
@@ -172,3 +175,23 @@ def test_an_answer_of_several_choices_is_a_list_and_priorities_read_in_lower_cas
     assert "désigné. ; " not in html
     priority = content["plan"][0]["items"][0]["priority"]  # « Haute », « Normale »…
     assert f"priorité {priority.lower()}" in html and f"priorité {priority}" not in html
+
+
+def test_the_report_s_counts_agree_with_their_words(world):
+    _member, _organisation, assessment = world
+    content = report_content(assessment)
+    first, second = content["themes"][:2]
+    first["answered"], second["answered"] = 1, 2
+    content["progress"] = {
+        "date": "3 décembre 2025",
+        "before": "47",
+        "after": "48",
+        "delta": delta_points_text(1),
+        "themes": [],
+    }
+
+    text = flat(html.unescape(re.sub(r"<[^>]+>", " ", report_html(content))))
+
+    assert f"1 question répondue sur {first['applicable']}" in text
+    assert f"2 questions répondues sur {second['applicable']}" in text
+    assert "Évolution : +1 point." in text

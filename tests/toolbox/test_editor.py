@@ -532,8 +532,13 @@ def test_deleting_an_attached_partner_or_scheme_is_refused_and_says_how_many(sta
     assert "Rattaché à 2 actions : la suppression est refusée" in page
     staff_client.post(f"{BASE}/partenaires/{partner.pk}/supprimer/")
     staff_client.post(f"{BASE}/dispositifs/{scheme.pk}/supprimer/")
-    with pytest.raises(ToolboxError, match="rattaché à 2 action"):
+    with pytest.raises(ToolboxError, match="rattaché à 2 actions : retirez-le d'abord de ces actions."):
         authoring.delete_scheme(scheme)
+    action = scheme.actions.first()
+    action.partners.remove(partner)
+    action.schemes.remove(scheme)
+    with pytest.raises(ToolboxError, match="rattaché à 1 action : retirez-le d'abord de cette action."):
+        authoring.delete_partner(partner)
 
     assert Partner.objects.filter(pk=partner.pk).exists() and Scheme.objects.filter(pk=scheme.pk).exists()
 

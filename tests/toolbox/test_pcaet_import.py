@@ -273,9 +273,13 @@ def test_upload_then_confirm_through_the_pages(client_a, staff):
     assert "2 actions du programme actuel ne sont plus dans le fichier" in page
     assert snapshot() == before  # checked, not written
 
-    response = client_a.post("/gestion/pcaet/importer/confirmer/", {"missing": "remove"})
+    response = client_a.post("/gestion/pcaet/importer/confirmer/", {"missing": "remove"}, follow=True)
 
-    assert response.status_code == 302 and response["Location"] == "/gestion/pcaet/"
+    assert response.redirect_chain == [("/gestion/pcaet/", 302)]
+    assert (
+        "Le programme est importé : 1 action ajoutée, 0 mise à jour, 1 inchangée, 2 supprimées, "
+        "0 conservée hors fichier." in response.content.decode()
+    )
     assert list(PcaetAction.objects.values_list("code", flat=True)) == ["1.1.1", "9.9"]
     assert (current_programme().title, current_programme().note) == ("PCAET révisé", "Note")
     assert client_a.get("/gestion/pcaet/importer/confirmer/").status_code == 302  # done once

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assett.exports import download
 from referentiel.enums import VersionStatus
@@ -24,6 +25,19 @@ from ..pcaet_contribution import contribution, export_table
 from ..pcaet_file import MAX_FILE_BYTES, MAX_ROWS, PcaetRow
 
 PENDING_KEY = "pcaet_pending_import"
+
+
+def _import_counts(r):
+    """« 3 actions ajoutées, 1 mise à jour, 0 inchangée… »: each number agreeing with its word."""
+    return ", ".join(
+        [
+            ngettext("%(n)s action ajoutée", "%(n)s actions ajoutées", r.added) % {"n": r.added},
+            ngettext("%(n)s mise à jour", "%(n)s mises à jour", r.updated) % {"n": r.updated},
+            ngettext("%(n)s inchangée", "%(n)s inchangées", r.unchanged) % {"n": r.unchanged},
+            ngettext("%(n)s supprimée", "%(n)s supprimées", r.removed) % {"n": r.removed},
+            ngettext("%(n)s conservée hors fichier", "%(n)s conservées hors fichier", r.kept) % {"n": r.kept},
+        ]
+    )
 
 
 def _grouped_by_axis(actions):
@@ -96,14 +110,7 @@ def pcaet_import_confirm(request):
             messages.error(request, str(error))
             return redirect("toolbox:pcaet_import")
         del request.session[PENDING_KEY]
-        messages.success(
-            request,
-            _(
-                "Le programme est importé : %(added)s action(s) ajoutée(s), %(updated)s mise(s) à jour, "
-                "%(unchanged)s inchangée(s), %(removed)s supprimée(s), %(kept)s conservée(s) hors fichier."
-            )
-            % vars(result),
-        )
+        messages.success(request, _("Le programme est importé : %(counts)s.") % {"counts": _import_counts(result)})
         return redirect("toolbox:pcaet_list")
     return render(
         request,
