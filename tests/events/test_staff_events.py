@@ -260,6 +260,18 @@ def test_a_change_told_to_one_person_says_so_in_the_singular(in_a, staff_client,
     assert len(queued_emails(in_a)) == 1
 
 
+@pytest.mark.parametrize(
+    ("capacity", "figures"), [(1, "1 personne inscrite sur 1 place"), (12, "1 personne inscrite sur 12 places")]
+)
+def test_the_event_s_figures_count_its_seats_in_words_agreeing_with_their_number(in_a, staff_client, capacity, figures):
+    event = EventFactory(capacity=capacity)
+    register(event)
+
+    page = staff_client.get(f"{BASE}/{event.pk}/").content.decode()
+
+    assert re.search(rf"{figures}\b", " ".join(page.split()))
+
+
 # ---- the list ---------------------------------------------------------------------------------------
 
 
