@@ -171,8 +171,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.territory",
             ],
-            # Filters shared by every app, kept out of the apps themselves ({% load markdown %}).
-            "libraries": {"markdown": "assett.markdown"},
+            # Filters shared by every app, kept out of the apps themselves ({% load markdown %}, {% load dates %}).
+            "libraries": {"dates": "assett.dates", "markdown": "assett.markdown"},
         },
     }
 ]

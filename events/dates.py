@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
 
+from assett.dates import day_number
+
 
 def day(moment):
     """« mercredi 10 mars 2027 », « vendredi 1er janvier 2027 »."""
-    number = _("1er") if moment.day == 1 else str(moment.day)
-    return f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month]} {moment.year}"
+    return f"{WEEKDAYS[moment.weekday()]} {day_number(moment)} {MONTHS[moment.month]} {moment.year}"
 
 
 def clock(moment):

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assett.dates import french_date
 from mailing.services import attachment, queue_email
 from organisations.models import Membership
 from tenants.links import current_territory, territory_url
@@ -56,7 +57,7 @@ class Seats:
 def _local(moment):
     """A moment as the territory's people read it (its zone, not the server's)."""
     zone = zoneinfo.ZoneInfo(current_territory().time_zone)
-    return formats.date_format(moment.astimezone(zone), "j F Y à H:i")
+    return french_date(moment.astimezone(zone), "j F Y à H:i")
 
 
 def window_problem(event, now=None):

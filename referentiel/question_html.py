@@ -19,6 +19,8 @@ from django.utils.text import get_text_list
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from assett.dates import french_date
+
 from .enums import QuestionKind
 from .forms import NOT_APPLICABLE
 
@@ -59,13 +61,13 @@ def status_html(answer, errors, user, autosaved):
         text = _(
             "À confirmer : réponse reprise de votre auto-évaluation précédente (donnée le %(date)s). "
             "Modifiez-la, ou gardez-la avec « Enregistrer et continuer »."
-        ) % {"date": date_format(when, "j F Y")}
+        ) % {"date": french_date(when)}
         return mark_safe(f'<p class="fr-message fr-message--info">{escape(text)}</p>')  # noqa: S308
     if autosaved:
         text = _("Enregistré à %(time)s") % {"time": date_format(when, "H:i")}
     else:
         text = _("Enregistré le %(date)s à %(time)s") % {
-            "date": date_format(when, "j F Y"),
+            "date": french_date(when),
             "time": date_format(when, "H:i"),
         }
         if answer.answered_by_id and answer.answered_by_id != user.pk:

@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assett.dates import french_date
 from organisations.enums import OrganisationKind
 
 from . import scoring
@@ -348,7 +349,7 @@ def _summary(results, for_staff):
             % {"titles": titles}
         )
     if results.previous is not None and results.overall_delta is not None:
-        when = date_format(timezone.localtime(results.previous.submitted_at), "j F Y")
+        when = french_date(timezone.localtime(results.previous.submitted_at))
         points = abs(results.overall_delta)
         values = {"date": when, "points": score_text(points)}
         if results.overall_delta > 0:

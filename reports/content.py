@@ -13,8 +13,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from assett.dates import french_date
 from referentiel.models import Answer
 from referentiel.results import build_results, describe_answer
 from referentiel.structure import structure_for
@@ -35,7 +35,7 @@ def content_hash(content):
 
 
 def _date(value):
-    return date_format(timezone.localtime(value) if hasattr(value, "tzinfo") else value, "j F Y") if value else ""
+    return french_date(timezone.localtime(value) if hasattr(value, "tzinfo") else value) if value else ""
 
 
 def _territory(territory):

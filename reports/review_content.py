@@ -11,9 +11,9 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from assett.dates import french_date
 from review.sections import Review
 from tenants.links import current_territory
 
@@ -27,7 +27,7 @@ def period_label(period):
     """The period as the dashboard says it (templates/review/dashboard.html)."""
 
     def day(value):
-        return date_format(value, "j F Y")
+        return french_date(value)
 
     if period.is_whole:
         return _("Depuis le début du programme.")

@@ -1,7 +1,7 @@
 """Results, history and staff follow-up of assessments."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -194,6 +194,16 @@ def test_a_change_of_one_point_is_said_in_the_singular(client_a, member, organis
 
     assert "Score global : de 47 à 48 (+1 point)." in section(html, "Évolution depuis l'auto-évaluation du")
     assert "le score global a progressé de 1 point." in html
+
+
+def test_a_date_on_the_first_of_the_month_reads_1er(client_a, member, organisation):
+    current = stored_assessment(organisation, 48, 48)
+    Assessment.objects.filter(pk=current.pk).update(submitted_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    client_a.force_login(member)
+
+    html = client_a.get(results_url(current)).content.decode()
+
+    assert "Validée le 1er décembre 2026, sur le" in html
 
 
 def test_results_without_a_previous_assessment_show_no_evolution(client_a, member, organisation):

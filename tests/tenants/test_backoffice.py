@@ -5,11 +5,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_tenants.utils import schema_context
 
 from accounts.enums import Role
 from accounts.models import User
+from assett.dates import french_date
 from organisations.demo import demo_siret
 from organisations.enums import OrganisationKind
 from organisations.services import create_organisation
@@ -172,7 +172,7 @@ def test_the_backoffice_shows_each_territorys_figures(public_client, national_ad
     row_b = page[page.index("Territoire B") :].split("</tr>")[0]
     assert "<td>1</td>" in row_a  # one organisation
     assert "<td>0</td>" in row_a  # none validated yet
-    assert date_format(timezone.localtime(assessment.updated_at), "j F Y") in row_a
+    assert french_date(timezone.localtime(assessment.updated_at)) in row_a
     assert "<td>0</td>" in row_b and "—" in row_b
     # One query per app's figures, whatever the number of territories.
     assert sum("UNION ALL" in query["sql"] for query in queries.captured_queries) == 2
