@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .results import value_text
 from .targeting import targeting_text
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -77,7 +78,7 @@ def _field_changes(before, after, fields):
 
 def _points(value):
     # French takes the singular below 2: « 0 point », « 1,5 point ».
-    return ngettext("%(points)s point", "%(points)s points", int(abs(value)) or 1) % {"points": value}
+    return ngettext("%(points)s point", "%(points)s points", int(abs(value)) or 1) % {"points": value_text(value)}
 
 
 def _choice_text(choice):
@@ -86,7 +87,7 @@ def _choice_text(choice):
 
 def _bands_text(bands):
     def bound(value):
-        return "…" if value is None else str(value)
+        return "…" if value is None else value_text(value)
 
     return " ; ".join(
         _("%(min)s à %(max)s : %(points)s")

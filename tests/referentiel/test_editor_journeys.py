@@ -141,7 +141,7 @@ def test_the_comparison_finds_added_removed_changed_and_moved_questions():
     first, second = after["themes"][0], after["themes"][1]
     first["title"] = "Piloter"
     first["questions"][0]["text"] = "Une question reformulée ?"
-    first["questions"][0]["choices"][2]["points"] = 1
+    first["questions"][0]["choices"][2]["points"] = 1.5
     first["questions"][0]["organisation_kinds"] = ["entreprise", "association"]
     removed = first["questions"].pop(1)
     moved = second["questions"].pop(0)
@@ -162,7 +162,7 @@ def test_the_comparison_finds_added_removed_changed_and_moved_questions():
     assert whats[0] == "Texte" and "Choix 3" in whats and "Pour qui" in whats
     third_choice = next(change for change in changed.changes if change.what == "Choix 3")
     label = first["questions"][0]["choices"][2]["label"]
-    assert (third_choice.before, third_choice.after) == (f"{label} (2 points)", f"{label} (1 point)")
+    assert (third_choice.before, third_choice.after) == (f"{label} (2 points)", f"{label} (1,5 point)")
     assert questions[removed["code"]].status == REMOVED
     assert questions["NEW-01"].status == ADDED
     assert [c.what for c in questions[moved["code"]].changes] == ["Thème"]  # moved, not removed and added
