@@ -2,6 +2,7 @@
 
 from allauth.account import app_settings as allauth_settings
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from organisations.constants import INVITATION_VALIDITY, JOIN_REQUEST_VALIDITY
@@ -27,6 +28,12 @@ class PersonalDataPage(LegalPage):
         )
 
 
-accessibility = LegalPage.as_view(template_name="pages/accessibility.html")
-legal_notice = LegalPage.as_view(template_name="pages/legal_notice.html")
-personal_data = PersonalDataPage.as_view(template_name="pages/personal_data.html")
+accessibility = LegalPage.as_view(
+    template_name="pages/accessibility.html", extra_context={"page_title": _("Déclaration d'accessibilité")}
+)
+legal_notice = LegalPage.as_view(
+    template_name="pages/legal_notice.html", extra_context={"page_title": _("Mentions légales")}
+)
+personal_data = PersonalDataPage.as_view(
+    template_name="pages/personal_data.html", extra_context={"page_title": _("Données personnelles")}
+)

@@ -215,6 +215,22 @@ def test_page_loads_what_it_uses_and_no_more(world, db, role, site, url):
     assert description and len(description.group(1)) > 40
 
 
+def _title(world, role, site, url):
+    html = _body(_fetch(world, role, site, url)).decode()
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+
+
+@pytest.mark.parametrize(("role", "site", "url"), PAGES, ids=PAGE_IDS)
+def test_page_has_a_title_of_its_own(world, db, role, site, url):
+    """RGAA 8.6: the title says which page this is, then which site (« Plan d'actions – <the
+    programme> – <the territory> »); the site's name alone is its home page's title."""
+    if url == "/":
+        return
+    site_title = _title(world, "anonymous", site, "/")
+    title = _title(world, role, site, url.format(**world.ids))
+    assert title.endswith(f" – {site_title}") and title != site_title, title
+
+
 @pytest.fixture(scope="module")
 def axe_context(browser):
     if not AXE_JS.is_file():
