@@ -333,13 +333,13 @@ def add_to_plan(request, pk):
         messages.success(
             request,
             ngettext(
-                "%(count)s action ajoutée au plan d'actions de %(organisation)s : %(titles)s.",
-                "%(count)s actions ajoutées au plan d'actions de %(organisation)s : %(titles)s.",
+                "%(count)s action ajoutée au plan d'actions %(of_organisation)s : %(titles)s.",
+                "%(count)s actions ajoutées au plan d'actions %(of_organisation)s : %(titles)s.",
                 count,
             )
             % {
                 "count": count,
-                "organisation": organisation.name,
+                "of_organisation": organisation.of_name,
                 "titles": ", ".join(f"« {action.title} »" for action in outcome.added),
             },
         )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assett.grammar import with_a, with_de
 from assett.validators import validate_single_line
 
 from .constants import INVITATION_VALIDITY, JOIN_REQUEST_VALIDITY
@@ -107,6 +108,16 @@ class Organisation(models.Model):
             )
         if self.naf_code:
             self.naf_code = normalize_naf(self.naf_code)
+
+    @property
+    def of_name(self):
+        """« de Boulangerie du Marché », « des Jardins partagés » (assett/grammar.py)."""
+        return with_de(self.name)
+
+    @property
+    def to_name(self):
+        """« à Boulangerie du Marché », « aux Jardins partagés »."""
+        return with_a(self.name)
 
 
 class Membership(models.Model):

@@ -61,7 +61,9 @@ def invite_member(organisation, inviter, email):
     """Invite `email`; an address already invited (pending or expired) gets the invitation again, renewed."""
     email = email.strip().lower()
     if organisation.memberships.filter(user__email=email).exists():
-        raise OrganisationError(_("%(email)s fait déjà partie de %(org)s.") % {"email": email, "org": organisation})
+        raise OrganisationError(
+            _("%(email)s fait déjà partie %(of_org)s.") % {"email": email, "of_org": organisation.of_name}
+        )
     invitation = Invitation.objects.select_for_update().open().filter(organisation=organisation, email=email).first()
     if invitation is None:
         invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=inviter)

@@ -85,9 +85,9 @@ def _outside_territory_message(request, organisation):
             request,
             _(
                 "%(commune)s n'est pas une commune %(territory)s : l'équipe du programme va examiner "
-                "l'inscription de %(name)s et l'accepter."
+                "l'inscription %(of_name)s et l'accepter."
             )
-            % {"commune": organisation.commune, "territory": request.tenant.of_name, "name": organisation.name},
+            % {"commune": organisation.commune, "territory": request.tenant.of_name, "of_name": organisation.of_name},
         )
 
 
@@ -226,6 +226,7 @@ def _invitation_unavailable(request, invitation):
             "invitation": invitation,
             "state": invitation.state if invitation else None,
             "org": invitation.organisation.name if invitation else "",
+            "of_org": invitation.organisation.of_name if invitation else "",
             "is_member": is_member,
             "validity_days": INVITATION_VALIDITY.days,
         },
@@ -270,8 +271,8 @@ def join(request, public_id):
         else:
             messages.success(
                 request,
-                _("Votre demande est enregistrée ; un courriel part vers les responsables de %(name)s.")
-                % {"name": organisation.name},
+                _("Votre demande est enregistrée ; un courriel part vers les responsables %(of_name)s.")
+                % {"of_name": organisation.of_name},
             )
         return redirect("organisations:dashboard")
     return render(request, "organisations/join.html", {"organisation": organisation, "form": form})

@@ -55,6 +55,7 @@ def _territory(territory):
 def _organisation(organisation):
     return {
         "name": organisation.name,
+        "of_name": organisation.of_name,
         "kind": organisation.get_kind_display(),
         "commune": organisation.commune,
         "siret": organisation.siret,

@@ -8,12 +8,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from assett.grammar import with_de
 from organisations.validators import validate_siren
 
 from .branding import validate_accent_color
 from .constants import DEFAULT_ACCENT_COLOR, DEFAULT_OFFER_BLOCKS, DEFAULT_PROGRAMME_NAME, DEFAULT_TIME_ZONE
 from .enums import EpciKind, TerritoryStatus
-from .grammar import with_de
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",

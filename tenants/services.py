@@ -118,8 +118,8 @@ def _check_conflicts(spec):
     siren_owner = Territory.objects.filter(siren=spec.siren).first() if spec.siren else None
     if siren_owner:
         errors["siren"] = [
-            _("Le SIREN %(siren)s est déjà celui de %(name)s : un EPCI n'a qu'un territoire sur la plateforme.")
-            % {"siren": spec.siren, "name": siren_owner.name}
+            _("Le SIREN %(siren)s est déjà celui %(of_name)s : un EPCI n'a qu'un territoire sur la plateforme.")
+            % {"siren": spec.siren, "of_name": siren_owner.of_name}
         ]
     if not existing and schema_exists(schema_name_for(spec.slug)):
         errors.setdefault("slug", []).append(_("Un schéma de base de données porte déjà ce nom."))

@@ -134,7 +134,8 @@ def change_status(request, pk):
         set_territory_status(territory, status)
         messages.success(
             request,
-            _("Statut de %(name)s : %(status)s.") % {"name": territory.name, "status": territory.get_status_display()},
+            _("Statut %(of_name)s : %(status)s.")
+            % {"of_name": territory.of_name, "status": territory.get_status_display()},
         )
         return redirect("backoffice")
     return render(

@@ -306,6 +306,6 @@ def staff_detail(request, pk):
             "results": build_results(assessment, answers=answers, for_staff=True) if assessment.is_submitted else None,
             # Staff do not ask for reports; they download the organisation's latest one.
             "report_job": latest_done_job(assessment) if assessment.is_submitted else None,
-            "page_title": _("Auto-évaluation de %(name)s") % {"name": organisation.name},
+            "page_title": _("Auto-évaluation %(of_name)s") % {"of_name": organisation.of_name},
         },
     )

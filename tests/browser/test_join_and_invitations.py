@@ -110,7 +110,7 @@ def test_search_join_and_expired_invitation(live_server_url, browser, people, te
         expect(page).to_have_url(f"{base}/organisations/rejoindre/{people['organisation'].public_id}/")
         page.get_by_role("button", name="Envoyer la demande").click()
         expect(
-            page.get_by_text(f"Votre demande est enregistrée ; un courriel part vers les responsables de {name}.")
+            page.get_by_text(f"Votre demande est enregistrée ; un courriel part vers les responsables d'{name}.")
         ).to_be_visible()
         expect(page.get_by_role("button", name=re.compile("^Retirer ma demande"))).to_be_visible()
         assert committed(territory_a, JoinRequest.objects.filter(organisation__name=name).pending().exists)

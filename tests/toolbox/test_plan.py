@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from organisations.models import Organisation
 from toolbox.enums import PlanStatus, Priority
 from toolbox.models import PlanItem, PlanNote, PlanStep
 from toolbox.plan import (
@@ -615,3 +616,22 @@ def test_the_plan_page_and_exports_cost_the_same_queries_for_3_or_30_items(
     with django_assert_num_queries(few):
         assert client_a.get(plan_url(organisation, page)).status_code == 200
     assert few <= 6
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("Les Jardins Partagés", "Plan d'actions des Jardins Partagés"),
+        ("Atelier Mécanique", "Plan d'actions d&#x27;Atelier Mécanique"),
+        ("Boulangerie du Clain", "Plan d'actions de Boulangerie du Clain"),
+    ],
+)
+def test_the_plan_s_heading_joins_de_to_the_organisation_s_name_as_french_does(
+    client_a, organisation, owner, name, heading
+):
+    Organisation.objects.filter(pk=organisation.pk).update(name=name)
+    client_a.force_login(owner)
+
+    html = client_a.get(plan_url(organisation)).content.decode()
+
+    assert f"<h1>{heading}</h1>" in html

@@ -57,8 +57,8 @@ def plan_add(request, org_pk, action_pk):
     else:
         messages.success(
             request,
-            _("« %(title)s » est ajoutée au plan d'actions de %(organisation)s.")
-            % {"title": action.title, "organisation": organisation.name},
+            _("« %(title)s » est ajoutée au plan d'actions %(of_organisation)s.")
+            % {"title": action.title, "of_organisation": organisation.of_name},
         )
     return redirect(_next_or(request, _plan_url(organisation.pk)))
 

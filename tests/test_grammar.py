@@ -1,8 +1,9 @@
-"""« de » before a territory's name (tenants/grammar.py), and the sites' sentences that use it."""
+"""« de » and « à » before a name (assett/grammar.py), and the sentences that use them."""
 
 import pytest
 
-from tenants.grammar import with_de
+from assett.grammar import with_a, with_de
+from organisations.models import Organisation
 from tenants.models import Territory
 
 
@@ -18,10 +19,40 @@ from tenants.models import Territory
         ("Angers Loire Métropole", "d'Angers Loire Métropole"),
         ("Évry", "d'Évry"),
         ("  ", ""),
+        # Organisations: an article joins the preposition, a vowel elides it, h never does.
+        ("Les Jardins Partagés", "des Jardins Partagés"),
+        ("Le Relais", "du Relais"),
+        ("La Ferme d'Ayron", "de la Ferme d'Ayron"),
+        ("L'Escale", "de l'Escale"),
+        ("Atelier Mécanique de Précision", "d'Atelier Mécanique de Précision"),
+        ("Hôtel-Restaurant Le Relais", "de Hôtel-Restaurant Le Relais"),
+        ("Boulangerie du Marché", "de Boulangerie du Marché"),
+        ("Lesieur", "de Lesieur"),
+        ("Le", "de Le"),
     ],
 )
 def test_with_de(name, expected):
     assert with_de(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Les Jardins Partagés", "aux Jardins Partagés"),
+        ("Le Relais", "au Relais"),
+        ("La Ferme d'Ayron", "à la Ferme d'Ayron"),
+        ("L'Escale", "à l'Escale"),
+        ("Atelier Mécanique", "à Atelier Mécanique"),
+        ("Métropole Rouen Normandie", "à la Métropole Rouen Normandie"),
+    ],
+)
+def test_with_a(name, expected):
+    assert with_a(name) == expected
+
+
+def test_an_organisation_s_name_after_de_and_a():
+    organisation = Organisation(name="Les Jardins Partagés")
+    assert (organisation.of_name, organisation.to_name) == ("des Jardins Partagés", "aux Jardins Partagés")
 
 
 def test_a_stored_form_wins_over_the_guess():
