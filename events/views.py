@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from assett.grammar import with_de
 from organisations.access import get_organisation_for_user
 from organisations.models import Membership
 from toolbox.labels import published_labels
@@ -264,7 +265,8 @@ def cancel(request, pk, registration_pk):
             messages.success(request, _("Votre inscription est annulée."))
         else:
             messages.success(
-                request, _("L'inscription de %(person)s est annulée.") % {"person": _name(registration.user)}
+                request,
+                _("L'inscription %(of_person)s est annulée.") % {"of_person": with_de(_name(registration.user))},
             )
     return _back(event)
 

@@ -140,7 +140,7 @@ def test_a_colleague_cancels_for_a_member_of_the_organisation(in_a, signed_in, o
 
     response = signed_in.post(f"/evenements/{event.pk}/inscriptions/{theirs.pk}/annuler/", follow=True)
 
-    assert messages_of(response) == ["L'inscription de Alex Martin est annulée."]
+    assert messages_of(response) == ["L'inscription d'Alex Martin est annulée."]
     [email] = queued_emails(in_a)
     assert email.recipients == [colleague.email] and "Camille Roux a annulé votre inscription" in email.body
 

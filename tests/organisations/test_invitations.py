@@ -1,6 +1,7 @@
 """Invitations and join requests expire after 14 days and can be revoked; a link that no longer
 works says why, in French, and owners can send a fresh one."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -273,11 +274,15 @@ def test_nobody_else_withdraws_a_join_request(organisation, owner, client_a):
 
 
 def test_the_owner_declines_a_join_request(organisation, owner, client_a):
-    newcomer = participant("nouveau@example.org")
+    newcomer = participant("alex@example.org")
     join_request = JoinRequest.objects.create(organisation=organisation, user=newcomer)
     client_a.force_login(owner)
 
-    client_a.post(f"/organisations/{organisation.pk}/demandes/{join_request.pk}/", {"decision": "decline"})
+    response = client_a.post(
+        f"/organisations/{organisation.pk}/demandes/{join_request.pk}/", {"decision": "decline"}, follow=True
+    )
+
+    assert "La demande d'alex@example.org est refusée." in html.unescape(response.content.decode())
 
     join_request.refresh_from_db()
     assert join_request.status == JoinRequestStatus.DECLINED
