@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assett.grammar import with_de
+
 from .enums import Role
 
 
@@ -67,6 +69,11 @@ class User(AbstractUser):
     def display_name(self):
         """How the person is shown to others (members, staff, emails): their name, else their address."""
         return self.get_full_name() or self.email
+
+    @property
+    def of_name(self):
+        """The display name after « de »: « d'Alex Martin » (assett/grammar.py)."""
+        return with_de(self.display_name)
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from assett.grammar import with_de
 from organisations.access import get_organisation_for_user
 from organisations.models import Membership
 from toolbox.labels import published_labels
@@ -233,7 +232,7 @@ def register(request, pk):
     except RegistrationError as error:
         messages.error(request, str(error))
         return _back(event)
-    who = _("Vous êtes") if person.pk == request.user.pk else _("%(person)s est") % {"person": _name(person)}
+    who = _("Vous êtes") if person.pk == request.user.pk else _("%(person)s est") % {"person": person.display_name}
     if registration.status == RegistrationStatus.CONFIRMED:
         messages.success(
             request, _("%(who)s inscrit·e. Un courriel de confirmation part avec le fichier d'agenda.") % {"who": who}
@@ -245,10 +244,6 @@ def register(request, pk):
             % {"who": who.lower() if person.pk == request.user.pk else who},
         )
     return _back(event)
-
-
-def _name(user):
-    return user.get_full_name() or user.email
 
 
 @login_required
@@ -266,7 +261,7 @@ def cancel(request, pk, registration_pk):
         else:
             messages.success(
                 request,
-                _("L'inscription %(of_person)s est annulée.") % {"of_person": with_de(_name(registration.user))},
+                _("L'inscription %(of_person)s est annulée.") % {"of_person": registration.user.of_name},
             )
     return _back(event)
 
@@ -288,7 +283,7 @@ def hand_over(request, pk, registration_pk):
         messages.success(
             request,
             _("La place est cédée à %(person)s, qui reçoit la confirmation par courriel.")
-            % {"person": _name(colleague)},
+            % {"person": colleague.display_name},
         )
     return _back(event)
 

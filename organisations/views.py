@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assett.grammar import with_de
 from tenants.permissions import staff_required
 
 from . import search, services, staff
@@ -310,7 +309,7 @@ def decide_join_request(request, pk, request_pk):
         messages.success(
             request,
             (_("%(email)s a rejoint l'organisation.") if accept else _("La demande %(of_email)s est refusée."))
-            % {"email": join_request.user.display_name, "of_email": with_de(join_request.user.display_name)},
+            % {"email": join_request.user.display_name, "of_email": join_request.user.of_name},
         )
     return redirect("organisations:detail", pk=organisation.pk)
 
@@ -327,9 +326,7 @@ def manage_member(request, pk, membership_pk):
             messages.success(request, _("%(email)s a été retiré·e.") % {"email": membership.user.display_name})
         elif action in MembershipRole.values:
             services.change_member_role(membership, action)
-            messages.success(
-                request, _("Le rôle %(of_email)s est modifié.") % {"of_email": with_de(membership.user.display_name)}
-            )
+            messages.success(request, _("Le rôle %(of_email)s est modifié.") % {"of_email": membership.user.of_name})
         else:
             raise Http404
     except services.OrganisationError as error:

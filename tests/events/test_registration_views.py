@@ -137,6 +137,8 @@ def test_cancelling_from_the_page_promotes_the_waitlisted(in_a, signed_in, organ
 def test_a_colleague_cancels_for_a_member_of_the_organisation(in_a, signed_in, organisation, colleague, queued_emails):
     event = EventFactory()
     theirs = RegistrationFactory(event=event, organisation=organisation, user=colleague)
+    page = signed_in.get(f"/evenements/{event.pk}/").content.decode()
+    assert '<span class="fr-sr-only"> d&#x27;Alex Martin</span>' in page  # the button says whose
 
     response = signed_in.post(f"/evenements/{event.pk}/inscriptions/{theirs.pk}/annuler/", follow=True)
 
