@@ -9,9 +9,8 @@ not a removal and an addition. Choices are matched by position, as re-assessment
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from .results import value_text
+from .results import points_text, value_text
 from .targeting import targeting_text
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -77,8 +76,7 @@ def _field_changes(before, after, fields):
 
 
 def _points(value):
-    # French takes the singular below 2: « 0 point », « 1,5 point ».
-    return ngettext("%(points)s point", "%(points)s points", int(abs(value)) or 1) % {"points": value_text(value)}
+    return points_text(value, value_text(value))
 
 
 def _choice_text(choice):

@@ -57,11 +57,15 @@ def delta_text(delta):
     return ("+" if delta > 0 else "-") + score_text(abs(delta))
 
 
+def points_text(number, text):
+    """`text` (`number` as written) with « point » or « points »: French takes the singular below 2,
+    « 0 point », « 1,5 point », « 2 points »."""
+    return ngettext("%(points)s point", "%(points)s points", int(abs(number)) or 1) % {"points": text}
+
+
 def delta_points_text(delta):
-    """« +8 points », « -1 point », « 0 point »: French takes the singular below 2."""
-    if delta is None:
-        return ""
-    return ngettext("%(delta)s point", "%(delta)s points", int(abs(delta)) or 1) % {"delta": delta_text(delta)}
+    """« +8 points », « -1 point », « 0 point »."""
+    return "" if delta is None else points_text(delta, delta_text(delta))
 
 
 def value_text(value):
