@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assett.grammar import with_de
+from assett.grammar import person_with_de
 
 from .enums import Role
 
@@ -73,7 +73,7 @@ class User(AbstractUser):
     @property
     def of_name(self):
         """The display name after « de »: « d'Alex Martin » (assett/grammar.py)."""
-        return with_de(self.display_name)
+        return person_with_de(self.display_name)
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()

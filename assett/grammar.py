@@ -1,14 +1,19 @@
 """« de » and « à » before a name, as a French sentence needs them.
 
-« le plan d'actions des Jardins partagés », « d'Atelier Mécanique », « le programme de la
-Communauté de communes du Haut-Poitou », « aller au Relais ». A guess from the name's first word,
-which a stored form may correct where the model keeps one (Territory.name_de):
+« le plan d'actions des Jardins partagés », « de la Boulangerie du Marché », « du Lycée Jean
+Moulin », « le programme de la Communauté de communes du Haut-Poitou », « aller au Relais ». A
+guess from the name's first word, which a stored form may correct where the model keeps one
+(Territory.name_de):
 - a name opening with an article joins it to the preposition: « Les Jardins » → « des Jardins »,
   « aux Jardins »; « Le Relais » → « du Relais », « au Relais »; « L'Escale » → « de l'Escale »;
-- a name opening with one of a few common nouns takes its article: « de la Métropole Rouen
-  Normandie », « de l'Établissement public territorial… »;
-- otherwise « de » elides before a vowel (« d'Angers Loire Métropole »), never before h, which
-  may be aspirated (« de Hautes-Terres »); « à » never elides.
+- a name opening with one of the common nouns that begin names of businesses, associations and
+  public bodies takes that noun's article: « de la Boulangerie… », « du Garage… », « de
+  l'Association… », « des Établissements… » (the noun before a hyphen counts: « de
+  l'Hôtel-Restaurant… »);
+- otherwise the name is a proper noun, which takes no article: « de » elides before a vowel
+  (« d'Angers Loire Métropole »), never before h, which may be aspirated (« de Hautes-Terres »);
+  « à » never elides.
+A person's name takes the elision only (person_with_de): « de Le Gall », « d'Alex Martin ».
 """
 
 import unicodedata
@@ -17,13 +22,49 @@ _VOWELS = "aeiouy"
 # The article a name may open with → (after « de », after « à »).
 _ARTICLES = {"le": ("du", "au"), "la": ("de la", "à la"), "les": ("des", "aux")}
 _ELIDED_ARTICLES = ("l'", "l’")
-# Common nouns that open names of public bodies, with the article they take.
-_FEMININE_NOUNS = ("communauté", "métropole", "agglomération", "eurométropole")
-_VOWEL_NOUNS = ("établissement", "etablissement")
 
 
-def _first_letter(word):
-    return unicodedata.normalize("NFD", word[:1].lower())[:1]
+def _plain(word):
+    """`word` in lower case without its accents: « Établissement » and « ETABLISSEMENT » are one."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(letter for letter in decomposed if not unicodedata.combining(letter))
+
+
+# The nouns that open names of organisations and territories (written without accents), by the
+# article French gives them. A first word missing here reads as a proper noun, which takes none;
+# so a word that also opens surnames or brands (« Marchand », « Orange ») stays out: « de la
+# Orange » would be worse than « de Boulangerie ».
+_NOUN_ARTICLES = {
+    "la": """
+        banque bibliotheque biscuiterie boucherie boulangerie brasserie caisse cave chambre
+        charcuterie chocolaterie cite clinique communaute commune compagnie confiserie cooperative
+        creche distillerie federation ferme fondation fromagerie gendarmerie halle laiterie
+        librairie mairie maison maternite mediatheque menuiserie metropole mission mutuelle
+        patisserie pharmacie piscine poissonnerie prefecture recyclerie regie region residence
+        ressourcerie salle scierie societe station ville
+    """,
+    "le": """
+        bar bureau cabinet cafe camping centre cercle chantier chateau cinema club collectif college
+        comite comptoir conseil conservatoire credit departement domaine foyer garage gite golf
+        groupe groupement hameau jardin laboratoire lycee magasin marche moulin musee parc pays pole
+        refuge relais reseau restaurant salon secours service stade studio supermarche syndicat
+        theatre village
+    """,
+    "l'": """
+        abbaye academie aeroclub aeroport agence agglomeration amicale association atelier auberge
+        auto-ecole ecole ehpad entreprise epicerie esat espace etablissement eurometropole
+        exploitation hopital hotel imprimerie institut internat iut observatoire office opera
+        orchestre union universite usine
+    """,
+    "les": "ateliers compagnons editions etablissements jardins laboratoires transports vergers",
+}
+_NOUN_ARTICLE = {noun: article for article, nouns in _NOUN_ARTICLES.items() for noun in nouns.split()}
+
+
+def _article_of(first_word):
+    """The article a name opening with `first_word` takes, from _NOUN_ARTICLES, or None."""
+    word = _plain(first_word)
+    return _NOUN_ARTICLE.get(word) or _NOUN_ARTICLE.get(word.split("-")[0])
 
 
 def _with(name, preposition):
@@ -31,26 +72,34 @@ def _with(name, preposition):
     name = " ".join(name.split())
     if not name:
         return ""
-    index = 0 if preposition == "de" else 1
     first, _space, rest = name.partition(" ")
-    article = first.lower()
-    if article in _ARTICLES and rest:
-        return f"{_ARTICLES[article][index]} {rest}"
-    if article.startswith(_ELIDED_ARTICLES) and len(first) > 2:
-        return f"{preposition} l'{name[2:]}"
-    noun = first.split("-")[0].lower()
-    if noun in _FEMININE_NOUNS:
-        return f"{preposition} la {name}"
-    if noun in _VOWEL_NOUNS:
+    if first.lower() in _ARTICLES and rest:
+        article, name = first.lower(), rest
+    elif first.lower().startswith(_ELIDED_ARTICLES) and len(first) > 2:
+        article, name = "l'", name[2:]
+    else:
+        article = _article_of(first)
+    if article == "l'":
         return f"{preposition} l'{name}"
-    if preposition == "de" and _first_letter(name) in _VOWELS:
-        return f"d'{name}"
-    return f"{preposition} {name}"
+    if article:
+        return f"{_ARTICLES[article][0 if preposition == 'de' else 1]} {name}"
+    return _elided_de(name) if preposition == "de" else f"à {name}"
+
+
+def _elided_de(name):
+    return f"d'{name}" if _plain(name[:1]) in _VOWELS else f"de {name}"
 
 
 def with_de(name):
     """« de Grand Poitiers », « d'Angers », « des Jardins partagés »."""
     return _with(name, "de")
+
+
+def person_with_de(name):
+    """A person's name after « de »: elided before a vowel, never joined to an article, which is
+    part of a surname (« de Le Gall », « d'Alex Martin »)."""
+    name = " ".join(name.split())
+    return _elided_de(name) if name else ""
 
 
 def with_a(name):

@@ -111,12 +111,12 @@ class Organisation(models.Model):
 
     @property
     def of_name(self):
-        """« de Boulangerie du Marché », « des Jardins partagés » (assett/grammar.py)."""
+        """« de la Boulangerie du Marché », « des Jardins partagés » (assett/grammar.py)."""
         return with_de(self.name)
 
     @property
     def to_name(self):
-        """« à Boulangerie du Marché », « aux Jardins partagés »."""
+        """« à la Boulangerie du Marché », « aux Jardins partagés »."""
         return with_a(self.name)
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from assett.grammar import with_a, with_de
+from accounts.models import User
+from assett.grammar import _NOUN_ARTICLES, person_with_de, with_a, with_de
 from organisations.models import Organisation
 from tenants.models import Territory
 
@@ -24,10 +25,22 @@ from tenants.models import Territory
         ("Le Relais", "du Relais"),
         ("La Ferme d'Ayron", "de la Ferme d'Ayron"),
         ("L'Escale", "de l'Escale"),
-        ("Atelier Mécanique de Précision", "d'Atelier Mécanique de Précision"),
-        ("Hôtel-Restaurant Le Relais", "de Hôtel-Restaurant Le Relais"),
-        ("Boulangerie du Marché", "de Boulangerie du Marché"),
+        # A common noun first takes its article, whatever its case and accents.
+        ("Boulangerie du Marché", "de la Boulangerie du Marché"),
+        ("Lycée Polyvalent Jean Moulin", "du Lycée Polyvalent Jean Moulin"),
+        ("Centre Hospitalier de Niort", "du Centre Hospitalier de Niort"),
+        ("Atelier Mécanique de Précision", "de l'Atelier Mécanique de Précision"),
+        ("Association Nguyen", "de l'Association Nguyen"),
+        ("Hôtel-Restaurant Le Relais", "de l'Hôtel-Restaurant Le Relais"),
+        ("Auto-école du Centre", "de l'Auto-école du Centre"),
+        ("ETABLISSEMENTS MARTIN", "des ETABLISSEMENTS MARTIN"),
+        ("Agglomération du Grand Cahors", "de l'Agglomération du Grand Cahors"),
+        ("Eurométropole de Strasbourg", "de l'Eurométropole de Strasbourg"),
+        ("Hameau de la Source", "du Hameau de la Source"),
+        # A proper noun takes none.
         ("Lesieur", "de Lesieur"),
+        ("Orange", "d'Orange"),
+        ("Hautes-Terres", "de Hautes-Terres"),
         ("Le", "de Le"),
     ],
 )
@@ -42,12 +55,45 @@ def test_with_de(name, expected):
         ("Le Relais", "au Relais"),
         ("La Ferme d'Ayron", "à la Ferme d'Ayron"),
         ("L'Escale", "à l'Escale"),
-        ("Atelier Mécanique", "à Atelier Mécanique"),
+        ("Atelier Mécanique", "à l'Atelier Mécanique"),
         ("Métropole Rouen Normandie", "à la Métropole Rouen Normandie"),
+        ("Boulangerie du Marché", "à la Boulangerie du Marché"),
+        ("Lycée Jean Moulin", "au Lycée Jean Moulin"),
+        ("Établissements Martin", "aux Établissements Martin"),
+        ("Grand Poitiers", "à Grand Poitiers"),
     ],
 )
 def test_with_a(name, expected):
     assert with_a(name) == expected
+
+
+def test_the_nouns_take_their_article_before_a_vowel_too():
+    """« de la Agglomération » would be wrong: a noun of « la » or « le » never opens with a vowel
+    or an h that elides (those are listed under « l' »)."""
+    for article in ("la", "le"):
+        opening_with_a_vowel = [noun for noun in _NOUN_ARTICLES[article].split() if noun[0] in "aeiouy"]
+        assert opening_with_a_vowel == [], article
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Alex Martin", "d'Alex Martin"),
+        ("Émilie Durand", "d'Émilie Durand"),
+        ("Camille Roux", "de Camille Roux"),
+        # A surname's article is the surname's, and a surname may be a common noun.
+        ("Le Gall", "de Le Gall"),
+        ("Maison", "de Maison"),
+        ("  ", ""),
+    ],
+)
+def test_a_person_s_name_after_de_is_only_elided(name, expected):
+    assert person_with_de(name) == expected
+
+
+def test_a_user_s_name_after_de():
+    assert User(first_name="", last_name="Le Gall", email="lg@example.org").of_name == "de Le Gall"
+    assert User(email="alex@example.org").of_name == "d'alex@example.org"
 
 
 def test_an_organisation_s_name_after_de_and_a():

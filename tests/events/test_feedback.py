@@ -144,7 +144,7 @@ def test_an_attendee_adds_the_event_actions_to_the_plan_in_one_click(in_a, signe
     titles = set(PlanItem.objects.filter(organisation=organisation).values_list("title", flat=True))
     assert titles == {"Isoler les combles", "Suivre ses consommations", "Trier les biodéchets"}
     assert PlanItem.objects.get(title="Isoler les combles").steps.count() == 1
-    assert "2 actions ajoutées au plan d'actions de Boulangerie du Clain" in html.unescape(response.content.decode())
+    assert "2 actions ajoutées au plan d'actions de la Boulangerie du Clain" in html.unescape(response.content.decode())
     again = signed_in.post(f"/evenements/{workshop.pk}/plan/", {"organisation": organisation.pk}, follow=True)
     assert "déjà dans votre plan" in html.unescape(again.content.decode())
     assert PlanItem.objects.filter(organisation=organisation).count() == 3

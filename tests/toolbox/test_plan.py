@@ -622,8 +622,10 @@ def test_the_plan_page_and_exports_cost_the_same_queries_for_3_or_30_items(
     ("name", "heading"),
     [
         ("Les Jardins Partagés", "Plan d'actions des Jardins Partagés"),
-        ("Atelier Mécanique", "Plan d'actions d&#x27;Atelier Mécanique"),
-        ("Boulangerie du Clain", "Plan d'actions de Boulangerie du Clain"),
+        ("Atelier Mécanique", "Plan d'actions de l&#x27;Atelier Mécanique"),
+        ("Garage Martin", "Plan d'actions du Garage Martin"),
+        ("Boulangerie du Clain", "Plan d'actions de la Boulangerie du Clain"),
+        ("Lesieur", "Plan d'actions de Lesieur"),
     ],
 )
 def test_the_plan_s_heading_joins_de_to_the_organisation_s_name_as_french_does(

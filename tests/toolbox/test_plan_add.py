@@ -174,7 +174,7 @@ def test_the_include_offers_a_button_per_organisation_and_says_where_it_already_
     html = _render(member, action, plan_organisations(member))
 
     assert html.count("<button") == 1
-    assert "Ajouter au plan d&#x27;Atelier du Clain" in html
+    assert "Ajouter au plan de l&#x27;Atelier du Clain" in html
     assert "Déjà dans votre plan : Boulangerie du Clain" in html
     assert "Pas la mienne" not in html
 
