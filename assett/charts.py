@@ -45,68 +45,52 @@ def bar_chart(
     value_text=str,
     hidden_text="non affiché",
     id_prefix="barres",
-    width=760,
+    width=400,
 ):
     """`rows`: [(label, [value or None per series])]; None is a hidden or missing figure, said as
     `hidden_text` in place of its bar. `maximum`: the scale's end (100 for scores); by default the
-    largest value. `value_text` formats a value (French decimals are the caller's)."""
+    largest value. `value_text` formats a value (French decimals are the caller's).
+
+    Each label is written above its bars, so that the bars take the whole width: at 400 units the
+    chart fits a phone (the page lets it shrink to its column, static/css/assett.css) with its
+    text still read at 12 px or more."""
     series_count = len(series_names)
     values = [v for _label, row in rows for v in row if v is not None]
     top = maximum if maximum is not None else max(values, default=0) or 1
-    font = 13
+    font = 14
     bar = 16
     gap = 4
-    row_gap = 12
-    label_width = min(260, max((len(str(label)) for label, _row in rows), default=10) * font * _CHAR + 8)
+    label_height = font + 6
+    row_gap = 14
     value_room = 8 * font * _CHAR  # a value's text after the longest bar (a hidden one is written inside)
-    plot = max(width - label_width - value_room, len(hidden_text) * font * _CHAR + 8)
-    legend = 24 if series_count > 1 else 0
-    row_height = series_count * bar + (series_count - 1) * gap + row_gap
-    height = legend + len(rows) * row_height + 8
-    body = []
-    if series_count > 1:
-        x = label_width
-        for index, name in enumerate(series_names):
-            style = _SERIES[index % len(_SERIES)]
-            body.append(
-                f"<rect {_attrs(x=_num(x), y=4, width=14, height=14, fill=style['fill'], stroke=style['stroke'])}/>"
-            )
-            body.append(f"<text {_attrs(x=_num(x + 20), y=16, font_size=font, fill=_TEXT)}>{escape(str(name))}</text>")
-            x += 20 + len(str(name)) * font * _CHAR + 24
-    grid = []
-    for fraction in (0, 0.25, 0.5, 0.75, 1):
-        x = label_width + plot * fraction
-        grid.append(f"<line {_attrs(x1=_num(x), y1=legend, x2=_num(x), y2=_num(height - 8), stroke=_GRID)}/>")
-    body.insert(0, f'<g aria-hidden="true">{"".join(grid)}</g>')
+    plot = width - value_room
+    body, legend = _legend(series_names, width, font) if series_count > 1 else ([], 0)
+    bars_height = series_count * bar + (series_count - 1) * gap
+    row_height = label_height + bars_height + row_gap
+    height = legend + len(rows) * row_height
+    # The axis the bars start from, under every row.
+    body.insert(
+        0, f'<line aria-hidden="true" {_attrs(x1=0.5, y1=legend, x2=0.5, y2=_num(height - row_gap), stroke=_GRID)}/>'
+    )
     for row_index, (label, row) in enumerate(rows):
-        y = legend + row_index * row_height + row_gap / 2
-        middle = y + (series_count * bar + (series_count - 1) * gap) / 2
-        label_attrs = _attrs(
-            x=_num(label_width - 8), y=_num(middle + font * 0.35), text_anchor="end", font_size=font, fill=_TEXT
-        )
-        body.append(f"<text {label_attrs}>{escape(_short(str(label), label_width, font))}</text>")
+        y = legend + row_index * row_height
+        label_attrs = _attrs(x=0, y=_num(y + font), font_size=font, fill=_TEXT)
+        body.append(f"<text {label_attrs}>{escape(_short(str(label), width, font))}</text>")
         for index, value in enumerate(row):
             style = _SERIES[index % len(_SERIES)]
-            bar_y = y + index * (bar + gap)
+            bar_y = y + label_height + index * (bar + gap)
             text_y = _num(bar_y + bar / 2 + font * 0.35)
             if value is None:
-                hidden_attrs = _attrs(
-                    x=_num(label_width + 4), y=text_y, font_size=font, font_style="italic", fill=_MUTED
-                )
+                hidden_attrs = _attrs(x=4, y=text_y, font_size=font, font_style="italic", fill=_MUTED)
                 body.append(f"<text {hidden_attrs}>{escape(hidden_text)}</text>")
                 continue
             length = plot * max(min(value / top, 1), 0)
             rect = _attrs(
-                x=_num(label_width),
-                y=_num(bar_y),
-                width=_num(max(length, 1)),
-                height=bar,
-                fill=style["fill"],
-                stroke=style["stroke"],
+                x=1, y=_num(bar_y), width=_num(max(length, 1)), height=bar, fill=style["fill"], stroke=style["stroke"]
             )
             body.append(f"<rect {rect}/>")
             body.append(
-                f"<text {_attrs(x=_num(label_width + length + 6), y=text_y, font_size=font, fill=_TEXT)}>"
+                f"<text {_attrs(x=_num(length + 7), y=text_y, font_size=font, fill=_TEXT)}>"
                 f"{escape(value_text(value))}</text>"
             )
     desc = _describe(rows, series_names, value_text, hidden_text)
@@ -127,6 +111,22 @@ def bar_chart(
         f'<desc id="{escape(desc_id)}">{escape(desc)}</desc>'
         f"{''.join(body)}</svg>"
     )
+
+
+def _legend(series_names, width, font):
+    """The series' swatches and names, in lines that keep to `width`: (markup, height)."""
+    items, x, line = [], 0, 0
+    for index, name in enumerate(series_names):
+        style = _SERIES[index % len(_SERIES)]
+        item_width = 20 + len(str(name)) * font * _CHAR
+        if x and x + item_width > width:
+            x, line = 0, line + 1
+        y = line * 24
+        swatch = _attrs(x=_num(x + 1), y=y + 4, width=14, height=14, fill=style["fill"], stroke=style["stroke"])
+        items.append(f"<rect {swatch}/>")
+        items.append(f"<text {_attrs(x=_num(x + 21), y=y + 16, font_size=font, fill=_TEXT)}>{escape(str(name))}</text>")
+        x += item_width + 24
+    return items, (line + 1) * 24 + 8
 
 
 def _short(label, room, font):
