@@ -133,6 +133,12 @@ def test_from_a_recommendation_to_the_plan(live_server_url, page, world, territo
             "Analyser les réponses avec l'équipe",
         ]
 
+    # The action's page says so, the badge in the page's column (not in the buttons' negative margin).
+    page.goto(f"{base}/boite-a-outils/{action.code}/")
+    badge = page.get_by_text("Déjà dans votre plan")
+    expect(badge).to_be_visible()
+    assert badge.bounding_box()["x"] == page.get_by_role("heading", level=1).bounding_box()["x"]
+
     # 3. The organisation's space lists it among the next steps; its link opens the plan item.
     page.goto(f"{base}/organisations/{organisation.pk}/")
     plan = page.locator("section", has=page.get_by_role("heading", name="Mon plan d'actions"))
