@@ -288,7 +288,7 @@ def test_the_action_page_shows_the_whole_action(in_a, client_a):
         "Contact : 05 49",
         "Conseil France Rénov&#x27;",
         'href="https://source.example/renov"',
-        f"vérifié le 15 janvier {today.year}",
+        f"Vérifié le 15 janvier {today.year}.",
         "Accompagnement gratuit",
         "Quelques mois",
         "De 1 000 à 10 000 €",
