@@ -85,6 +85,12 @@ def demo_places(territory, count):
     return [*places, OUTSIDE]
 
 
+def in_programme(organisations):
+    """The demo organisations the other apps' demo data may involve: not the one that awaits the
+    staff's acceptance (OUTSIDE), whose members can do nothing until then."""
+    return [organisation for organisation in organisations if not organisation.awaits_acceptance]
+
+
 def seed_organisations(territory, password):
     """Ten organisations, each with an owner; participant@<slug>.localhost owns the first one."""
     rng = random.Random(territory.slug)  # same territory, same demo data

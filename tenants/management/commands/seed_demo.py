@@ -3,7 +3,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.enums import Role
-from organisations.demo import demo_user, seed_organisations
+from organisations.demo import demo_user, in_programme, seed_organisations
 from tenants.demo import DEMO_PASSWORD, DEMO_TERRITORIES
 from tenants.enums import TerritoryStatus
 from tenants.platform import ensure_public_tenant
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 # Territories created before an app existed get its national content too.
                 for hook in provisioning_hooks():
                     hook(territory)
-                organisations = seed_organisations(territory, DEMO_PASSWORD)
+                organisations = in_programme(seed_organisations(territory, DEMO_PASSWORD))
                 for seed in self.extra_seeds():
                     seed(territory, organisations)
             state = "créé" if result.created else "déjà présent"
