@@ -14,6 +14,7 @@ guess from the name's first word, which a stored form may correct where the mode
   (« d'Angers Loire Métropole »), never before h, which may be aspirated (« de Hautes-Terres »);
   « à » never elides.
 A person's name takes the elision only (person_with_de): « de Le Gall », « d'Alex Martin ».
+As a verb's object a name takes its article alone (with_article): « Supprimer la Boulangerie ».
 """
 
 import unicodedata
@@ -67,23 +68,50 @@ def _article_of(first_word):
     return _NOUN_ARTICLE.get(word) or _NOUN_ARTICLE.get(word.split("-")[0])
 
 
+def _article_and_rest(name):
+    """(the article `name` takes or None, the name after it, whether the name writes it itself)."""
+    first, _space, rest = name.partition(" ")
+    if first.lower() in _ARTICLES and rest:
+        return first.lower(), rest, True
+    if first.lower().startswith(_ELIDED_ARTICLES) and len(first) > 2:
+        return "l'", name[2:], True
+    return _article_of(first), name, False
+
+
 def _with(name, preposition):
     """`name` after « de » or « à » (`preposition`), its article joined to it."""
     name = " ".join(name.split())
     if not name:
         return ""
-    first, _space, rest = name.partition(" ")
-    if first.lower() in _ARTICLES and rest:
-        article, name = first.lower(), rest
-    elif first.lower().startswith(_ELIDED_ARTICLES) and len(first) > 2:
-        article, name = "l'", name[2:]
-    else:
-        article = _article_of(first)
+    article, name, _own = _article_and_rest(name)
     if article == "l'":
         return f"{preposition} l'{name}"
     if article:
         return f"{_ARTICLES[article][0 if preposition == 'de' else 1]} {name}"
     return _elided_de(name) if preposition == "de" else f"à {name}"
+
+
+def with_article(name):
+    """`name` as the object of a verb: « Supprimer la Boulangerie du Marché », « Suspendre la
+    Communauté de communes… », « Ouvrir Grand Poitiers ». A name that writes its article keeps it
+    as written (« Supprimer Les Jardins partagés »)."""
+    name = " ".join(name.split())
+    article, rest, own = _article_and_rest(name) if name else (None, name, False)
+    if own or not article:
+        return name
+    return f"l'{rest}" if article == "l'" else f"{article} {rest}"
+
+
+def article_from_de(form):
+    """The article form of a name from its stored « de » form (Territory.name_de): « de la
+    Communauté… » → « la Communauté… », « du Pays… » → « le Pays… », « d'Angers » → « Angers »."""
+    for de_form, article in (("de la ", "la "), ("de l'", "l'"), ("du ", "le "), ("des ", "les ")):
+        if form.startswith(de_form):
+            return article + form[len(de_form) :]
+    for de_form in ("d'", "d’", "de "):
+        if form.startswith(de_form):
+            return form[len(de_form) :]
+    return form
 
 
 def _elided_de(name):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assett.grammar import with_a, with_de
+from assett.grammar import with_a, with_article, with_de
 from assett.validators import validate_single_line
 
 from .constants import INVITATION_VALIDITY, JOIN_REQUEST_VALIDITY
@@ -113,6 +113,11 @@ class Organisation(models.Model):
     def of_name(self):
         """« de la Boulangerie du Marché », « des Jardins partagés » (assett/grammar.py)."""
         return with_de(self.name)
+
+    @property
+    def the_name(self):
+        """« la Boulangerie du Marché », « l'Association Nguyen », « Les Jardins partagés »."""
+        return with_article(self.name)
 
     @property
     def to_name(self):

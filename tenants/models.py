@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from assett.grammar import with_de
+from assett.grammar import article_from_de, with_article, with_de
 from organisations.validators import validate_siren
 
 from .branding import validate_accent_color
@@ -87,6 +87,11 @@ class Territory(TenantMixin):
     @property
     def of_name(self):
         return self.name_de or with_de(self.name)
+
+    @property
+    def the_name(self):
+        """The name as a verb's object: « Suspendre la Communauté de communes du Haut-Poitou ? »."""
+        return article_from_de(self.name_de) if self.name_de else with_article(self.name)
 
     @property
     def is_public(self):

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import User
-from assett.grammar import _NOUN_ARTICLES, person_with_de, with_a, with_de
+from assett.grammar import _NOUN_ARTICLES, article_from_de, person_with_de, with_a, with_article, with_de
 from organisations.models import Organisation
 from tenants.models import Territory
 
@@ -94,6 +94,47 @@ def test_a_person_s_name_after_de_is_only_elided(name, expected):
 def test_a_user_s_name_after_de():
     assert User(first_name="", last_name="Le Gall", email="lg@example.org").of_name == "de Le Gall"
     assert User(email="alex@example.org").of_name == "d'alex@example.org"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Boulangerie du Marché", "la Boulangerie du Marché"),
+        ("Association Nguyen", "l'Association Nguyen"),
+        ("Lycée Jean Moulin", "le Lycée Jean Moulin"),
+        ("Établissements Martin", "les Établissements Martin"),
+        ("Communauté de communes du Centre Ouest", "la Communauté de communes du Centre Ouest"),
+        # A name's own article is kept as written; a proper noun takes none.
+        ("Les Jardins Partagés", "Les Jardins Partagés"),
+        ("L'Escale", "L'Escale"),
+        ("Grand Poitiers", "Grand Poitiers"),
+        ("  ", ""),
+    ],
+)
+def test_with_article(name, expected):
+    assert with_article(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("de_form", "expected"),
+    [
+        ("de la Communauté de communes du Haut-Poitou", "la Communauté de communes du Haut-Poitou"),
+        ("de l'Eurométropole de Strasbourg", "l'Eurométropole de Strasbourg"),
+        ("du Pays de Gex", "le Pays de Gex"),
+        ("des Sorinières", "les Sorinières"),
+        ("d'Angers Loire Métropole", "Angers Loire Métropole"),
+        ("de Grand Poitiers", "Grand Poitiers"),
+    ],
+)
+def test_article_from_a_stored_de_form(de_form, expected):
+    assert article_from_de(de_form) == expected
+
+
+def test_a_territory_s_name_as_an_object_follows_its_stored_de_form():
+    assert Territory(name="Les Sorinières", name_de="des Sorinières").the_name == "les Sorinières"
+    assert Territory(name="Communauté de communes du Haut-Poitou").the_name == (
+        "la Communauté de communes du Haut-Poitou"
+    )
 
 
 def test_an_organisation_s_name_after_de_and_a():

@@ -121,7 +121,7 @@ def test_owner_sees_what_deleting_the_organisation_takes(live_server_url, page, 
     page.get_by_role("link", name=people["organisation"]).click()
     page.get_by_role("link", name="Supprimer l'organisation").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Supprimer {people['organisation']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Supprimer la {people['organisation']}")
     expect(page.get_by_text("l'appartenance de ses 2 membres à l'organisation")).to_be_visible()
     expect(page.get_by_text("aucune auto-évaluation")).to_be_visible()
     shoot(page, "organisation-delete")

@@ -53,7 +53,7 @@ def test_staff_confirmation_page_says_what_will_be_deleted(organisation, client_
 
     page = client_a.get(f"/gestion/organisations/{organisation.pk}/supprimer/").content.decode()
 
-    assert "<h1>Supprimer Menuiserie du Clain</h1>" in page
+    assert "<h1>Supprimer la Menuiserie du Clain</h1>" in page
     assert "l'appartenance de ses 2 membres à l'organisation" in page
     assert "1 auto-évaluation, avec 2 réponses" in page
     assert "1 invitation en attente ;" in page
@@ -136,7 +136,7 @@ def test_staff_of_another_territory_deletes_their_own_organisation_of_the_same_i
     refused = client_b.post(f"/gestion/organisations/{theirs.pk}/supprimer/", {"name": "Menuiserie du Clain"})
     deleted = client_b.post(f"/gestion/organisations/{theirs.pk}/supprimer/", {"name": "Ferme des Buttes"})
 
-    assert "Supprimer Ferme des Buttes" in page
+    assert "Supprimer la Ferme des Buttes" in page
     assert "Menuiserie" not in page
     assert refused.status_code == 200
     assert deleted.status_code == 302

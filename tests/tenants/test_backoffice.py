@@ -90,7 +90,7 @@ def test_a_new_territory_is_in_preparation_until_opened(public_client, national_
 
     public_client.force_login(national_admin)
     confirmation = public_client.get(f"/plateforme/territoires/{territory.pk}/statut/?status=active")
-    assert "Ouvrir Communauté de communes du Haut-Poitou ?" in confirmation.content.decode()
+    assert "Ouvrir la Communauté de communes du Haut-Poitou ?" in confirmation.content.decode()
     public_client.post(f"/plateforme/territoires/{territory.pk}/statut/", {"status": "active"})
     public_client.logout()
     assert "Communauté de communes du Haut-Poitou" in public_client.get("/").content.decode()
