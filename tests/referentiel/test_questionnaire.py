@@ -132,8 +132,10 @@ def test_start_is_idempotent_and_shared_by_the_members_of_the_organisation(clien
 
 def test_start_needs_a_post(client, organisation):
     """GET only shows the start page (the choice of a starting point after a validated one)."""
-    assert client.get(f"/organisations/{organisation.pk}/auto-evaluation/commencer/").status_code == 200
+    response = client.get(f"/organisations/{organisation.pk}/auto-evaluation/commencer/")
+    assert response.status_code == 200
     assert not Assessment.objects.exists()
+    assert "Retour à la Menuiserie du Clain</a>" in response.content.decode()  # its link back, in French
 
 
 # -- only applicable questions ----------------------------------------------------------------------------------------
