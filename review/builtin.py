@@ -1,7 +1,7 @@
 """The review's own sections: participation, maturity, progress, action plans and the PCAET.
 
 Each turns review/aggregate.py's plain figures into Tables (review/tables.py) with French labels
-and, where a picture helps, a bar chart (review/charts.py). Registered in ReviewConfig.ready().
+and, where a picture helps, a bar chart (assett/charts.py). Registered in ReviewConfig.ready().
 """
 
 from django.urls import reverse

@@ -21,7 +21,7 @@ class Table:
     headers: tuple
     rows: tuple  # of tuples, the first cell naming the row (a <th scope="row">)
     note: str = ""
-    chart: str = ""  # an accessible SVG (review/charts.py) of the same figures, or ""
+    chart: str = ""  # an accessible SVG (assett/charts.py) of the same figures, or ""
 
     def cell_rows(self):
         """The rows as the page shows them: French text."""
