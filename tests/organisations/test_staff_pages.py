@@ -133,7 +133,7 @@ def test_a_member_without_a_name_is_listed_by_the_address_once(staff_client):
 @pytest.mark.parametrize(
     ("statuses", "summary"),
     [
-        ([], "0 action au plan : 0 en cours, 0 réalisée."),
+        ([], "Pas encore d'action au plan."),
         (
             [PlanStatus.DONE, PlanStatus.IN_PROGRESS, PlanStatus.IN_PROGRESS],
             "3 actions au plan : 2 en cours, 1 réalisée.",
