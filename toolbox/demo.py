@@ -43,7 +43,7 @@ def seed_demo_plans(territory, organisations):
         people = [membership.user for membership in organisation.memberships.select_related("user").order_by("pk")]
         # The peer proof: the first action, done by the first PEERS organisations.
         chosen = [actions[0]] if index < PEERS else []
-        others = actions[1:]
+        others = [action for action in actions[1:] if _suits(action, organisation)]
         chosen += rng.sample(others, min(len(others), rng.randint(2, 5)))
         for position, action in enumerate(chosen):
             item = add_action_to_plan(organisation, action, people[0])
@@ -63,6 +63,14 @@ def seed_demo_plans(territory, organisations):
                     target_date=today + timedelta(days=40),
                 ),
             )
+
+
+def _suits(action, organisation):
+    """An action made for the organisation's kind and size (empty lists: for all), as the
+    recommendations choose them: a bakery's plan holds no action meant for associations."""
+    return (not action.organisation_kinds or organisation.kind in action.organisation_kinds) and (
+        not action.headcount_bands or organisation.headcount_band in action.headcount_bands
+    )
 
 
 def _shape(item, people, rng, now, today, done, overdue):

@@ -22,7 +22,7 @@ def test_demo_plans_are_varied_and_show_the_peer_proof(in_a):
 
     seed_demo_plans(in_a, organisations)
 
-    items = list(PlanItem.objects.select_related("completed_by"))
+    items = list(PlanItem.objects.select_related("completed_by", "action", "organisation"))
     done_by_action = Counter(item.action_id for item in items if item.status == PlanStatus.DONE)
     assert max(done_by_action.values()) >= PEER_PROOF_MINIMUM
     assert not PlanItem.objects.filter(action__code="LOCALE").exists()
@@ -45,6 +45,12 @@ def test_demo_plans_are_varied_and_show_the_peer_proof(in_a):
         assert ticked == sorted(ticked)
         for moment in [*ticked, *item.notes.values_list("created_at", flat=True)]:
             assert item.start_date <= timezone.localdate(moment) <= end
+
+    for item in items:
+        # Made for the organisation: no action meant for associations in a bakery's plan.
+        if item.action is not None:
+            assert not item.action.organisation_kinds or item.organisation.kind in item.action.organisation_kinds
+            assert not item.action.headcount_bands or item.organisation.headcount_band in item.action.headcount_bands
 
     count = len(items)
     seed_demo_plans(in_a, organisations)
