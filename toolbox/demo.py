@@ -1,9 +1,10 @@
 """Demo action plans for one territory (used by `seed_demo`, after the demo assessments).
 
 Plausible plans built from the national toolbox actions present in the territory: statuses mixed,
-some done (with their date and who), some overdue, ticked steps and notes. The first action is done
-by six organisations, so that its page shows the peer proof (« n organisations l'ont réalisée »,
-shown from PEER_PROOF_MINIMUM on). Idempotent: an organisation that has a plan is left alone.
+some done (with their date and who), some overdue, ticked steps and notes, each action made for its
+organisation's kind and size. One action, made for all, is done by six organisations, so that its
+page shows the peer proof (« n organisations l'ont réalisée », shown from PEER_PROOF_MINIMUM on).
+Idempotent: an organisation that has a plan is left alone.
 """
 
 import random
@@ -14,7 +15,7 @@ from django.utils import timezone
 from .constants import PEER_PROOF_MINIMUM
 from .enums import Origin, PlanStatus, Priority
 from .models import Action, PlanItem, PlanNote
-from .plan import ItemFields, add_action_to_plan, create_plan_item
+from .plan import ItemFields, add_action_to_plan, create_plan_item, published_themes
 
 PEERS = PEER_PROOF_MINIMUM + 1
 # The national referential's energy theme: the demo's own action is about the workshop's energy use.
@@ -34,6 +35,7 @@ def seed_demo_plans(territory, organisations):
     )
     if not actions:
         return
+    peer = _peer_action(actions)
     rng = random.Random(f"plans-{territory.slug}")
     now = timezone.now()
     today = timezone.localdate()
@@ -41,13 +43,13 @@ def seed_demo_plans(territory, organisations):
         if PlanItem.objects.filter(organisation=organisation).exists():
             continue
         people = [membership.user for membership in organisation.memberships.select_related("user").order_by("pk")]
-        # The peer proof: the first action, done by the first PEERS organisations.
-        chosen = [actions[0]] if index < PEERS else []
-        others = [action for action in actions[1:] if _suits(action, organisation)]
+        # The peer proof: one action, done by the first PEERS organisations.
+        chosen = [peer] if index < PEERS else []
+        others = [action for action in actions if action != peer and _suits(action, organisation)]
         chosen += rng.sample(others, min(len(others), rng.randint(2, 5)))
         for position, action in enumerate(chosen):
             item = add_action_to_plan(organisation, action, people[0])
-            done = action == actions[0] or rng.random() < 0.25
+            done = action == peer or rng.random() < 0.25
             _shape(item, people, rng, now, today, done=done, overdue=not done and position % 3 == 1)
         if index == 0:
             create_plan_item(
@@ -63,6 +65,15 @@ def seed_demo_plans(territory, organisations):
                     target_date=today + timedelta(days=40),
                 ),
             )
+
+
+def _peer_action(actions):
+    """The action of the peer proof: made for every kind and size, and of the referential's first
+    theme (its governance: a referent, a strategy), so that any organisation may well have done it;
+    not the first by code (« Faire l'état des lieux de son offre… alimentaire », for a print shop)."""
+    rank = {code: index for index, (code, _title) in enumerate(published_themes())}
+    for_all = [action for action in actions if not action.organisation_kinds and not action.headcount_bands]
+    return min(for_all or actions, key=lambda a: (rank.get(a.main_theme, len(rank)), a.order, a.code))
 
 
 def _suits(action, organisation):

@@ -9,6 +9,7 @@ from toolbox.constants import PEER_PROOF_MINIMUM
 from toolbox.demo import seed_demo_plans
 from toolbox.enums import Origin, PlanStatus
 from toolbox.models import Action, PlanItem, PlanNote, PlanStep
+from toolbox.plan import published_themes
 
 from .factories import ActionFactory, ActionStepFactory
 
@@ -25,6 +26,10 @@ def test_demo_plans_are_varied_and_show_the_peer_proof(in_a):
     items = list(PlanItem.objects.select_related("completed_by", "action", "organisation"))
     done_by_action = Counter(item.action_id for item in items if item.status == PlanStatus.DONE)
     assert max(done_by_action.values()) >= PEER_PROOF_MINIMUM
+    # Done by organisations of every kind: an action made for all, from the referential's first theme.
+    peer = Action.objects.get(pk=max(done_by_action, key=done_by_action.get))
+    assert (peer.organisation_kinds, peer.headcount_bands) == ([], [])
+    assert peer.main_theme == published_themes()[0][0]
     assert not PlanItem.objects.filter(action__code="LOCALE").exists()
     for item in items:
         if item.status == PlanStatus.DONE:
