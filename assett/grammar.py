@@ -96,7 +96,9 @@ def with_article(name):
     Communauté de communes… », « Ouvrir Grand Poitiers ». A name that writes its article keeps it
     as written (« Supprimer Les Jardins partagés »)."""
     name = " ".join(name.split())
-    article, rest, own = _article_and_rest(name) if name else (None, name, False)
+    if not name:
+        return ""
+    article, rest, own = _article_and_rest(name)
     if own or not article:
         return name
     return f"l'{rest}" if article == "l'" else f"{article} {rest}"
@@ -105,9 +107,12 @@ def with_article(name):
 def article_from_de(form):
     """The article form of a name from its stored « de » form (Territory.name_de): « de la
     Communauté… » → « la Communauté… », « du Pays… » → « le Pays… », « d'Angers » → « Angers »."""
-    for de_form, article in (("de la ", "la "), ("de l'", "l'"), ("du ", "le "), ("des ", "les ")):
-        if form.startswith(de_form):
-            return article + form[len(de_form) :]
+    for article, (after_de, _after_a) in _ARTICLES.items():
+        if form.startswith(f"{after_de} "):
+            return f"{article} {form[len(after_de) + 1 :]}"
+    for elided in _ELIDED_ARTICLES:
+        if form.startswith(f"de {elided}"):
+            return form[len("de ") :]
     for de_form in ("d'", "d’", "de "):
         if form.startswith(de_form):
             return form[len(de_form) :]

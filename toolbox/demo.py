@@ -16,6 +16,7 @@ from .constants import PEER_PROOF_MINIMUM
 from .enums import Origin, PlanStatus, Priority
 from .models import Action, PlanItem, PlanNote
 from .plan import ItemFields, add_action_to_plan, create_plan_item, published_themes
+from .recommend import made_for
 
 PEERS = PEER_PROOF_MINIMUM + 1
 # The national referential's energy theme: the demo's own action is about the workshop's energy use.
@@ -79,8 +80,8 @@ def _peer_action(actions):
 def _suits(action, organisation):
     """An action made for the organisation's kind and size (empty lists: for all), as the
     recommendations choose them: a bakery's plan holds no action meant for associations."""
-    return (not action.organisation_kinds or organisation.kind in action.organisation_kinds) and (
-        not action.headcount_bands or organisation.headcount_band in action.headcount_bands
+    return made_for(action.organisation_kinds, organisation.kind) and made_for(
+        action.headcount_bands, organisation.headcount_band
     )
 
 

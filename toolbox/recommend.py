@@ -117,9 +117,14 @@ class Recommendation:
     reasons: tuple[Reason, ...]
 
 
+def made_for(allowed: Sequence, value) -> bool:
+    """Whether an action limited to `allowed` (kinds, headcount bands, levels; empty: all) is made for `value`."""
+    return not allowed or value in allowed
+
+
 def _level_fits(candidate: Candidate, level: int | None) -> bool:
     # Below the first level, an organisation has everything to gain from the first level's actions.
-    return not candidate.levels or (1 if level is None else level) in candidate.levels
+    return made_for(candidate.levels, 1 if level is None else level)
 
 
 def fit(candidate: Candidate, profile: Profile) -> int:
@@ -127,9 +132,9 @@ def fit(candidate: Candidate, profile: Profile) -> int:
     points = 0
     if _level_fits(candidate, profile.level):
         points += LEVEL_POINTS
-    if not candidate.kinds or profile.kind in candidate.kinds:
+    if made_for(candidate.kinds, profile.kind):
         points += KIND_POINTS
-    if not candidate.bands or profile.headcount_band in candidate.bands:
+    if made_for(candidate.bands, profile.headcount_band):
         points += BAND_POINTS
     if not candidate.naf_codes:
         points += NAF_ANY_POINTS

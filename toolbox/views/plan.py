@@ -68,7 +68,7 @@ def plan_add(request, org_pk, action_pk):
 # the query's time (bench/bench_plan.py).
 PERSON_FIELDS = ("first_name", "last_name", "email")
 # What neither shows of an item. Django reads every timestamp through a pure-Python loader (its
-# psycopg adapter, Django ticket #36960): these two of 100 items were a tenth of the query's time.
+# psycopg adapter, Django ticket #36960): the two timestamps of 100 items were a tenth of the query's time.
 UNSHOWN_ITEM_FIELDS = ("created_at", "created_by", "updated_at")
 
 
