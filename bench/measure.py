@@ -34,11 +34,15 @@ LAYOUT_URL = "/mentions-legales/"
 
 def measure_block(calls, rounds):
     """(median, p95, min) ms of each of `calls` (name → request) and of the reference loop ("loop"),
-    interleaved `rounds` times so that every request and the loop see the same state of the host."""
+    interleaved `rounds` times so that every request and the loop see the same state of the host.
+    A call may be a (prepare, request) pair: prepare() runs before each request, untimed."""
     timings = {"loop": []} | {name: [] for name in calls}
     for _ in range(rounds):
         timings["loop"].append(reference_loop())
         for name, call in calls.items():
+            if isinstance(call, tuple):
+                prepare, call = call
+                prepare()
             start = time.perf_counter()
             response = call()
             timings[name].append((time.perf_counter() - start) * 1000)
