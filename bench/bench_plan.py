@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import LAYOUT_URL, count_queries, favour_this_benchmark, measure_block  # noqa: E402
+from bench.measure import LAYOUT_URL, count_queries, favour_this_benchmark, measure_block, request_of  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
@@ -48,14 +48,6 @@ BLOCKS = 3
 DOMAIN = "bench-plan.localhost"
 EMAIL = "bench-plan@example.org"
 REFERENCE = "mentions légales (ref.)"
-
-
-def request(call):
-    """The request of an endpoint, its preparation (measure_block's pairs) done first."""
-    if isinstance(call, tuple):
-        prepare, call = call
-        prepare()
-    return call
 
 
 def seed():
@@ -119,15 +111,13 @@ def main():
     base = f"/organisations/{organisation.pk}/plan/"
 
     def change_plan():
-        """What any write of an item or step does to the plan's revision (toolbox/migrations/0005)."""
+        """What any write of an item or step does to the plan's revision (toolbox/migrations/0005_revisions.py)."""
         connection.set_tenant(territory)  # as the request will: no search_path to set again for it
         with connection.cursor() as cursor:
-            cursor.execute("SELECT toolbox_touch_plan(%s)", [organisation.pk])
+            cursor.execute("SELECT toolbox_touch(%s)", [f"plan:{organisation.pk}"])
 
     endpoints = {
         "plan page": lambda: client.get(base),
-        # The first view after a change renders the plan; the views after it read it from the cache.
-        "plan page, changed": (change_plan, lambda: client.get(base)),
         "plan page, filtered": lambda: client.get(base, {"statut": "en-retard"}),
         "item page": lambda: client.get(f"{base}{item.pk}/"),
         "export CSV": lambda: client.get(base + "export.csv"),
@@ -135,27 +125,38 @@ def main():
         "mon espace": lambda: client.get("/mon-espace/"),
         REFERENCE: lambda: client.get(LAYOUT_URL),
     }
+    # The first views after a change render the plan; the views after them read it from the cache.
+    # Measured apart: a change moves both views of the plan to new keys.
+    changed = {
+        "plan page, changed": (change_plan, endpoints["plan page"]),
+        "filtered, changed": endpoints["plan page, filtered"],
+        REFERENCE: endpoints[REFERENCE],
+    }
     for _ in range(20):  # warm-up: caches, connections, template loading
-        for call in endpoints.values():
-            request(call)()
-    queries = {name: len(count_queries(request(call))) for name, call in endpoints.items()}
+        for call in (endpoints | changed).values():
+            request_of(call)()
+    queries = {name: len(count_queries(request_of(call))) for name, call in endpoints.items()}
+    request_of(changed["plan page, changed"])  # the change: then each view's first request is counted
+    queries |= {name: len(count_queries(request_of(call))) for name, call in changed.items()}
 
     print(f"\nPlan of {count} items, {BLOCKS} blocks of {ROUNDS} requests to each endpoint")
-    blocks = []
-    for number in range(1, BLOCKS + 1):
-        block = measure_block(endpoints, ROUNDS)
-        blocks.append(block)
-        figures = "  ".join(f"{name} {block[name][0]:.2f}/{block[name][1]:.2f}" for name in endpoints)
-        print(f"block {number}: host loop {block['loop'][0]:.2f} ms; median/p95 ms: {figures}")
-    quiet = min(blocks, key=lambda block: block["loop"][0])
     header = f"{'endpoint':<22}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}{'× reference':>13}"
-    print(f"\n{header}   (quietest block)")
-    for name in endpoints:
-        median, p95, fastest = quiet[name]
-        ratio = median / quiet[REFERENCE][0]
-        print(f"{name:<22}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[name]:>9}{ratio:>13.2f}")
-    verdict = "met" if quiet["plan page"][0] <= 12 else "NOT met"
-    print(f"goal: plan page median <= 12 ms: {verdict}")
+    for title, measured in (("as viewed again", endpoints), ("after a change of the plan", changed)):
+        blocks = []
+        for number in range(1, BLOCKS + 1):
+            block = measure_block(measured, ROUNDS)
+            blocks.append(block)
+            figures = "  ".join(f"{name} {block[name][0]:.2f}/{block[name][1]:.2f}" for name in measured)
+            print(f"block {number}: host loop {block['loop'][0]:.2f} ms; median/p95 ms: {figures}")
+        quiet = min(blocks, key=lambda block: block["loop"][0])
+        print(f"\n{header}   (quietest block, {title})")
+        for name in measured:
+            median, p95, fastest = quiet[name]
+            ratio = median / quiet[REFERENCE][0]
+            print(f"{name:<22}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[name]:>9}{ratio:>13.2f}")
+        if title == "as viewed again":
+            verdict = "met" if quiet["plan page"][0] <= 12 else "NOT met"
+            print(f"goal: plan page median <= 12 ms: {verdict}\n")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,14 @@ def reference_loop():
 LAYOUT_URL = "/mentions-legales/"
 
 
+def request_of(call):
+    """The request of one of measure_block's calls, its preparation run first when it has one."""
+    if isinstance(call, tuple):
+        prepare, call = call
+        prepare()
+    return call
+
+
 def measure_block(calls, rounds):
     """(median, p95, min) ms of each of `calls` (name → request) and of the reference loop ("loop"),
     interleaved `rounds` times so that every request and the loop see the same state of the host.
@@ -40,9 +48,7 @@ def measure_block(calls, rounds):
     for _ in range(rounds):
         timings["loop"].append(reference_loop())
         for name, call in calls.items():
-            if isinstance(call, tuple):
-                prepare, call = call
-                prepare()
+            call = request_of(call)
             start = time.perf_counter()
             response = call()
             timings[name].append((time.perf_counter() - start) * 1000)

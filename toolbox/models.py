@@ -323,18 +323,19 @@ class PcaetProgramme(models.Model):
         return self.title
 
 
-class PlanRevision(models.Model):
-    """When an organisation's plan last changed: what the plan page's cached rendering is keyed on.
+class Revision(models.Model):
+    """When something cached fragments show last changed (toolbox/revisions.py): `plan:<organisation id>`
+    for an organisation's plan, `toolbox` for the territory's toolbox.
 
-    Written by PostgreSQL triggers only (migration 0005), on every write of a plan item or step and on a
-    change of a person's name, whatever makes it (the services, a bulk_create, a queryset update, the
-    admin), in the transaction of the write: a plan is never shown as it was before a committed change.
-    No foreign key: the triggers touch the row while Django deletes an organisation's items, before the
-    organisation itself; a row left behind names nobody.
+    Written by PostgreSQL triggers only (migration 0005), in the transaction of every write that changes
+    what the fragment shows, whatever makes it (the services, a bulk_create, a queryset update, the admin,
+    the national import): a fragment is never shown as it was before a committed change. No foreign key:
+    the triggers touch a plan's row while Django deletes an organisation's items, before the organisation
+    itself; a row left behind names nobody.
     """
 
-    organisation_id = models.BigIntegerField(primary_key=True)
+    key = models.CharField(max_length=40, primary_key=True)
     changed_at = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.organisation_id}: {self.changed_at}"
+        return f"{self.key}: {self.changed_at}"

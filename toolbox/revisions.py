@@ -1,18 +1,25 @@
-"""Revisions of what the toolbox's cached fragments show (assett/fragments.py), kept by the database.
+"""Revisions of what cached fragments show (assett/fragments.py), kept by the database (toolbox_revision).
 
-`plan_revision`: when the organisation's plan last changed (items, steps, the names of the people
-they name), from toolbox_planrevision, which triggers write in the transaction of every such write
-(migration 0005). Read before the plan itself, so that a plan committed in between is at worst
-kept under the older revision, which is never read again.
+Triggers write them in the transaction of every write that changes what the fragment shows (migration
+0005): `plan_revision` moves with an organisation's plan items and steps and the names of the people
+they name, `toolbox_revision` with the toolbox's actions, their steps and schemes. Read before what the
+fragment shows, so that a change committed in between is at worst kept under the older revision,
+which is never read again.
 """
 
-from .models import PlanRevision
+from .models import Revision
 
-NEVER = "never"  # no plan item was ever written: the plan is empty
+NEVER = "never"  # nothing was ever written: an empty plan, a toolbox without actions
+
+
+def _revision(key):
+    changed_at = Revision.objects.filter(key=key).values_list("changed_at", flat=True).first()
+    return changed_at.isoformat() if changed_at else NEVER
 
 
 def plan_revision(organisation_pk):
-    changed_at = (
-        PlanRevision.objects.filter(organisation_id=organisation_pk).values_list("changed_at", flat=True).first()
-    )
-    return changed_at.isoformat() if changed_at else NEVER
+    return _revision(f"plan:{organisation_pk}")
+
+
+def toolbox_revision():
+    return _revision("toolbox")

@@ -205,11 +205,15 @@ def test_the_list_s_queries_do_not_grow_with_the_actions(in_a, client_a, params,
             ActionStepFactory(action=action, text="Choisir un isolant")
             action.schemes.add(scheme)
 
-    add(2)
+    def first_and_next():
+        """The first request after the change (a visitor's list is rendered) and the next (read from the cache)."""
+        return [_queries(client_a, LIST_URL, params) for _request in range(2)]
+
     _queries(client_a, LIST_URL, params)  # warm-up: the referential's structure is cached once
-    few = _queries(client_a, LIST_URL, params)
+    add(2)
+    few = first_and_next()
     add(30)
-    assert _queries(client_a, LIST_URL, params) == few
+    assert first_and_next() == few
 
 
 def test_the_action_page_s_queries_do_not_grow_with_what_it_shows(in_a, client_a):

@@ -1,5 +1,5 @@
 """The plan page is kept rendered in the cache until the plan changes (toolbox/views/plan.py): its revision
-(toolbox_planrevision, written by triggers) moves on with every write, whatever path makes it, and a page
+(toolbox_revision, written by triggers) moves on with every write, whatever path makes it, and a page
 viewed after a change shows the change. A cached plan is never served to another territory."""
 
 from datetime import timedelta
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from organisations.models import Organisation
 from toolbox.enums import PlanStatus
-from toolbox.models import PlanItem, PlanRevision, PlanStep
+from toolbox.models import PlanItem, PlanStep, Revision
 from toolbox.plan import ItemFields, create_plan_item, delete_plan_item, set_step_done
 from toolbox.revisions import NEVER, plan_revision
 
@@ -95,7 +95,7 @@ def test_an_organisation_deleted_with_its_plan_leaves_nothing_in_the_way(organis
     Organisation.objects.filter(pk=organisation.pk).delete()
 
     assert not PlanItem.objects.exists()
-    PlanRevision.objects.filter(organisation_id=organisation.pk).delete()  # a row left behind may go any time
+    Revision.objects.filter(key=f"plan:{organisation.pk}").delete()  # a row left behind may go any time
 
 
 # --- The page ----------------------------------------------------------------------------------------
@@ -161,9 +161,9 @@ def test_a_cached_plan_is_never_served_to_another_territory_under_the_same_ids_a
     a_organisation = OrganisationFactory(members=[a_owner])
     PlanItemFactory(organisation=a_organisation, title="Plan de A")
     assert a_organisation.pk == b_organisation.pk
-    changed_at = PlanRevision.objects.get(organisation_id=a_organisation.pk).changed_at
+    changed_at = Revision.objects.get(key=f"plan:{a_organisation.pk}").changed_at
     connection.set_tenant(territory_b)
-    PlanRevision.objects.filter(organisation_id=b_organisation.pk).update(changed_at=changed_at)
+    Revision.objects.filter(key=f"plan:{b_organisation.pk}").update(changed_at=changed_at)
 
     connection.set_tenant(territory_a)
     client_a.force_login(a_owner)

@@ -8,10 +8,14 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assett.fragments import cached_fragment
 from organisations.enums import OrganisationKind
+from referentiel.services import current_version
 
 from ..access import get_visible_action
 from ..constants import PEER_PROOF_MINIMUM
@@ -20,6 +24,7 @@ from ..forms_browse import BrowseForm
 from ..labels import published_labels
 from ..models import PlanItem, Scheme
 from ..plan import plan_organisations
+from ..revisions import toolbox_revision
 from ..search import (
     apply_filters,
     has_highlight,
@@ -39,6 +44,23 @@ LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co
 
 @require_safe
 def action_list(request):
+    organisations = plan_organisations(request.user)
+    if organisations:
+        # A member's cards hold their own « ajouter à mon plan » forms (CSRF token, plan): rendered each time.
+        content = render_to_string(_RESULTS, _results_context(request, organisations), request=request)
+    else:
+        # A visitor's list is everyone's: kept until the toolbox changes (toolbox/revisions.py, read first).
+        # The key holds the whole query string, which is all the fragment reads of the request.
+        version = current_version()
+        parts = (toolbox_revision(), version and version.pk, timezone.localdate(), sorted(request.GET.lists()))
+        content = cached_fragment("toolbox-list", parts, _RESULTS, lambda: _results_context(request, []))
+    return render(request, "toolbox/browse/list.html", {"content": content, "page_title": _("Boîte à outils")})
+
+
+_RESULTS = "toolbox/browse/_results.html"
+
+
+def _results_context(request, organisations):
     labels = published_labels()
     form = BrowseForm(request.GET, labels=labels)
     form.is_valid()  # the valid fields filter, the invalid ones show their error
@@ -55,20 +77,17 @@ def action_list(request):
         action.theme_name = labels.theme_name(action.main_theme)
         action.bands = " · ".join(bands[field][getattr(action, field)] for field in CARD_BANDS)
         _attach_fragments(action, bool(query))
-    return render(
-        request,
-        "toolbox/browse/list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query,
-            "stop_words_only": stop_words_only,
-            "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
-            # The « ajouter à mon plan » buttons of every card (toolbox/plan.py): one query.
-            "organisations": plan_organisations(request.user),
-            "page_title": _("Boîte à outils"),
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "query": query,
+        "stop_words_only": stop_words_only,
+        "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
+        # The « ajouter à mon plan » buttons of every card (toolbox/plan.py): one query.
+        "organisations": organisations,
+        # The pagination's links keep the query string.
+        "request": request,
+    }
 
 
 def _attach_fragments(action, searched):

@@ -1,0 +1,124 @@
+"""A visitor's toolbox list is kept rendered until the toolbox changes (toolbox/views/browse.py): the
+`toolbox` revision (toolbox_revision, written by triggers) moves with every write of an action, a step,
+a scheme or their links, whatever makes it, and the list viewed again shows the change. A member's list
+holds their own plan forms and is never kept; a cached list is never served to another territory."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from organisations.models import Membership
+from referentiel.services import current_version
+from toolbox.enums import SchemeKind
+from toolbox.models import Action, ActionStep, Revision, Scheme
+from toolbox.revisions import toolbox_revision
+
+from .factories import ActionFactory, ActionStepFactory, SchemeFactory, UserFactory
+from .test_browse import LIST_URL, no_national_toolbox, organisation  # noqa: F401 (the fixture)
+
+
+def page(client, **params):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def moves(change):
+    before = toolbox_revision()
+    change()
+    after = toolbox_revision()
+    return after != before and after > before
+
+
+def test_every_write_of_what_a_card_shows_moves_the_revision_whatever_makes_it(in_a):
+    action = ActionFactory(title="Isoler les combles")
+    step = ActionStepFactory(action=action)
+    scheme = SchemeFactory(kind=SchemeKind.FREE_SUPPORT)
+
+    assert moves(lambda: ActionFactory())
+    assert moves(lambda: Action.objects.bulk_create([Action(code="BULK-1", title="En masse", main_theme="ENE")]))
+    assert moves(lambda: Action.objects.filter(pk=action.pk).update(hidden=True))
+    assert moves(lambda: ActionStep.objects.filter(pk=step.pk).update(text="Autre étape"))
+    assert moves(lambda: action.schemes.add(scheme))
+    assert moves(lambda: Scheme.objects.filter(pk=scheme.pk).update(valid_until=timezone.localdate()))
+    assert moves(lambda: action.schemes.remove(scheme))
+    assert moves(lambda: Action.objects.filter(code="BULK-1").delete())
+
+
+def test_the_list_viewed_again_after_each_change_shows_it(in_a, client_a):
+    action = ActionFactory(title="Isoler les combles")
+    assert "Isoler les combles" in page(client_a)
+
+    Action.objects.filter(pk=action.pk).update(title="Isoler les combles perdus")
+    assert "Isoler les combles perdus" in page(client_a)
+
+    action.schemes.add(SchemeFactory(kind=SchemeKind.FREE_SUPPORT))
+    assert "Accompagnement gratuit" in page(client_a)
+
+    ActionStepFactory(action=action, text="Mesurer la laine de roche en place")
+    assert "laine" in page(client_a, q="laine de roche")
+
+    Action.objects.filter(pk=action.pk).update(hidden=True)
+    assert "Isoler les combles" not in page(client_a)
+
+
+def test_a_scheme_s_badge_goes_the_day_after_it_expires_though_nothing_changed(in_a, client_a, monkeypatch):
+    today = timezone.localdate()
+    ActionFactory(title="Isoler les combles").schemes.add(
+        SchemeFactory(kind=SchemeKind.FREE_SUPPORT, valid_until=today)
+    )
+    assert "Accompagnement gratuit" in page(client_a)
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=1))
+
+    assert "Accompagnement gratuit" not in page(client_a)
+
+
+def test_each_query_string_has_its_own_list(in_a, client_a):
+    ActionFactory(title="Isoler les combles", main_theme="ENE")
+    ActionFactory(title="Composter les biodéchets", main_theme="DEC")
+    page(client_a)
+
+    html = page(client_a, theme="DEC")
+
+    assert "Composter" in html and "Isoler" not in html
+    assert "Isoler" not in page(client_a, q="compost")
+
+
+def test_a_member_s_list_holds_their_plan_forms_and_a_visitor_s_none(in_a, client_a):
+    from django.test import Client
+
+    ActionFactory(title="Isoler les combles")
+    member = UserFactory()
+    Membership.objects.create(user=member, organisation=organisation("du membre"))
+    visitor = Client(HTTP_HOST=client_a.defaults["HTTP_HOST"])
+    assert "csrfmiddlewaretoken" not in page(visitor)
+
+    client_a.force_login(member)
+    mine = page(client_a)
+    assert "Ajouter à mon plan d'actions" in mine and "csrfmiddlewaretoken" in mine
+
+    after = page(visitor)
+    assert "Ajouter à mon plan" not in after and "csrfmiddlewaretoken" not in after
+
+
+def test_a_cached_list_is_never_served_to_another_territory_under_the_same_revision(
+    in_a, client_a, client_b, territory_a, territory_b
+):
+    """Same revision, same referential version, same day, same query string: only the territory differs."""
+    ActionFactory(title="Action de A")
+    changed_at = Revision.objects.get(key="toolbox").changed_at
+    assert "Action de A" in page(client_a)
+    connection.set_tenant(territory_b)
+    ActionFactory(title="Action de B")
+    Revision.objects.filter(key="toolbox").update(changed_at=changed_at)
+
+    html = page(client_b)
+
+    assert "Action de B" in html and "Action de A" not in html
+    connection.set_tenant(territory_b)
+    b_version = current_version().pk
+    connection.set_tenant(territory_a)
+    assert current_version().pk == b_version  # the same key but for the territory
