@@ -26,7 +26,7 @@ def fragment_key(name, parts):
     return f"fragment:{name}:{digest}"
 
 
-def cached_fragment(name, parts, template, context):
+def cached_fragment(name, parts, template, context, timeout=TIMEOUT):
     """`template` rendered with `context`, read from the cache under (`name`, `parts`) when there.
 
     `context` may be a callable returning the context: it is then called only on a miss, so that what
@@ -36,5 +36,5 @@ def cached_fragment(name, parts, template, context):
     html = cache.get(key)
     if html is None:
         html = render_to_string(template, context() if callable(context) else context)
-        cache.set(key, html, TIMEOUT)
+        cache.set(key, html, timeout)
     return mark_safe(html)  # noqa: S308  (our own template's output, or that output read back)

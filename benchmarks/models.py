@@ -57,3 +57,9 @@ class NationalBenchmark(models.Model):
 
     def __str__(self):
         return f"{self.epci_kind or 'national'} / {self.organisation_kind or 'tous'} / {self.theme or 'global'}"
+
+    @classmethod
+    def merged_last(cls):
+        """When the rows were last merged (benchmarks.services replaces them all at once): what a page
+        that keeps the comparison rendered is keyed on."""
+        return cls.objects.aggregate(last=models.Max("merged_at"))["last"]

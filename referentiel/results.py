@@ -179,14 +179,18 @@ def forget_kind_averages():
         cache.set(AVERAGE_GENERATION_KEY, 1, timeout=None)
 
 
+def average_generation():
+    """What the cached averages are kept under: it moves with every submission (forget_kind_averages)."""
+    return cache.get(AVERAGE_GENERATION_KEY, 0)
+
+
 def kind_average(kind, version):
     """Average of the latest submitted assessments of this kind's organisations, cached a few minutes.
 
     The default cache is tenant-prefixed (django_tenants.cache.make_key): one
     territory's averages are never served to another.
     """
-    generation = cache.get(AVERAGE_GENERATION_KEY, 0)
-    key = f"referentiel:average:{kind}:{version.pk}:{generation}"
+    key = f"referentiel:average:{kind}:{version.pk}:{average_generation()}"
     average = cache.get(key)
     if average is None:
         codes = [theme.code for theme in structure_for(version).themes]

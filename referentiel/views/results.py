@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from assett.forms import DsfrForm
+from assett.fragments import cached_fragment
+from benchmarks.models import NationalBenchmark
 from organisations.access import get_membership_for_user
 from organisations.enums import HeadcountBand, OrganisationKind
 from organisations.models import Organisation
@@ -21,12 +23,22 @@ from reports.services import latest_done_job, latest_job
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
 from toolbox.recommendations import plan_choices, recommendations_for
+from toolbox.revisions import plan_revision
 
 from ..access import get_assessment_for_staff, get_assessment_for_user
-from ..constants import STAFF_PAGE_SIZE
+from ..constants import AVERAGE_CACHE_SECONDS, STAFF_PAGE_SIZE
 from ..enums import AssessmentStatus, QuestionKind, VersionStatus
 from ..models import ANSWERED, Answer, Assessment, MaturityLevel
-from ..results import build_results, describe_answer, score_text, value_text
+from ..results import (
+    average_generation,
+    build_results,
+    describe_answer,
+    previous_assessment,
+    score_text,
+    stored_result,
+    strength_and_priority_codes,
+    value_text,
+)
 from ..structure import structure_for
 
 # --------------------------------------------------------------------------
@@ -40,25 +52,51 @@ def results(request, pk):
     assessment = get_assessment_for_user(request, pk)
     if not assessment.is_submitted:
         return redirect("referentiel:resume", pk=assessment.pk)
+    organisation = assessment.organisation
     structure = structure_for(assessment.version)
-    answers = list(Answer.objects.filter(assessment_id=assessment.pk))
-    results = build_results(assessment, answers=answers)
+    # Read only by what is computed below (a QuerySet is lazy, and keeps its rows once read).
+    answers = Answer.objects.filter(assessment_id=assessment.pk)
+    _strengths, priority_codes = strength_and_priority_codes(structure, stored_result(assessment))
+    # A submitted assessment's answers never change: the summary is kept until what else it shows
+    # moves (the averages, the national comparison, the organisation's kind and size, the territory's
+    # kind), the practice changes until the plan does (assett/fragments.py). Revisions read first.
+    assessment_parts = (assessment.pk, assessment.submitted_at, organisation.kind, organisation.headcount_band)
+    summary_parts = (average_generation(), NationalBenchmark.merged_last(), request.tenant.kind)
+    plan = plan_revision(organisation.pk)
     return render(
         request,
         "referentiel/results/results.html",
         {
             "assessment": assessment,
-            "organisation": assessment.organisation,
-            "results": results,
-            "recommendations": recommendations_for(
-                assessment, structure, answers, [priority.theme.code for priority in results.priorities]
+            "organisation": organisation,
+            "summary": cached_fragment(
+                "results-summary",
+                (*assessment_parts, *summary_parts),
+                "referentiel/results/_summary.html",
+                lambda: {
+                    "results": build_results(assessment, answers=answers),
+                    "organisation": organisation,
+                    "territory": request.tenant,
+                },
+                timeout=AVERAGE_CACHE_SECONDS,
             ),
-            "plan_organisations": plan_choices(assessment.organisation),
-            "practice_changes": practice_changes(assessment, results.previous, structure, answers),
+            "practice_changes": cached_fragment(
+                "results-practice-changes",
+                (*assessment_parts, plan),
+                "referentiel/results/_practice_changes.html",
+                lambda: _practice_changes_context(assessment, structure, answers),
+            ),
+            "recommendations": recommendations_for(assessment, structure, answers, priority_codes),
+            "plan_organisations": plan_choices(organisation),
             "report_job": latest_job(assessment),
             "page_title": _("Résultats de l'auto-évaluation"),
         },
     )
+
+
+def _practice_changes_context(assessment, structure, answers):
+    previous = previous_assessment(assessment)
+    return {"previous": previous, "practice_changes": practice_changes(assessment, previous, structure, answers)}
 
 
 def _history_columns(assessments):
