@@ -2,6 +2,7 @@
 practice changes until the plan does (referentiel/views/results.py); a fragment kept for one territory is
 never read in another (assett/fragments.py)."""
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -9,8 +10,18 @@ from assett.fragments import cached_fragment
 from referentiel import results as results_module
 from referentiel.results import forget_kind_averages
 
-from ..toolbox.test_recommendations import complete, linked_action, member, organisation  # noqa: F401 (fixtures)
-from .test_results import results_url, submitted_assessment
+from ..toolbox.test_recommendations import complete, linked_action
+from .test_results import make_organisation, make_user, results_url, submitted_assessment
+
+
+@pytest.fixture
+def member(in_a):
+    return make_user()
+
+
+@pytest.fixture
+def organisation(member):
+    return make_organisation(member=member)
 
 
 def test_the_practice_changes_show_an_action_completed_after_the_page_was_kept(client_a, member, organisation):
@@ -19,7 +30,8 @@ def test_the_practice_changes_show_an_action_completed_after_the_page_was_kept(c
     client_a.force_login(member)
     assert "Vos actions réalisées et vos réponses" not in client_a.get(results_url(assessment)).content.decode()
 
-    complete(organisation, linked_action("BIO-Z99", "BIO-01"), previous.submitted_at + (assessment.submitted_at - previous.submitted_at) / 2)
+    between = previous.submitted_at + (assessment.submitted_at - previous.submitted_at) / 2
+    complete(organisation, linked_action("BIO-Z99", "BIO-01"), between)
 
     assert "Vos actions réalisées et vos réponses" in client_a.get(results_url(assessment)).content.decode()
 

@@ -5,7 +5,6 @@ holds their own plan forms and is never kept; a cached list is never served to a
 
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 

@@ -17,6 +17,7 @@ from toolbox.revisions import NEVER, plan_revision
 from ..same_ids import align_next_ids
 from .factories import OrganisationFactory, PlanItemFactory, PlanStepFactory, UserFactory
 
+
 @pytest.fixture
 def owner(in_a):
     return UserFactory(email="camille@example.org", first_name="Camille", last_name="Roux")
@@ -53,7 +54,8 @@ def test_a_plan_never_written_has_no_revision_and_its_first_item_gives_one(organ
 def test_every_write_of_an_item_moves_the_revision_whatever_makes_it(organisation, owner):
     item = PlanItemFactory(organisation=organisation, title="Passer aux LED")
 
-    assert moves(organisation, lambda: create_plan_item(organisation, owner, ItemFields(title="Composter", theme="DEC")))
+    composter = ItemFields(title="Composter", theme="DEC")
+    assert moves(organisation, lambda: create_plan_item(organisation, owner, composter))
     assert moves(organisation, lambda: PlanItem.objects.bulk_create([PlanItem(organisation=organisation, title="A")]))
     assert moves(organisation, lambda: PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.DONE))
     assert moves(organisation, lambda: delete_plan_item(PlanItem.objects.get(title="Composter")))
