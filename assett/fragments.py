@@ -7,8 +7,9 @@ through the default cache, which prefixes them with the territory's schema
 (django_tenants.cache.make_key): a fragment of one territory is never read in another. With Redis
 down or frozen the cache misses (assett/cache.py) and the fragment is rendered, as with no cache.
 
-A fragment is rendered without the request (no context processor): nothing of the person who asks,
-nor a CSRF token, can be kept in it and shown to the next one.
+A fragment is rendered without the request's context processors: nothing of the person who asks, nor
+a CSRF token, is kept in it and shown to the next one. Its context holds only what its key holds (the
+toolbox list hands in the request for its query string, which is in its key).
 """
 
 import hashlib
