@@ -7,19 +7,26 @@ through the default cache, which prefixes them with the territory's schema
 (django_tenants.cache.make_key): a fragment of one territory is never read in another. With Redis
 down or frozen the cache misses (assett/cache.py) and the fragment is rendered, as with no cache.
 
-A fragment is rendered without the request's context processors: nothing of the person who asks, nor
-a CSRF token, is kept in it and shown to the next one. Its context holds only what its key holds (the
-toolbox list hands in the request for its query string, which is in its key).
+A fragment is rendered without the request's context processors: nothing of the person who asks is
+kept in it and shown to the next one. Its context holds only what its key holds (the toolbox list hands
+in the request for its query string, which is in its key). The one exception is the CSRF token of its
+forms: rendered as a placeholder and replaced, on the way out, by the token of the request that reads
+the fragment (`csrf_request`), so that forms can be kept too.
 """
 
 import hashlib
 
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 TIMEOUT = 60 * 60
+# Never a real token (those are alphanumeric). The whole input is replaced: an author's text, escaped,
+# never holds its quotes.
+CSRF_PLACEHOLDER = "csrf-token-of-the-reader"
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 def fragment_key(name, parts):
@@ -27,15 +34,21 @@ def fragment_key(name, parts):
     return f"fragment:{name}:{digest}"
 
 
-def cached_fragment(name, parts, template, context, timeout=TIMEOUT):
+def cached_fragment(name, parts, template, context, timeout=TIMEOUT, csrf_request=None):
     """`template` rendered with `context`, read from the cache under (`name`, `parts`) when there.
 
     `context` may be a callable returning the context: it is then called only on a miss, so that what
-    only the fragment needs (the queries behind it) is not computed when it is cached.
+    only the fragment needs (the queries behind it) is not computed when it is cached. With
+    `csrf_request`, the fragment's `{% csrf_token %}` inputs carry that request's token.
     """
     key = fragment_key(name, parts)
     html = cache.get(key)
     if html is None:
-        html = render_to_string(template, context() if callable(context) else context)
+        context = context() if callable(context) else context
+        if csrf_request is not None:
+            context = {**context, "csrf_token": CSRF_PLACEHOLDER}
+        html = render_to_string(template, context)
         cache.set(key, html, timeout)
+    if csrf_request is not None and CSRF_PLACEHOLDER in html:  # a visitor's page without forms sets no cookie
+        html = html.replace(_CSRF_INPUT.format(CSRF_PLACEHOLDER), _CSRF_INPUT.format(get_token(csrf_request)))
     return mark_safe(html)  # noqa: S308  (our own template's output, or that output read back)

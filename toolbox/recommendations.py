@@ -204,7 +204,9 @@ def _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME):
     }
 
 
-def _ranking_key(assessment, priority_codes):
+def ranking_key(assessment, priority_codes):
+    """The cache key of an assessment's ranking: what the ranking depends on but the answers, which never
+    change once submitted (a page that keeps the recommendations rendered keys them on it too)."""
     profile = profile_of(assessment.organisation, assessment.level_rank)
     generation = cache.get(GENERATION_KEY, 0)
     criteria = [profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]
@@ -244,7 +246,7 @@ def recommendations_for(assessment, structure, answers, priority_codes, *, per_t
     the plan), one more when it is not (the candidates).
     """
     organisation = assessment.organisation
-    key = _ranking_key(assessment, priority_codes)
+    key = ranking_key(assessment, priority_codes)
     ranking = cache.get(key)
     if ranking is None:
         ranking = _rank(assessment, structure, answers, priority_codes)

@@ -22,8 +22,9 @@ from organisations.naf import SECTIONS
 from reports.services import latest_done_job, latest_job
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
-from toolbox.recommendations import plan_choices, recommendations_for
-from toolbox.revisions import plan_revision
+from toolbox.recommendations import CACHE_SECONDS as RANKING_SECONDS
+from toolbox.recommendations import plan_choices, ranking_key, recommendations_for
+from toolbox.revisions import plan_revision, toolbox_revision
 
 from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import AVERAGE_CACHE_SECONDS, STAFF_PAGE_SIZE
@@ -59,10 +60,12 @@ def results(request, pk):
     _strengths, priority_codes = strength_and_priority_codes(structure, stored_result(assessment))
     # A submitted assessment's answers never change: the summary is kept until what else it shows
     # moves (the averages, the national comparison, the organisation's kind and size, the territory's
-    # kind), the practice changes until the plan does (assett/fragments.py). Revisions read first.
+    # kind), the practice changes until the plan does, the recommendations until the plan, the toolbox
+    # or their ranking's inputs do (assett/fragments.py). Revisions read first.
     assessment_parts = (assessment.pk, assessment.submitted_at, organisation.kind, organisation.headcount_band)
     summary_parts = (average_generation(), NationalBenchmark.merged_last(), request.tenant.kind)
     plan = plan_revision(organisation.pk)
+    ranking_parts = (ranking_key(assessment, priority_codes), toolbox_revision(), request.get_full_path())
     return render(
         request,
         "referentiel/results/results.html",
@@ -86,8 +89,19 @@ def results(request, pk):
                 "referentiel/results/_practice_changes.html",
                 lambda: _practice_changes_context(assessment, structure, answers),
             ),
-            "recommendations": recommendations_for(assessment, structure, answers, priority_codes),
-            "plan_organisations": plan_choices(organisation),
+            "recommendations": cached_fragment(
+                "results-recommendations",
+                (*assessment_parts, plan, *ranking_parts),
+                "referentiel/results/_recommendations.html",
+                lambda: {
+                    "recommendations": recommendations_for(assessment, structure, answers, priority_codes),
+                    "plan_organisations": plan_choices(organisation),
+                    "request": request,  # the forms' `next`: its path is in the key
+                },
+                # As long as a ranking: a bulk write of question links that sends no signal shows by then.
+                timeout=RANKING_SECONDS,
+                csrf_request=request,
+            ),
             "report_job": latest_job(assessment),
             "page_title": _("Résultats de l'auto-évaluation"),
         },

@@ -1,16 +1,22 @@
-"""The results page keeps its summary rendered until the averages (or what else it shows) move, and its
-practice changes until the plan does (referentiel/views/results.py); a fragment kept for one territory is
-never read in another (assett/fragments.py)."""
+"""The results page keeps its summary rendered until the averages (or what else it shows) move, its
+practice changes until the plan does, and its recommendations until the plan or the toolbox does
+(referentiel/views/results.py); a fragment kept for one territory is never read in another
+(assett/fragments.py)."""
+
+import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from assett.fragments import cached_fragment
 from referentiel import results as results_module
 from referentiel.results import forget_kind_averages
+from toolbox.models import Action, PlanItem
 
-from ..toolbox.test_recommendations import complete, linked_action
+from ..conftest import TERRITORY_A
+from ..toolbox.test_recommendations import complete, et_maintenant, linked_action
 from .test_results import make_organisation, make_user, results_url, submitted_assessment
 
 
@@ -46,6 +52,40 @@ def test_the_summary_shows_new_averages_once_a_submission_moves_them(client_a, m
     forget_kind_averages()  # what a submission does on commit
 
     assert "Score global moyen : 42" in client_a.get(results_url(assessment)).content.decode()
+
+
+def test_an_action_added_from_the_kept_recommendations_leaves_them(member, organisation):
+    """Added with the token of the page read back: the kept forms carry the reader's token."""
+    action = linked_action("MOB-Z01", "MOB-01")
+    assessment = submitted_assessment(organisation, member)
+    client = Client(HTTP_HOST=TERRITORY_A.domain, enforce_csrf_checks=True)
+    client.force_login(member)
+    client.get(results_url(assessment))  # rendered and kept
+    html = et_maintenant(client.get(results_url(assessment)).content.decode())
+    form = f'action="/organisations/{organisation.pk}/plan/ajouter/{action.pk}/"'
+    assert form in html
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post(
+        f"/organisations/{organisation.pk}/plan/ajouter/{action.pk}/", {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert PlanItem.objects.filter(organisation=organisation, action=action).exists()
+
+    assert form not in et_maintenant(client.get(results_url(assessment)).content.decode())
+
+
+def test_the_kept_recommendations_show_an_action_retitled_or_hidden_since(client_a, member, organisation):
+    action = linked_action("MOB-Z01", "MOB-01", title="Covoiturer")
+    assessment = submitted_assessment(organisation, member)
+    client_a.force_login(member)
+    assert "Covoiturer" in et_maintenant(client_a.get(results_url(assessment)).content.decode())
+
+    Action.objects.filter(pk=action.pk).update(title="Covoiturer entre collègues")
+    assert "Covoiturer entre collègues" in et_maintenant(client_a.get(results_url(assessment)).content.decode())
+
+    Action.objects.filter(pk=action.pk).update(hidden=True)
+    assert "Covoiturer" not in et_maintenant(client_a.get(results_url(assessment)).content.decode())
 
 
 def test_a_fragment_is_never_read_in_another_territory_under_the_same_key(in_a, territory_a, territory_b):

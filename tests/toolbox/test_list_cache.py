@@ -1,20 +1,24 @@
-"""A visitor's toolbox list is kept rendered until the toolbox changes (toolbox/views/browse.py): the
-`toolbox` revision (toolbox_revision, written by triggers) moves with every write of an action, a step,
-a scheme or their links, whatever makes it, and the list viewed again shows the change. A member's list
-holds their own plan forms and is never kept; a cached list is never served to another territory."""
+"""The toolbox list is kept rendered until the toolbox changes (toolbox/views/browse.py): the `toolbox`
+revision (toolbox_revision, written by triggers) moves with every write of an action, a step, a scheme
+or their links, whatever makes it, and the list viewed again shows the change. A member's list, which
+holds their « ajouter à mon plan » forms, is kept per organisations and plans, and its forms carry each
+reader's own CSRF token; a cached list is never served to another territory."""
 
+import re
 from datetime import timedelta
 
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from assett.fragments import CSRF_PLACEHOLDER
 from organisations.models import Membership
 from referentiel.services import current_version
 from toolbox.enums import SchemeKind
-from toolbox.models import Action, ActionStep, Revision, Scheme
+from toolbox.models import Action, ActionStep, PlanItem, Revision, Scheme
 from toolbox.revisions import toolbox_revision
 
-from .factories import ActionFactory, ActionStepFactory, SchemeFactory, UserFactory
+from .factories import ActionFactory, ActionStepFactory, PlanItemFactory, SchemeFactory, UserFactory
 from .test_browse import LIST_URL, no_national_toolbox, organisation  # noqa: F401 (the fixture)
 
 
@@ -86,12 +90,16 @@ def test_each_query_string_has_its_own_list(in_a, client_a):
     assert "Isoler" not in page(client_a, q="compost")
 
 
-def test_a_member_s_list_holds_their_plan_forms_and_a_visitor_s_none(in_a, client_a):
-    from django.test import Client
-
-    ActionFactory(title="Isoler les combles")
+def member_of(*organisations):
     member = UserFactory()
-    Membership.objects.create(user=member, organisation=organisation("du membre"))
+    for organisation_ in organisations:
+        Membership.objects.create(user=member, organisation=organisation_)
+    return member
+
+
+def test_a_member_s_list_holds_their_plan_forms_and_a_visitor_s_none(in_a, client_a):
+    ActionFactory(title="Isoler les combles")
+    member = member_of(organisation("du membre"))
     visitor = Client(HTTP_HOST=client_a.defaults["HTTP_HOST"])
     assert "csrfmiddlewaretoken" not in page(visitor)
 
@@ -99,8 +107,58 @@ def test_a_member_s_list_holds_their_plan_forms_and_a_visitor_s_none(in_a, clien
     mine = page(client_a)
     assert "Ajouter à mon plan d'actions" in mine and "csrfmiddlewaretoken" in mine
 
-    after = page(visitor)
+    response = visitor.get(LIST_URL)
+    after = response.content.decode()
     assert "Ajouter à mon plan" not in after and "csrfmiddlewaretoken" not in after
+    assert "csrftoken" not in response.cookies  # a visitor's list asks no token
+
+
+def test_a_member_s_list_viewed_again_shows_what_their_plan_took_or_gave_back(in_a, client_a):
+    mine = organisation("du membre")
+    action = ActionFactory(title="Isoler les combles")
+    client_a.force_login(member_of(mine))
+    form = f'action="/organisations/{mine.pk}/plan/ajouter/{action.pk}/"'
+    assert form in page(client_a)
+
+    item = PlanItemFactory(organisation=mine, action=action)
+    html = page(client_a)
+    assert form not in html and "Déjà dans votre plan" in html
+
+    PlanItem.objects.filter(pk=item.pk).delete()
+    assert form in page(client_a)
+
+
+def test_each_reader_of_a_kept_list_posts_with_their_own_token_and_the_server_takes_it(in_a, client_a):
+    mine = organisation("partagée")
+    action = ActionFactory(title="Isoler les combles")
+    host = client_a.defaults["HTTP_HOST"]
+    first, second = (Client(HTTP_HOST=host, enforce_csrf_checks=True) for _reader in range(2))
+    first.force_login(member_of(mine))
+    second.force_login(member_of(mine))
+    page(first)  # rendered and kept
+
+    html = page(second)  # read back
+
+    assert CSRF_PLACEHOLDER not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = second.post(
+        f"/organisations/{mine.pk}/plan/ajouter/{action.pk}/", {"csrfmiddlewaretoken": token, "next": LIST_URL}
+    )
+    assert response.status_code == 302
+    assert PlanItem.objects.filter(organisation=mine, action=action).exists()
+
+
+def test_a_member_of_two_sees_an_organisation_s_new_name_on_its_button(in_a, client_a):
+    ActionFactory(title="Isoler les combles")
+    first, renamed = organisation("Alpha"), organisation("Bêta")
+    client_a.force_login(member_of(first, renamed))
+    assert "Ajouter au plan d&#x27;Organisation Bêta" in page(client_a)
+
+    renamed.name = "Organisation Gamma"
+    renamed.save()
+
+    html = page(client_a)
+    assert "Organisation Gamma" in html and "Organisation Bêta" not in html
 
 
 def test_a_cached_list_is_never_served_to_another_territory_under_the_same_revision(

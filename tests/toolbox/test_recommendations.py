@@ -231,9 +231,9 @@ def test_results_query_count_does_not_grow_with_the_toolbox(
 
     assert many == list(few[:3])
     everything, ranking, cached, _html = few
-    # Reading the ranking back saves the answers' and the candidates' queries; the kept summary and
-    # practice changes, theirs.
-    assert cached == ranking - 2
+    # The recommendations read back rendered save the answers', the candidates' and the shown actions'
+    # queries; the kept summary and practice changes, theirs.
+    assert cached == ranking - 3
     assert cached < everything - 1
     assert "/boite-a-outils/MOB-B00/" in html
     assert "Vos actions réalisées et vos réponses" in html

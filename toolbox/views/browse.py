@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -24,7 +23,7 @@ from ..forms_browse import BrowseForm
 from ..labels import published_labels
 from ..models import PlanItem, Scheme
 from ..plan import plan_organisations
-from ..revisions import toolbox_revision
+from ..revisions import member_plans, toolbox_revision
 from ..search import (
     apply_filters,
     has_highlight,
@@ -44,16 +43,25 @@ LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co
 
 @require_safe
 def action_list(request):
-    organisations = plan_organisations(request.user)
-    if organisations:
-        # A member's cards hold their own « ajouter à mon plan » forms (CSRF token, plan): rendered each time.
-        content = render_to_string(_RESULTS, _results_context(request, organisations), request=request)
-    else:
-        # A visitor's list is everyone's: kept until the toolbox changes (toolbox/revisions.py, read first).
-        # The key holds the whole query string, which is all the fragment reads of the request.
-        version = current_version()
-        parts = (toolbox_revision(), version and version.pk, timezone.localdate(), sorted(request.GET.lists()))
-        content = cached_fragment("toolbox-list", parts, _RESULTS, lambda: _results_context(request, []))
+    # The list is kept until the toolbox changes (toolbox/revisions.py, read first), or a plan behind its
+    # « ajouter à mon plan » buttons: a visitor's is everyone's, a member's is their organisations'
+    # (their names and plans in the key; the forms take the reader's CSRF token). The key holds the
+    # whole query string, which is all the fragment reads of the request.
+    version = current_version()
+    parts = (
+        toolbox_revision(),
+        version and version.pk,
+        timezone.localdate(),
+        sorted(request.GET.lists()),
+        member_plans(request.user),
+    )
+    content = cached_fragment(
+        "toolbox-list",
+        parts,
+        _RESULTS,
+        lambda: _results_context(request, plan_organisations(request.user)),
+        csrf_request=request,
+    )
     return render(request, "toolbox/browse/list.html", {"content": content, "page_title": _("Boîte à outils")})
 
 
