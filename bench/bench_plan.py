@@ -8,10 +8,11 @@ the whole Django stack in process (middleware, sessions, templates, database). G
 loop in three blocks, and the verdict reads the block whose loop was fastest (the quietest host).
 « × reference » is each page's time over the legal notice's (the layout alone), measured in the same
 rounds: it moves less with the host than either. « plan page » is the page viewed again, its items read
-rendered from the cache (toolbox/views/plan.py); « plan page, changed » the first view after any change
-of the plan, which renders them.
+rendered from the cache (toolbox/views/plan.py); « plan page, changed » the first view after one item
+of the plan is renamed, which reads the items and renders that item's row again.
 """
 
+import itertools
 import os
 import random
 import sys
@@ -110,11 +111,13 @@ def main():
     connection.set_schema_to_public()
     base = f"/organisations/{organisation.pk}/plan/"
 
+    changes = itertools.count()
+
     def change_plan():
-        """What any write of an item or step does to the plan's revision (toolbox/migrations/0005_revisions.py)."""
+        """One item renamed, each time anew: the plan's revision moves (toolbox/migrations/0005_revisions.py)
+        and that item's row is rendered again, the 99 others read back (toolbox/views/plan.py)."""
         connection.set_tenant(territory)  # as the request will: no search_path to set again for it
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT toolbox_touch(%s)", [f"plan:{organisation.pk}"])
+        PlanItem.objects.filter(pk=item.pk).update(title=f"{item.title} ({next(changes)})")
 
     endpoints = {
         "plan page": lambda: client.get(base),
@@ -154,9 +157,11 @@ def main():
             median, p95, fastest = quiet[name]
             ratio = median / quiet[REFERENCE][0]
             print(f"{name:<22}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[name]:>9}{ratio:>13.2f}")
-        if title == "as viewed again":
-            verdict = "met" if quiet["plan page"][0] <= 12 else "NOT met"
-            print(f"goal: plan page median <= 12 ms: {verdict}\n")
+        page = "plan page" if title == "as viewed again" else "plan page, changed"
+        verdict = "met" if quiet[page][0] <= 12 else "NOT met"
+        print(f"goal: {page} median <= 12 ms: {verdict}\n")
+    with schema_context(territory.schema_name):
+        PlanItem.objects.filter(pk=item.pk).update(title=item.title)  # as seeded, for the next run
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from assett.exports import download
-from assett.fragments import cached_fragment
+from assett.fragments import cached_each, cached_fragment
 from organisations.access import get_organisation_for_user
 from referentiel.views.participant import participant_required
 
@@ -93,13 +93,29 @@ def plan_items(organisation):
     )
 
 
-def _cell_texts(items):
-    """The owner, target date and steps cells as text, set once in Python: with 100 rows the
-    template's conditions and filters for them were a quarter of the page (bench/bench_plan.py)."""
-    for item in items:
-        item.owner_text = str(item.owner) if item.owner else "—"
-        item.target_text = item.target_date.strftime("%d/%m/%Y") if item.target_date else "—"
-        item.steps_text = f"{item.steps_done}/{item.steps_total}" if item.steps_total else "—"
+_ROW = "toolbox/plan/_row.html"
+# What a row of the plan's tables shows of an item as it is (toolbox/plan_summary.py describe).
+ROW_CELLS = ("pk", "title", "theme_title", "badge", "status_label", "overdue", "priority_label")
+
+
+def _rows(items, plan_url):
+    """Each item's row, kept rendered under its own cells (assett/fragments.py): after a change of one
+    item of a hundred, one row is rendered again, not a hundred (bench/bench_plan.py). The row's template
+    reads nothing but its `row`, which is its key: a kept row is never stale. The owner, target date and
+    steps cells are set as text here: with 100 rows the template's conditions and filters for them
+    were a quarter of the page."""
+    rows = [
+        {
+            **{name: getattr(item, name) for name in ROW_CELLS},
+            "owner": str(item.owner) if item.owner else "—",
+            "target": item.target_date.strftime("%d/%m/%Y") if item.target_date else "—",
+            "steps": f"{item.steps_done}/{item.steps_total}" if item.steps_total else "—",
+            "plan_url": plan_url,
+        }
+        for item in items
+    ]
+    for item, html in zip(items, cached_each("plan-row", [{"row": row} for row in rows], _ROW), strict=True):
+        item.row_html = html
     return items
 
 
@@ -116,7 +132,8 @@ def plan_page(request, org_pk):
 
     def content():
         items = describe(plan_items(organisation), themes, today)
-        shown = _cell_texts([item for item in items if matches(item, status_filter, today)])
+        plan_url = _plan_url(organisation.pk)
+        shown = _rows([item for item in items if matches(item, status_filter, today)], plan_url)
         return {
             "organisation": organisation,
             "filter_form": filter_form,
@@ -125,7 +142,6 @@ def plan_page(request, org_pk):
             "progress": theme_progress(items, themes),
             "total": len(items),
             "shown": len(shown),
-            "plan_url": _plan_url(organisation.pk),
         }
 
     return render(
