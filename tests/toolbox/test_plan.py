@@ -38,8 +38,13 @@ from .factories import (
     UserFactory,
 )
 
-TODAY = timezone.localdate()
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def today():
+    """The day of the test, not of the module's import: a run across midnight (Paris) stays right."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -101,11 +106,11 @@ def test_the_themes_offered_are_those_of_the_published_referential(in_a):
     assert len(codes) == 7
 
 
-def test_an_item_of_ones_own_is_created_on_a_theme_of_the_referential(organisation, owner, colleague):
+def test_an_item_of_ones_own_is_created_on_a_theme_of_the_referential(organisation, owner, colleague, today):
     item = create_plan_item(
         organisation,
         owner,
-        ItemFields(title="  Un compost  ", theme="DEC", owner=colleague, target_date=TODAY, priority=Priority.HIGH),
+        ItemFields(title="  Un compost  ", theme="DEC", owner=colleague, target_date=today, priority=Priority.HIGH),
     )
 
     item.refresh_from_db()
@@ -173,10 +178,10 @@ def test_an_item_whose_theme_left_the_referential_keeps_it(organisation, owner):
     assert updated.theme == "ANCIEN"
 
 
-def test_overdue_is_computed_from_the_target_date_for_open_items_only(organisation):
-    yesterday = TODAY - timedelta(days=1)
+def test_overdue_is_computed_from_the_target_date_for_open_items_only(organisation, today):
+    yesterday = today - timedelta(days=1)
     assert PlanItemFactory(organisation=organisation, target_date=yesterday).is_overdue()
-    assert not PlanItemFactory(organisation=organisation, target_date=TODAY).is_overdue()
+    assert not PlanItemFactory(organisation=organisation, target_date=today).is_overdue()
     assert not PlanItemFactory(organisation=organisation, target_date=None).is_overdue()
     for status in (PlanStatus.DONE, PlanStatus.ABANDONED):
         assert not PlanItemFactory(organisation=organisation, target_date=yesterday, status=status).is_overdue()
@@ -265,10 +270,11 @@ ITEMS = st.lists(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ITEMS)
 def test_grouping_keeps_every_item_once_and_puts_the_overdue_first(items):
-    groups = grouped(items, TODAY)
+    today = date(2026, 12, 7)  # within ITEMS' dates
+    groups = grouped(items, today)
     flat = [item for group in groups for item in group.items]
     assert sorted(id(item) for item in flat) == sorted(id(item) for item in items)
-    overdue = [item.is_overdue(TODAY) for item in flat]
+    overdue = [item.is_overdue(today) for item in flat]
     assert overdue == sorted(overdue, reverse=True)
     assert all(group.items for group in groups)
 
@@ -276,11 +282,11 @@ def test_grouping_keeps_every_item_once_and_puts_the_overdue_first(items):
 # --- Pages -------------------------------------------------------------------------------------
 
 
-def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, organisation, owner, colleague):
+def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, organisation, owner, colleague, today):
     PlanItemFactory(organisation=organisation, title="Fait", theme="ENE", status=PlanStatus.DONE)
-    PlanItemFactory(organisation=organisation, title="Plus tard", theme="ENE", target_date=TODAY + timedelta(days=9))
+    PlanItemFactory(organisation=organisation, title="Plus tard", theme="ENE", target_date=today + timedelta(days=9))
     PlanItemFactory(
-        organisation=organisation, title="Oubliée", theme="DEC", target_date=TODAY - timedelta(days=3), owner=colleague
+        organisation=organisation, title="Oubliée", theme="DEC", target_date=today - timedelta(days=3), owner=colleague
     )
     client_a.force_login(owner)
 
@@ -305,10 +311,10 @@ def test_the_plan_page_lists_overdue_first_with_progress_by_theme(client_a, orga
         ("", ["Oubliée", "Plus tard", "Fait"], []),
     ],
 )
-def test_the_plan_page_filters_by_status(client_a, organisation, owner, status_filter, shown, hidden):
+def test_the_plan_page_filters_by_status(client_a, organisation, owner, status_filter, shown, hidden, today):
     PlanItemFactory(organisation=organisation, title="Fait", status=PlanStatus.DONE)
-    PlanItemFactory(organisation=organisation, title="Plus tard", target_date=TODAY + timedelta(days=9))
-    PlanItemFactory(organisation=organisation, title="Oubliée", target_date=TODAY - timedelta(days=3))
+    PlanItemFactory(organisation=organisation, title="Plus tard", target_date=today + timedelta(days=9))
+    PlanItemFactory(organisation=organisation, title="Oubliée", target_date=today - timedelta(days=3))
     client_a.force_login(owner)
 
     html = client_a.get(plan_url(organisation), {"statut": status_filter}).content.decode()
@@ -581,12 +587,13 @@ def test_the_xlsx_export_reads_back_with_real_dates_and_no_formula(client_a, exp
 
 
 def _fill(organisation, count, owner):
+    today = timezone.localdate()
     for index in range(count):
         item = PlanItemFactory(
             organisation=organisation,
             owner=owner,
             status=PlanStatus.values[index % 5],
-            target_date=TODAY + timedelta(days=index - count // 2),
+            target_date=today + timedelta(days=index - count // 2),
             theme=["ENE", "DEC", "MOB"][index % 3],
         )
         PlanStepFactory(item=item)
