@@ -102,14 +102,13 @@ def _rows(items, plan_url):
     """Each item's row, kept rendered under its own cells (assett/fragments.py): after a change of one
     item of a hundred, one row is rendered again, not a hundred (bench/bench_plan.py). The row's template
     reads nothing but its `row`, which is its key: a kept row is never stale. The owner, target date and
-    steps cells are set as text here: with 100 rows the template's conditions and filters for them
-    were a quarter of the page."""
+    steps are set as text here ("" when there is none)."""
     rows = [
         {
             **{name: getattr(item, name) for name in ROW_CELLS},
-            "owner": str(item.owner) if item.owner else "—",
-            "target": item.target_date.strftime("%d/%m/%Y") if item.target_date else "—",
-            "steps": f"{item.steps_done}/{item.steps_total}" if item.steps_total else "—",
+            "owner": str(item.owner) if item.owner else "",
+            "target": item.target_date.strftime("%d/%m/%Y") if item.target_date else "",
+            "steps": f"{item.steps_done}/{item.steps_total}" if item.steps_total else "",
             "plan_url": plan_url,
         }
         for item in items
