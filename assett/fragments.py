@@ -22,6 +22,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from .release import release
+
 TIMEOUT = 60 * 60
 # Never a real token (those are alphanumeric). The whole input is replaced: an author's text, escaped,
 # never holds its quotes.
@@ -30,7 +32,8 @@ _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 def fragment_key(name, parts):
-    digest = hashlib.sha256(repr((get_language(), *parts)).encode()).hexdigest()
+    # The release: a template or the code behind a context may change while the data does not.
+    digest = hashlib.sha256(repr((release(), get_language(), *parts)).encode()).hexdigest()
     return f"fragment:{name}:{digest}"
 
 
