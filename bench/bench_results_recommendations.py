@@ -10,7 +10,9 @@ two assessments (so that the page also shows how those answers moved). Requests 
 whole Django stack in process. Goal: results page <= 15 ms median. As in bench_questionnaire.py,
 requests alternate with a fixed pure-Python loop and the legal notice (the layout alone) in three
 blocks, and the verdict reads the block whose loop was fastest (the quietest host); « × reference »
-is the page's time over the legal notice's, which moves less with the host than either.
+is the page's time over the legal notice's, which moves less with the host than either. « results
+page » is the page viewed again (its parts read rendered from the cache, referentiel/views/results.py),
+« results page, changed » its first view after a change of the plan (an action added to it).
 """
 
 import os
@@ -41,6 +43,7 @@ from bench.measure import (  # noqa: E402
     favour_this_benchmark,
     measure_block,
     postgres_round_trip,
+    request_of,
     summary,
 )
 from organisations.demo import demo_siret  # noqa: E402
@@ -178,10 +181,24 @@ def main():
     def reference():
         return client.get(LAYOUT_URL)
 
+    def change_plan():
+        """What adding an action to the plan does to its revision (toolbox/migrations/0005_revisions.py):
+        the practice changes and the recommendations are rendered again, their ranking read back."""
+        connection.set_tenant(territory)  # as the request will: no search_path to set again for it
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT toolbox_touch(%s)", [f"plan:{organisation.pk}"])
+
+    measured = {
+        "results page": {"results page": page, "reference": reference},
+        "results page, changed": {"results page, changed": (change_plan, page), "reference": reference},
+    }
     for _ in range(20):  # warm-up: caches, connections, template loading
-        page()
-        reference()
-    queries = count_queries(page)
+        for calls in measured.values():
+            for call in calls.values():
+                request_of(call)()
+    queries = {"results page": len(count_queries(page))}
+    change_plan()
+    queries["results page, changed"] = len(count_queries(page))
     html = page().content.decode()
     assert "/boite-a-outils/" in html, "no recommended action on the page"
 
@@ -189,28 +206,29 @@ def main():
         f"\nResults page of one assessment, toolbox of {counts[0]} visible actions / {counts[1]} question links; "
         f"priorities {', '.join(priorities)}; {candidates} actions shown; {BLOCKS} blocks of {ROUNDS} requests"
     )
-    print(f"{'block':<7}{'host loop ms':>13}{'page median':>13}{'p95':>7}{'reference':>11}")
-    blocks = []
-    for number in range(1, BLOCKS + 1):
-        block = measure_block({"page": page, "reference": reference}, ROUNDS)
-        blocks.append(block)
-        print(
-            f"{number:<7}{block['loop'][0]:>13.2f}{block['page'][0]:>13.2f}{block['page'][1]:>7.2f}"
-            f"{block['reference'][0]:>11.2f}"
-        )
+    rows = []
+    for label, calls in measured.items():
+        print(f"{'block':<7}{'host loop ms':>13}{label[:24]:>25}{'p95':>7}{'reference':>11}")
+        blocks = []
+        for number in range(1, BLOCKS + 1):
+            block = measure_block(calls, ROUNDS)
+            blocks.append(block)
+            print(
+                f"{number:<7}{block['loop'][0]:>13.2f}{block[label][0]:>25.2f}{block[label][1]:>7.2f}"
+                f"{block['reference'][0]:>11.2f}"
+            )
+        quiet = min(blocks, key=lambda block: block["loop"][0])
+        rows.append((label, quiet[label], quiet["reference"]))
     with schema_context(territory.schema_name):
         parts = measure_parts(assessment, structure, answers, priorities)
-    quiet = min(blocks, key=lambda block: block["loop"][0])
-    median, p95, fastest = quiet["page"]
-    verdict = "met" if median <= 15 else "NOT met"
-    ratio = median / quiet["reference"][0]
-    print(f"\n{'endpoint':<20}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}{'× reference':>13}   goal")
-    print(
-        f"{'results page':<20}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{len(queries):>9}{ratio:>13.2f}"
-        f"   median <= 15 ms: {verdict}"
-    )
-    ref_median, ref_p95, ref_fastest = quiet["reference"]
-    print(f"{'mentions légales':<20}{ref_median:>10.2f}{ref_p95:>8.2f}{ref_fastest:>8.2f}{'':>9}{1:>13.2f}")
+    print(f"\n{'endpoint':<24}{'median ms':>10}{'p95 ms':>8}{'min ms':>8}{'queries':>9}{'× reference':>13}   goal")
+    for label, (median, p95, fastest), (ref_median, _ref_p95, _ref_fastest) in rows:
+        verdict = "met" if median <= 15 else "NOT met"
+        print(
+            f"{label:<24}{median:>10.2f}{p95:>8.2f}{fastest:>8.2f}{queries[label]:>9}{median / ref_median:>13.2f}"
+            f"   median <= 15 ms: {verdict}"
+        )
+        print(f"{'  mentions légales':<24}{ref_median:>10.2f}")
     print("\nThe recommendations alone, in process (median / p95 ms):")
     for label, (part_median, part_p95, _fastest) in parts.items():
         print(f"  {label:<44}{part_median:>8.2f}{part_p95:>8.2f}")
