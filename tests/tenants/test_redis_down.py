@@ -72,6 +72,8 @@ def participant(territories, django_db_blocker):
             "email": email,
             "assessment": assessment,
             "theme_url": f"/auto-evaluations/{assessment.pk}/themes/{theme.code}/",
+            # Pages kept rendered in the cache (assett/fragments.py): rendered without it.
+            "cached_urls": [f"/organisations/{organisation.pk}/plan/", "/boite-a-outils/"],
             "autosave_url": f"/auto-evaluations/{assessment.pk}/questions/{question.pk}/",
             "field": f"q{question.pk}-choice",
             "question": question,
@@ -100,7 +102,8 @@ def saved_choice(participant, territory_a, django_db_blocker):
 
 
 def use_the_site(browser, participant, territory_a, django_db_blocker, state, rounds=1):
-    """Log in, open a theme page, autosave an answer: what a participant does, `rounds` times."""
+    """Log in, open a theme page, the plan and the toolbox, autosave an answer: what a participant does,
+    `rounds` times."""
     for round_number in range(rounds):
         status, location, _ = browser.log_in(participant["email"], PASSWORD, state)
         assert (status, location) == (302, "/mon-espace/"), state
@@ -108,6 +111,9 @@ def use_the_site(browser, participant, territory_a, django_db_blocker, state, ro
         status, _, html = browser.get(participant["theme_url"], label=f"{state}: theme page")
         assert status == 200, state
         assert f'name="{participant["field"]}"' in html
+        for url in participant["cached_urls"]:
+            status, _, html = browser.get(url, label=f"{state}: {url.split('/')[-2]}")
+            assert status == 200, (state, url)
 
         choice = participant["choices"][round_number % 2]
         status, _, html = browser.post(
