@@ -1,10 +1,10 @@
 """Revisions of what cached fragments show (assett/fragments.py), kept by the database (toolbox_revision).
 
-Triggers write them in the transaction of every write that changes what the fragment shows (migration
-0005): `plan_revision` moves with an organisation's plan items and steps and the names of the people
-they name, `toolbox_revision` with the toolbox's actions, their steps and schemes. Read before what the
-fragment shows, so that a change committed in between is at worst kept under the older revision,
-which is never read again.
+Triggers write them in the transaction of every write that changes what the fragment shows (migrations
+0005, 0006): `plan_revision` moves with an organisation's plan items and steps and the names of the
+people they name, `toolbox_revision` with the toolbox's actions, their steps, schemes and question
+links. Read before what the fragment shows, so that a change committed in between is at worst kept
+under the older revision, which is never read again.
 """
 
 from django.db.models import CharField, OuterRef, Subquery, Value

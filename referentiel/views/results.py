@@ -60,12 +60,12 @@ def results(request, pk):
     _strengths, priority_codes = strength_and_priority_codes(structure, stored_result(assessment))
     # A submitted assessment's answers never change: the summary is kept until what else it shows
     # moves (the averages, the national comparison, the organisation's kind and size, the territory's
-    # kind), the practice changes until the plan does, the recommendations until the plan, the toolbox
-    # or their ranking's inputs do (assett/fragments.py). Revisions read first.
+    # kind), the practice changes until the plan or the toolbox (its question links) does, the
+    # recommendations until either or their ranking's inputs do (assett/fragments.py). Revisions read first.
     assessment_parts = (assessment.pk, assessment.submitted_at, organisation.kind, organisation.headcount_band)
     summary_parts = (average_generation(), NationalBenchmark.merged_last(), request.tenant.kind)
-    plan = plan_revision(organisation.pk)
-    ranking_parts = (ranking_key(assessment, priority_codes), toolbox_revision(), request.get_full_path())
+    plan, toolbox = plan_revision(organisation.pk), toolbox_revision()
+    ranking_parts = (ranking_key(assessment, priority_codes), request.get_full_path())
     return render(
         request,
         "referentiel/results/results.html",
@@ -85,13 +85,13 @@ def results(request, pk):
             ),
             "practice_changes": cached_fragment(
                 "results-practice-changes",
-                (*assessment_parts, plan),
+                (*assessment_parts, plan, toolbox),
                 "referentiel/results/_practice_changes.html",
                 lambda: _practice_changes_context(assessment, structure, answers),
             ),
             "recommendations": cached_fragment(
                 "results-recommendations",
-                (*assessment_parts, plan, *ranking_parts),
+                (*assessment_parts, plan, toolbox, *ranking_parts),
                 "referentiel/results/_recommendations.html",
                 lambda: {
                     "recommendations": recommendations_for(assessment, structure, answers, priority_codes),

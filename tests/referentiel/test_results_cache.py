@@ -16,6 +16,7 @@ from referentiel.results import forget_kind_averages
 from toolbox.models import Action, PlanItem
 
 from ..conftest import TERRITORY_A
+from ..toolbox.factories import ActionQuestionFactory
 from ..toolbox.test_recommendations import complete, et_maintenant, linked_action
 from .test_results import make_organisation, make_user, results_url, submitted_assessment
 
@@ -40,6 +41,22 @@ def test_the_practice_changes_show_an_action_completed_after_the_page_was_kept(c
     complete(organisation, linked_action("BIO-Z99", "BIO-01"), between)
 
     assert "Vos actions réalisées et vos réponses" in client_a.get(results_url(assessment)).content.decode()
+
+
+def test_the_practice_changes_show_a_question_linked_since_to_a_completed_action(client_a, member, organisation):
+    """A staff change of the toolbox's question links moves the `toolbox` revision (migration 0006)."""
+    previous = submitted_assessment(organisation, member)
+    assessment = submitted_assessment(organisation, member)
+    action = linked_action("BIO-Z99", "BIO-01", title="Planter une haie")
+    complete(organisation, action, previous.submitted_at + (assessment.submitted_at - previous.submitted_at) / 2)
+    client_a.force_login(member)
+    html = client_a.get(results_url(assessment)).content.decode()
+    assert html.count("Action réalisée : «\u00a0Planter une haie\u00a0»") == 1
+
+    ActionQuestionFactory(action=action, question_code="MOB-01", up_to_step=2)
+
+    html = client_a.get(results_url(assessment)).content.decode()
+    assert html.count("Action réalisée : «\u00a0Planter une haie\u00a0»") == 2
 
 
 def test_the_summary_shows_new_averages_once_a_submission_moves_them(client_a, member, organisation, monkeypatch):

@@ -1,8 +1,9 @@
 """The toolbox list is kept rendered until the toolbox changes (toolbox/views/browse.py): the `toolbox`
-revision (toolbox_revision, written by triggers) moves with every write of an action, a step, a scheme
-or their links, whatever makes it, and the list viewed again shows the change. A member's list, which
-holds their « ajouter à mon plan » forms, is kept per organisations and plans, and its forms carry each
-reader's own CSRF token; a cached list is never served to another territory."""
+revision (toolbox_revision, written by triggers) moves with every write of an action, a step, a scheme,
+a question link or a link between actions and schemes, whatever makes it, and the list viewed again
+shows the change. A member's list, which holds their « ajouter à mon plan » forms, is kept per
+organisations and plans, and its forms carry each reader's own CSRF token; a cached list is never
+served to another territory."""
 
 import re
 from datetime import timedelta
@@ -15,7 +16,7 @@ from assett.fragments import CSRF_PLACEHOLDER
 from organisations.models import Membership
 from referentiel.services import current_version
 from toolbox.enums import SchemeKind
-from toolbox.models import Action, ActionStep, PlanItem, Revision, Scheme
+from toolbox.models import Action, ActionQuestion, ActionStep, PlanItem, Revision, Scheme
 from toolbox.revisions import toolbox_revision
 
 from .factories import ActionFactory, ActionStepFactory, PlanItemFactory, SchemeFactory, UserFactory
@@ -47,6 +48,9 @@ def test_every_write_of_what_a_card_shows_moves_the_revision_whatever_makes_it(i
     assert moves(lambda: action.schemes.add(scheme))
     assert moves(lambda: Scheme.objects.filter(pk=scheme.pk).update(valid_until=timezone.localdate()))
     assert moves(lambda: action.schemes.remove(scheme))
+    assert moves(lambda: ActionQuestion.objects.create(action=action, question_code="ENE-01", up_to_step=2))
+    assert moves(lambda: ActionQuestion.objects.filter(action=action).update(up_to_step=3))
+    assert moves(lambda: ActionQuestion.objects.filter(action=action).delete())
     assert moves(lambda: Action.objects.filter(code="BULK-1").delete())
 
 
