@@ -24,7 +24,7 @@ from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
 from toolbox.recommendations import CACHE_SECONDS as RANKING_SECONDS
 from toolbox.recommendations import plan_choices, ranking_key, recommendations_for
-from toolbox.revisions import plan_revision, toolbox_revision
+from toolbox.revisions import TOOLBOX, completions_key, plan_key, revisions
 
 from ..access import get_assessment_for_staff, get_assessment_for_user
 from ..constants import AVERAGE_CACHE_SECONDS, STAFF_PAGE_SIZE
@@ -60,11 +60,12 @@ def results(request, pk):
     _strengths, priority_codes = strength_and_priority_codes(structure, stored_result(assessment))
     # A submitted assessment's answers never change: the summary is kept until what else it shows
     # moves (the averages, the national comparison, the organisation's kind and size, the territory's
-    # kind), the practice changes until the plan or the toolbox (its question links) does, the
-    # recommendations until either or their ranking's inputs do (assett/fragments.py). Revisions read first.
+    # kind), the practice changes until the plan's completed items or the toolbox (its question links)
+    # do, the recommendations until the plan, the toolbox or their ranking's inputs do
+    # (assett/fragments.py). Revisions read first, in one query.
     assessment_parts = (assessment.pk, assessment.submitted_at, organisation.kind, organisation.headcount_band)
     summary_parts = (average_generation(), NationalBenchmark.merged_last(), request.tenant.kind)
-    plan, toolbox = plan_revision(organisation.pk), toolbox_revision()
+    plan, completions, toolbox = revisions(plan_key(organisation.pk), completions_key(organisation.pk), TOOLBOX)
     ranking_parts = (ranking_key(assessment, priority_codes), request.get_full_path())
     return render(
         request,
@@ -85,7 +86,7 @@ def results(request, pk):
             ),
             "practice_changes": cached_fragment(
                 "results-practice-changes",
-                (*assessment_parts, plan, toolbox),
+                (*assessment_parts, completions, toolbox),
                 "referentiel/results/_practice_changes.html",
                 lambda: _practice_changes_context(assessment, structure, answers),
             ),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assett.fragments import cached_fragment
 from referentiel import results as results_module
 from referentiel.results import forget_kind_averages
+from toolbox.enums import PlanStatus
 from toolbox.models import Action, PlanItem
 
 from ..conftest import TERRITORY_A
@@ -41,6 +42,19 @@ def test_the_practice_changes_show_an_action_completed_after_the_page_was_kept(c
     complete(organisation, linked_action("BIO-Z99", "BIO-01"), between)
 
     assert "Vos actions réalisées et vos réponses" in client_a.get(results_url(assessment)).content.decode()
+
+
+def test_the_practice_changes_lose_an_action_reopened_after_the_page_was_kept(client_a, member, organisation):
+    previous = submitted_assessment(organisation, member)
+    assessment = submitted_assessment(organisation, member)
+    between = previous.submitted_at + (assessment.submitted_at - previous.submitted_at) / 2
+    item = complete(organisation, linked_action("BIO-Z99", "BIO-01"), between)
+    client_a.force_login(member)
+    assert "Vos actions réalisées et vos réponses" in client_a.get(results_url(assessment)).content.decode()
+
+    PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.IN_PROGRESS)
+
+    assert "Vos actions réalisées et vos réponses" not in client_a.get(results_url(assessment)).content.decode()
 
 
 def test_the_practice_changes_show_a_question_linked_since_to_a_completed_action(client_a, member, organisation):

@@ -12,7 +12,7 @@ from organisations.models import Organisation
 from toolbox.enums import PlanStatus
 from toolbox.models import PlanItem, PlanStep, Revision
 from toolbox.plan import ItemFields, create_plan_item, delete_plan_item, set_step_done
-from toolbox.revisions import NEVER, plan_revision
+from toolbox.revisions import NEVER, completions_key, plan_revision, revisions
 
 from ..same_ids import align_next_ids
 from .factories import OrganisationFactory, PlanItemFactory, PlanStepFactory, UserFactory
@@ -60,6 +60,28 @@ def test_every_write_of_an_item_moves_the_revision_whatever_makes_it(organisatio
     assert moves(organisation, lambda: PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.DONE))
     assert moves(organisation, lambda: delete_plan_item(PlanItem.objects.get(title="Composter")))
     assert moves(organisation, lambda: PlanItem.objects.filter(pk=item.pk).delete())
+
+
+def test_the_completions_move_with_the_items_that_are_or_were_done_only(organisation, owner):
+    """The results page keeps its practice changes under them (migration 0007)."""
+    other = OrganisationFactory(members=[UserFactory()])
+    item = PlanItemFactory(organisation=organisation, title="Passer aux LED")
+    step = PlanStepFactory(item=item)
+
+    def completions_move(change):
+        before = revisions(completions_key(organisation.pk))
+        change()
+        return revisions(completions_key(organisation.pk)) != before
+
+    assert not completions_move(lambda: PlanItemFactory(organisation=organisation))
+    assert not completions_move(lambda: PlanItem.objects.filter(pk=item.pk).update(title="Passer aux LED partout"))
+    assert not completions_move(lambda: set_step_done(step, owner, True))
+    assert completions_move(lambda: PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.DONE))
+    assert completions_move(lambda: PlanItem.objects.filter(pk=item.pk).update(title="Éclairage en LED"))
+    assert completions_move(lambda: PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.IN_PROGRESS))
+    assert completions_move(lambda: PlanItemFactory(organisation=organisation, status=PlanStatus.DONE))
+    assert completions_move(lambda: PlanItem.objects.filter(organisation=organisation, status=PlanStatus.DONE).delete())
+    assert not completions_move(lambda: PlanItemFactory(organisation=other, status=PlanStatus.DONE))
 
 
 def test_every_write_of_a_step_moves_the_revision(organisation, owner):

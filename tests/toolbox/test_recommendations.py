@@ -201,8 +201,8 @@ def counted_results(client, url, organisation, assert_max):
     forgotten), then with the ranking only forgotten, then read back whole."""
     forget_rankings()
     forget_kind_averages()  # the summary's key
-    with connection.cursor() as cursor:  # the practice changes' key: what any change of the plan does
-        cursor.execute("SELECT toolbox_touch(%s)", [f"plan:{organisation.pk}"])
+    with connection.cursor() as cursor:  # the practice changes' key: what a completion does
+        cursor.execute("SELECT toolbox_touch(%s)", [f"done:{organisation.pk}"])
     with assert_max(60) as everything:
         assert client.get(url).status_code == 200
     return len(everything), *counted(client, url, assert_max)
