@@ -7,11 +7,6 @@ steps, schemes and question links. Read before what the fragment shows, so that 
 between is at worst kept under the older revision, which is never read again.
 """
 
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
-
-from organisations.models import Organisation
-
 from .models import Revision
 
 NEVER = "never"  # nothing was ever written: an empty plan, a toolbox without actions
@@ -41,17 +36,3 @@ def plan_revision(organisation_pk):
 
 def toolbox_revision():
     return revisions(TOOLBOX)[0]
-
-
-def member_plans(user):
-    """(pk, name, plan revision) of each of the user's organisations, in one query: all that the
-    « ajouter à mon plan » buttons of a page show (toolbox/plan.py plan_organisations), for a key."""
-    if not user.is_authenticated:
-        return []
-    key = Concat(Value("plan:"), Cast(OuterRef("pk"), CharField()))
-    return list(
-        Organisation.objects.filter(memberships__user=user)
-        .annotate(revision=Subquery(Revision.objects.filter(key=key).values("changed_at")[:1]))
-        .order_by("name", "pk")
-        .values_list("pk", "name", "revision")
-    )

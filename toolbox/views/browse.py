@@ -23,7 +23,7 @@ from ..forms_browse import BrowseForm
 from ..labels import published_labels
 from ..models import PlanItem, Scheme
 from ..plan import plan_organisations
-from ..revisions import member_plans, toolbox_revision
+from ..revisions import toolbox_revision
 from ..search import (
     apply_filters,
     has_highlight,
@@ -43,24 +43,25 @@ LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co
 
 @require_safe
 def action_list(request):
-    # The list is kept until the toolbox changes (toolbox/revisions.py, read first), or a plan behind its
-    # « ajouter à mon plan » buttons: a visitor's is everyone's, a member's is their organisations'
-    # (their names and plans in the key; the forms take the reader's CSRF token). The key holds the
-    # whole query string, which is all the fragment reads of the request.
+    # The list is kept until the toolbox changes (toolbox/revisions.py, read first) or, for a member, what
+    # its « ajouter à mon plan » buttons show: their organisations' names and the actions of their plans
+    # (read in one query, and handed to the list when it is rendered). A visitor's list is everyone's.
+    # The forms take the reader's CSRF token. The key holds the whole query string, which is all the
+    # fragment reads of the request.
     version = current_version()
+    organisations = plan_organisations(request.user)
     parts = (
         toolbox_revision(),
         version and version.pk,
         timezone.localdate(),
         sorted(request.GET.lists()),
-        member_plans(request.user),
+        [
+            (organisation.pk, organisation.name, sorted(organisation.planned_action_ids))
+            for organisation in organisations
+        ],
     )
     content = cached_fragment(
-        "toolbox-list",
-        parts,
-        _RESULTS,
-        lambda: _results_context(request, plan_organisations(request.user)),
-        csrf_request=request,
+        "toolbox-list", parts, _RESULTS, lambda: _results_context(request, organisations), csrf_request=request
     )
     return render(request, "toolbox/browse/list.html", {"content": content, "page_title": _("Boîte à outils")})
 
