@@ -57,6 +57,17 @@ def cached_fragment(name, parts, template, context, timeout=TIMEOUT, csrf_reques
     return mark_safe(html)  # noqa: S308  (our own template's output, or that output read back)
 
 
+def cached_value(name, parts, compute, timeout=TIMEOUT):
+    """`compute()`, read from the cache under (`name`, `parts`) when there: plain data that several
+    fragments are made of (a search's results, whoever's buttons the cards then carry)."""
+    key = fragment_key(name, parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
 def cached_each(name, contexts, template, timeout=TIMEOUT):
     """`template` rendered once per context of `contexts` (plain dicts), each read from the cache under
     a key of its context itself: the template sees nothing else, so a kept rendering is never stale.

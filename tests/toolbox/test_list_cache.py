@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assett.fragments import CSRF_PLACEHOLDER
@@ -130,6 +131,20 @@ def test_a_member_s_list_viewed_again_shows_what_their_plan_took_or_gave_back(in
 
     PlanItem.objects.filter(pk=item.pk).delete()
     assert form in page(client_a)
+
+
+def test_a_member_s_list_after_their_plan_takes_an_action_is_not_searched_again(in_a, client_a):
+    mine = organisation("du membre")
+    action = ActionFactory(title="Composter les biodéchets")
+    client_a.force_login(member_of(mine))
+    page(client_a, q="compost")
+    PlanItemFactory(organisation=mine, action=action)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client_a, q="compost")
+
+    assert "Déjà dans votre plan" in html and "<mark>Compost" in html
+    assert not [query for query in queries.captured_queries if 'FROM "toolbox_action"' in query["sql"]]
 
 
 def test_each_reader_of_a_kept_list_posts_with_their_own_token_and_the_server_takes_it(in_a, client_a):

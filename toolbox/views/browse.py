@@ -6,13 +6,14 @@ table, tests/test_permissions.py, says so). Hidden actions never appear, and the
 
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from assett.fragments import cached_fragment
+from assett.fragments import cached_fragment, cached_value
 from organisations.enums import OrganisationKind
 from referentiel.services import current_version
 
@@ -47,21 +48,18 @@ def action_list(request):
     # its « ajouter à mon plan » buttons show: their organisations' names and the actions of their plans
     # (read in one query, and handed to the list when it is rendered). A visitor's list is everyone's.
     # The forms take the reader's CSRF token. The key holds the whole query string, which is all the
-    # fragment reads of the request.
+    # fragment reads of the request. What the query string finds is kept apart, under the same key but
+    # the plans: a member who adds an action gets the same cards again, with new buttons, unsearched.
     version = current_version()
     organisations = plan_organisations(request.user)
-    parts = (
-        toolbox_revision(),
-        version and version.pk,
-        timezone.localdate(),
-        sorted(request.GET.lists()),
-        [
-            (organisation.pk, organisation.name, sorted(organisation.planned_action_ids))
-            for organisation in organisations
-        ],
-    )
+    found = (toolbox_revision(), version and version.pk, timezone.localdate(), sorted(request.GET.lists()))
+    plans = [(org.pk, org.name, sorted(org.planned_action_ids)) for org in organisations]
     content = cached_fragment(
-        "toolbox-list", parts, _RESULTS, lambda: _results_context(request, organisations), csrf_request=request
+        "toolbox-list",
+        (*found, plans),
+        _RESULTS,
+        lambda: _results_context(request, found, organisations),
+        csrf_request=request,
     )
     return render(request, "toolbox/browse/list.html", {"content": content, "page_title": _("Boîte à outils")})
 
@@ -69,45 +67,67 @@ def action_list(request):
 _RESULTS = "toolbox/browse/_results.html"
 
 
-def _results_context(request, organisations):
+def _results_context(request, found_parts, organisations):
     labels = published_labels()
     form = BrowseForm(request.GET, labels=labels)
     form.is_valid()  # the valid fields filter, the invalid ones show their error
-    actions = apply_filters(visible_actions(), form.filters())
-    query, stop_words_only = form.query(), False
-    if query and not has_words(query):
-        stop_words_only, query = True, ""
-    actions = search(actions, query) if query else actions.order_by("order", "code")
-    actions = with_free_support(actions.defer(*LIST_DEFERRED))
-    page = paginate(actions, request.GET.get("page"), PAGE_SIZE)
-    # Each label translated once per page, not three times per card (get_FOO_display is lazy gettext).
-    bands = {field: {value: str(label) for value, label in enum.choices} for field, enum in CARD_BANDS.items()}
-    for action in page:
-        action.theme_name = labels.theme_name(action.main_theme)
-        action.bands = " · ".join(bands[field][getattr(action, field)] for field in CARD_BANDS)
-        _attach_fragments(action, bool(query))
+    found = cached_value("toolbox-found", found_parts, lambda: _found(form, labels, request.GET.get("page")))
     return {
         "form": form,
-        "page": page,
-        "query": query,
-        "stop_words_only": stop_words_only,
+        "page": Page(found["cards"], found["number"], Paginator(range(found["count"]), PAGE_SIZE)),
+        "query": found["query"],
+        "stop_words_only": found["stop_words_only"],
         "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
-        # The « ajouter à mon plan » buttons of every card (toolbox/plan.py): one query.
+        # The « ajouter à mon plan » buttons of every card (toolbox/plan.py).
         "organisations": organisations,
         # The pagination's links keep the query string.
         "request": request,
     }
 
 
-def _attach_fragments(action, searched):
+def _found(form, labels, number):
+    """The page of actions that the form's filters and search find, as plain data: its cards' texts,
+    the page's number and the number of actions found."""
+    actions = apply_filters(visible_actions(), form.filters())
+    query, stop_words_only = form.query(), False
+    if query and not has_words(query):
+        stop_words_only, query = True, ""
+    actions = search(actions, query) if query else actions.order_by("order", "code")
+    page = paginate(with_free_support(actions.defer(*LIST_DEFERRED)), number, PAGE_SIZE)
+    # Each label translated once per page, not three times per card (get_FOO_display is lazy gettext).
+    bands = {field: {value: str(label) for value, label in enum.choices} for field, enum in CARD_BANDS.items()}
+    cards = [
+        {
+            "pk": action.pk,
+            "code": action.code,
+            "title": action.title,
+            "theme_name": labels.theme_name(action.main_theme),
+            "has_free_support": action.has_free_support,
+            "bands": " · ".join(bands[field][getattr(action, field)] for field in CARD_BANDS),
+            **_fragments(action, bool(query)),
+        }
+        for action in page
+    ]
+    return {
+        "cards": cards,
+        "number": page.number,
+        "count": page.paginator.count,
+        "query": query,
+        "stop_words_only": stop_words_only,
+    }
+
+
+def _fragments(action, searched):
     """The card's title and promise (highlighted when searched), and an excerpt when the body or the
     steps matched: safe HTML from highlight_html, or plain text that the template escapes."""
     if not searched:
-        action.title_html, action.promise_html, action.excerpt_html = action.title, action.promise, ""
-        return
-    action.title_html = highlight_html(action.title_fragment)
-    action.promise_html = highlight_html(action.promise_fragment)
-    action.excerpt_html = highlight_html(action.excerpt_fragment) if has_highlight(action.excerpt_fragment) else ""
+        return {"title_html": action.title, "promise_html": action.promise, "excerpt_html": ""}
+    excerpt = action.excerpt_fragment
+    return {
+        "title_html": highlight_html(action.title_fragment),
+        "promise_html": highlight_html(action.promise_fragment),
+        "excerpt_html": highlight_html(excerpt) if has_highlight(excerpt) else "",
+    }
 
 
 @require_safe
