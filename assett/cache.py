@@ -23,7 +23,7 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError, ReadOnlyError, ResponseError, TimeoutError
+from redis.exceptions import ConnectionError, OutOfMemoryError, ReadOnlyError, ResponseError, TimeoutError
 from redis.retry import Retry
 
 logger = logging.getLogger("assett.cache")
@@ -34,8 +34,9 @@ MAX_STALE_KEYS = 10_000
 
 
 def is_outage(error):
-    """A failure of the server or the link, not of the caller's use of it."""
-    if isinstance(error, (ConnectionError, TimeoutError, ReadOnlyError)):  # redis-py's own classes
+    """A failure of the server or the link, not of the caller's use of it. A full Redis (`maxmemory`
+    reached, no eviction) refuses writes: an outage too, not a 500."""
+    if isinstance(error, (ConnectionError, TimeoutError, ReadOnlyError, OutOfMemoryError)):  # redis-py's own
         return True
     return isinstance(error, ResponseError) and str(error).startswith(("MISCONF", "LOADING"))
 

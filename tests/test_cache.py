@@ -65,6 +65,20 @@ def test_stopped_redis_is_a_miss_logged_once_and_used_again_when_back(cache, red
         cache.incr("missing")
 
 
+def test_full_redis_refusing_writes_is_an_outage_not_an_error(cache, redis_server):
+    """Kept fragments fill Redis; with `maxmemory` reached and no eviction, Redis answers every write
+    « OOM command not allowed »: a miss, as when it is down, never a 500."""
+    cache.set("big", "x" * 2_000_000)
+    client = redis_server.client()
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", "1mb")
+
+    cache.set("k", "v")  # refused: no exception
+    assert cache.unavailable
+    assert cache.get("k", "absent") == "absent"
+    client.config_set("maxmemory", "0")
+
+
 def test_frozen_redis_costs_one_timeout_then_is_skipped(cache, redis_server):
     cache.set("k", "v")
     redis_server.freeze()
