@@ -74,6 +74,7 @@ def _results_context(request, found_parts, organisations):
     found = cached_value("toolbox-found", found_parts, lambda: _found(form, labels, request.GET.get("page")))
     return {
         "form": form,
+        # The kept cards on a page whose paginator only counts (for the heading and the pagination).
         "page": Page(found["cards"], found["number"], Paginator(range(found["count"]), PAGE_SIZE)),
         "query": found["query"],
         "stop_words_only": found["stop_words_only"],
