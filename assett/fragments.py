@@ -44,22 +44,22 @@ def cached_fragment(name, parts, template, context, timeout=TIMEOUT, csrf_reques
     only the fragment needs (the queries behind it) is not computed when it is cached. With
     `csrf_request`, the fragment's `{% csrf_token %}` inputs carry that request's token.
     """
-    key = fragment_key(name, parts)
-    html = cache.get(key)
-    if html is None:
-        context = context() if callable(context) else context
+
+    def render():
+        values = context() if callable(context) else context
         if csrf_request is not None:
-            context = {**context, "csrf_token": CSRF_PLACEHOLDER}
-        html = render_to_string(template, context)
-        cache.set(key, html, timeout)
+            values = {**values, "csrf_token": CSRF_PLACEHOLDER}
+        return render_to_string(template, values)
+
+    html = cached_value(name, parts, render, timeout)
     if csrf_request is not None and CSRF_PLACEHOLDER in html:  # a visitor's page without forms sets no cookie
         html = html.replace(_CSRF_INPUT.format(CSRF_PLACEHOLDER), _CSRF_INPUT.format(get_token(csrf_request)))
     return mark_safe(html)  # noqa: S308  (our own template's output, or that output read back)
 
 
 def cached_value(name, parts, compute, timeout=TIMEOUT):
-    """`compute()`, read from the cache under (`name`, `parts`) when there: plain data that several
-    fragments are made of (a search's results, whoever's buttons the cards then carry)."""
+    """`compute()`, read from the cache under (`name`, `parts`) when there: a fragment's HTML, or plain
+    data that several fragments are made of (a search's results, whoever's buttons the cards then carry)."""
     key = fragment_key(name, parts)
     value = cache.get(key)
     if value is None:
