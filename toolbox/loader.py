@@ -25,7 +25,6 @@ from assett.problems import FormatError, as_decimal, plain_number, read_yaml_fil
 from .constants import ACTION_RELATED_FIELDS, ACTION_ROW_FIELDS, NATIONAL_ACTION_FIELDS
 from .enums import Origin
 from .models import Action, ActionQuestion, ActionStep, Partner, Scheme
-from .recommendations import forget_rankings_on_commit
 from .validation import as_date, validate_toolbox
 
 NATIONAL_TOOLBOX = Path(__file__).parent / "data" / "boite_a_outils_nationale.yaml"
@@ -129,8 +128,6 @@ def load_toolbox(data, *, national=False, referential=None):
     schemes = _load_rows(Scheme, data.get("schemes") or [], _scheme_fields, national, summary)
     partners = _load_rows(Partner, data.get("partners") or [], _partner_fields, national, summary)
     _load_actions(data["actions"], national, schemes, partners, summary)
-    # Bulk writes send no post_save: the cached recommendations learn of the new toolbox once, here.
-    forget_rankings_on_commit()
     return summary
 
 

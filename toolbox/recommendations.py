@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django_tenants.utils import schema_context
 
 from referentiel.results import describe_answer
 from referentiel.structure import answer_spec, question_spec
@@ -22,6 +20,7 @@ from referentiel.structure import answer_spec, question_spec
 from . import recommend
 from .constants import RECOMMENDED_PER_THEME
 from .models import Action, PlanItem
+from .revisions import toolbox_revision
 from .steps import answer_step, top_step
 
 
@@ -144,36 +143,14 @@ def _candidates(theme_codes, steps_by_code):
 # --------------------------------------------------------------------------
 # Ranking a toolbox of 2,000 actions takes tens of milliseconds (bench/bench_results_recommendations.py),
 # and its inputs seldom change: a submitted assessment's answers never do, the toolbox rarely. So the
-# ranking is kept, plan ignored, per assessment, organisation profile and toolbox generation (bumped
-# when an action or a question link is saved, or an action deleted, see toolbox/apps.py), for a few
-# minutes at most, so that even a bulk write that sends no signal shows within CACHE_SECONDS. Each request then
-# only drops the plan's actions and reads the few shown actions fresh, hidden ones left out.
+# ranking is kept, plan ignored, per assessment, organisation profile and toolbox revision (which the
+# database moves in the transaction of every write of an action or a question link, bulk writes
+# included: toolbox/revisions.py). Each request then only drops the plan's actions and reads the few
+# shown actions fresh, hidden ones left out.
 
-CACHE_SECONDS = 10 * 60
+CACHE_SECONDS = 60 * 60  # as long as a page's fragment (assett/fragments.py): the key moves with any change
 # Ranked actions kept per theme: enough to replace those the plan already holds.
 KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
-GENERATION_KEY = "toolbox:recommendations:generation"
-
-
-def forget_rankings():
-    """The toolbox changed: move every cached ranking of this territory aside at once."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
-
-
-def forget_rankings_on_commit(**_signal):
-    """After the change commits: forgotten before, a ranking made meanwhile from the old rows would
-    be cached under the new generation. In the schema of the change (the cache keys carry it),
-    whichever schema the connection is on when the outermost transaction commits."""
-    schema = connection.schema_name
-
-    def forget():
-        with schema_context(schema):
-            forget_rankings()
-
-    transaction.on_commit(forget)
 
 
 @dataclass(frozen=True)
@@ -204,13 +181,13 @@ def _rank(assessment, structure, answers, priority_codes, keep=KEPT_PER_THEME):
     }
 
 
-def ranking_key(assessment, priority_codes):
+def ranking_key(assessment, priority_codes, toolbox):
     """The cache key of an assessment's ranking: what the ranking depends on but the answers, which never
-    change once submitted (a page that keeps the recommendations rendered keys them on it too)."""
+    change once submitted (a page that keeps the recommendations rendered keys them on it too).
+    `toolbox` is the toolbox's revision (revisions.toolbox_revision), read before the actions are."""
     profile = profile_of(assessment.organisation, assessment.level_rank)
-    generation = cache.get(GENERATION_KEY, 0)
     criteria = [profile.kind, profile.headcount_band, profile.naf_section, profile.naf_division, *priority_codes]
-    return f"toolbox:recommendations:{assessment.pk}:{generation}:{':'.join(criteria)}"
+    return f"toolbox:recommendations:{assessment.pk}:{toolbox}:{':'.join(criteria)}"
 
 
 def _offered(organisation, ranking):
@@ -238,15 +215,18 @@ def _enough(ranking, offered, per_theme):
     )
 
 
-def recommendations_for(assessment, structure, answers, priority_codes, *, per_theme=RECOMMENDED_PER_THEME):
+def recommendations_for(
+    assessment, structure, answers, priority_codes, *, toolbox=None, per_theme=RECOMMENDED_PER_THEME
+):
     """Per priority theme (in the given order), its best few recommended actions, those of the plan left out.
 
     ``answers``: the assessment's Answer rows; ``priority_codes``: the priority themes of its
-    results (referentiel/results.py). One query when the ranking is cached (the shown actions and
-    the plan), one more when it is not (the candidates).
+    results (referentiel/results.py); ``toolbox``: the toolbox's revision when the caller has read it
+    already. One query when the ranking is cached (the shown actions and the plan), one more when it is
+    not (the candidates), and one for the revision when it is not given.
     """
     organisation = assessment.organisation
-    key = ranking_key(assessment, priority_codes)
+    key = ranking_key(assessment, priority_codes, toolbox or toolbox_revision())
     ranking = cache.get(key)
     if ranking is None:
         ranking = _rank(assessment, structure, answers, priority_codes)

@@ -22,7 +22,6 @@ from organisations.naf import SECTIONS
 from reports.services import latest_done_job, latest_job
 from tenants.permissions import staff_required
 from toolbox.practice_changes import practice_changes
-from toolbox.recommendations import CACHE_SECONDS as RANKING_SECONDS
 from toolbox.recommendations import plan_choices, ranking_key, recommendations_for
 from toolbox.revisions import TOOLBOX, completions_key, plan_key, revisions
 
@@ -66,7 +65,7 @@ def results(request, pk):
     assessment_parts = (assessment.pk, assessment.submitted_at, organisation.kind, organisation.headcount_band)
     summary_parts = (average_generation(), NationalBenchmark.merged_last(), request.tenant.kind)
     plan, completions, toolbox = revisions(plan_key(organisation.pk), completions_key(organisation.pk), TOOLBOX)
-    ranking_parts = (ranking_key(assessment, priority_codes), request.get_full_path())
+    ranking_parts = (ranking_key(assessment, priority_codes, toolbox), request.get_full_path())
     return render(
         request,
         "referentiel/results/results.html",
@@ -95,12 +94,12 @@ def results(request, pk):
                 (*assessment_parts, plan, toolbox, *ranking_parts),
                 "referentiel/results/_recommendations.html",
                 lambda: {
-                    "recommendations": recommendations_for(assessment, structure, answers, priority_codes),
+                    "recommendations": recommendations_for(
+                        assessment, structure, answers, priority_codes, toolbox=toolbox
+                    ),
                     "plan_organisations": plan_choices(organisation),
                     "request": request,  # the forms' `next`: its path is in the key
                 },
-                # As long as a ranking: a bulk write of question links that sends no signal shows by then.
-                timeout=RANKING_SECONDS,
                 csrf_request=request,
             ),
             "report_job": latest_job(assessment),

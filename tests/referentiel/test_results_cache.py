@@ -14,10 +14,10 @@ from assett.fragments import cached_fragment
 from referentiel import results as results_module
 from referentiel.results import forget_kind_averages
 from toolbox.enums import PlanStatus
-from toolbox.models import Action, PlanItem
+from toolbox.models import Action, ActionQuestion, PlanItem
 
 from ..conftest import TERRITORY_A
-from ..toolbox.factories import ActionQuestionFactory
+from ..toolbox.factories import ActionFactory, ActionQuestionFactory
 from ..toolbox.test_recommendations import complete, et_maintenant, linked_action
 from .test_results import make_organisation, make_user, results_url, submitted_assessment
 
@@ -117,6 +117,20 @@ def test_the_kept_recommendations_show_an_action_retitled_or_hidden_since(client
 
     Action.objects.filter(pk=action.pk).update(hidden=True)
     assert "Covoiturer" not in et_maintenant(client_a.get(results_url(assessment)).content.decode())
+
+
+def test_the_recommendations_show_an_action_linked_since_by_a_bulk_write(client_a, member, organisation):
+    """A bulk write sends no signal (the loader's, a staff import): the ranking, kept under the toolbox's
+    revision, which the database moves for any write, is ranked again at once."""
+    linked_action("MOB-Z01", "MOB-01", title="Covoiturer")
+    unlinked = ActionFactory(code="MOB-Z02", main_theme="MOB", title="Prêter des vélos")
+    assessment = submitted_assessment(organisation, member)
+    client_a.force_login(member)
+    assert "Prêter des vélos" not in et_maintenant(client_a.get(results_url(assessment)).content.decode())
+
+    ActionQuestion.objects.bulk_create([ActionQuestion(action=unlinked, question_code="MOB-01", up_to_step=3)])
+
+    assert "Prêter des vélos" in et_maintenant(client_a.get(results_url(assessment)).content.decode())
 
 
 def test_a_fragment_is_never_read_in_another_territory_under_the_same_key(in_a, territory_a, territory_b):

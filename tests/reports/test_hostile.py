@@ -21,7 +21,6 @@ from reports.content import report_content
 from reports.fetcher import REPORT_BASE_URL, ReportURLFetcher
 from reports.render import render_pdf, report_html
 from toolbox.models import Action, ActionQuestion, PlanItem
-from toolbox.recommendations import forget_rankings
 
 from ..toolbox.factories import ActionFactory, ActionQuestionFactory, PlanItemFactory, PlanNoteFactory
 from .helpers import flat, pdf_text, report_world
@@ -99,7 +98,6 @@ def hostile_world(in_a, listener, territory_a):
     structure._cache.clear()  # the published version's structure is kept per process
     action = ActionFactory(code="MOB-X01", main_theme="MOB", title=f"Action {bad}"[:200], promise=bad[:300])
     ActionQuestionFactory(action=action, question_code="MOB-01", up_to_step=3)
-    forget_rankings()
     item = PlanItemFactory(organisation=organisation, action=None, title=f"Plan {bad}"[:200], description=bad)
     PlanNoteFactory(item=item, author=member, text=f"Note {bad}")
     fields = ("presentation", "accent_color", "programme_name")

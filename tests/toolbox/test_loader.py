@@ -4,7 +4,6 @@ import copy
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -21,8 +20,8 @@ from toolbox.loader import (
 )
 from toolbox.management import toolbox_yaml
 from toolbox.models import Action, ActionQuestion, ActionStep, Partner, Scheme
-from toolbox.recommendations import GENERATION_KEY
 from toolbox.referential_links import PublishedReferential, published_referential
+from toolbox.revisions import toolbox_revision
 from toolbox.validation import (
     ACTION_KEYS,
     QUESTION_KEYS,
@@ -550,14 +549,12 @@ def test_a_national_load_costs_the_same_statements_for_few_or_many_new_actions(i
     assert statements(2) == statements(20)
 
 
-def test_a_load_moves_the_cached_recommendations_aside(
-    in_a, national_v1, territory_file, django_capture_on_commit_callbacks
-):
-    """Bulk inserts send no post_save: the load itself tells the recommendations' cache."""
+def test_a_load_moves_the_toolbox_revision_that_keys_the_rankings(in_a, national_v1, territory_file):
+    """Bulk inserts send no post_save: the statement triggers move the revision (migration 0005) that the
+    cached rankings and fragments are keyed on (toolbox/recommendations.py)."""
     load_toolbox(national_v1, national=True)
-    before = cache.get(GENERATION_KEY, 0)
+    before = toolbox_revision()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        load_toolbox(territory_file)  # new local actions only: bulk-created
+    load_toolbox(territory_file)  # new local actions only: bulk-created
 
-    assert cache.get(GENERATION_KEY) == before + 1
+    assert toolbox_revision() > before
