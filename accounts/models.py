@@ -67,8 +67,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self):
-        """How the person is shown to others (members, staff, emails): their name, else their address."""
-        return self.get_full_name() or self.email
+        return display_name(self.first_name, self.last_name, self.email)
 
     @property
     def of_name(self):
@@ -119,3 +118,9 @@ class TeamInvitation(models.Model):
     @property
     def is_open(self):
         return self.accepted_at is None and self.revoked_at is None
+
+
+def display_name(first_name, last_name, email):
+    """How a person is shown to others (members, staff, emails): their name, else their address. Apart from
+    the model for the pages that read these three columns without the user's row (toolbox/views/plan.py)."""
+    return f"{first_name} {last_name}".strip() or email

@@ -68,18 +68,21 @@ def cached_value(name, parts, compute, timeout=TIMEOUT):
     return value
 
 
-def cached_each(name, contexts, template, timeout=TIMEOUT):
-    """`template` rendered once per context of `contexts` (plain dicts), each read from the cache under
-    a key of its context itself: the template sees nothing else, so a kept rendering is never stale.
-    For the rows of a long list: after a change of one row of a hundred, one is rendered. One round
-    trip to the cache for them all."""
-    keys = [fragment_key(name, tuple(context.items())) for context in contexts]
-    found = cache.get_many(keys)
-    rendered = {}
+def cached_each(name, parts, contexts, template, timeout=TIMEOUT):
+    """`template` rendered once per context of `contexts` (plain dicts: their repr is their content),
+    the renderings of a list kept together under (`name`, `parts`), each found by its context itself:
+    the template sees nothing else, so a kept rendering is never stale. For the rows of a long list:
+    after a change of one row of a hundred, one is rendered, and the hundred are read back as one
+    entry (a key per row cost three times as much: a digest and a key check each, bench/bench_plan.py).
+    The entry is written again with the list's current rows only: a row gone is dropped."""
+    key = fragment_key(name, parts)
+    kept = cache.get(key) or {}
     compiled = get_template(template)
-    for key, context in zip(keys, contexts, strict=True):
-        if key not in found:
-            found[key] = rendered[key] = compiled.render(context)
-    if rendered:
-        cache.set_many(rendered, timeout)
-    return [mark_safe(found[key]) for key in keys]  # noqa: S308  (as above)
+    contents = [repr(context) for context in contexts]
+    renderings = {
+        content: kept.get(content) or compiled.render(context)
+        for content, context in zip(contents, contexts, strict=True)
+    }
+    if renderings.keys() != kept.keys():
+        cache.set(key, renderings, timeout)
+    return [mark_safe(renderings[content]) for content in contents]  # noqa: S308  (as above)

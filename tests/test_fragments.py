@@ -49,11 +49,11 @@ def renders(monkeypatch):
 
 def test_each_row_is_its_own_context_s_and_only_a_changed_one_is_rendered_again(renders):
     rows = [a_row(pk, f"Action {pk}") for pk in range(1, 6)]
-    first = cached_each("essai", rows, ROW)
+    first = cached_each("essai", (1,), rows, ROW)
     assert renders == [f"Action {pk}" for pk in range(1, 6)]
 
     rows[2] = a_row(3, "Action 3 renommée")
-    again = cached_each("essai", rows, ROW)
+    again = cached_each("essai", (1,), rows, ROW)
 
     assert renders[5:] == ["Action 3 renommée"]
     assert again[:2] == first[:2] and again[3:] == first[3:]
@@ -63,10 +63,10 @@ def test_each_row_is_its_own_context_s_and_only_a_changed_one_is_rendered_again(
 def test_a_row_kept_by_one_release_is_rendered_again_by_the_next(renders, monkeypatch):
     rows = [a_row(1, "Action 1")]
     monkeypatch.setattr(fragments, "release", lambda: "avant")
-    cached_each("essai", rows, ROW)
+    cached_each("essai", (1,), rows, ROW)
     monkeypatch.setattr(fragments, "release", lambda: "après")
 
-    cached_each("essai", rows, ROW)
+    cached_each("essai", (1,), rows, ROW)
 
     assert renders == ["Action 1", "Action 1"]
 

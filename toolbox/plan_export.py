@@ -31,7 +31,7 @@ WIDTHS = (40, 14, 24, 14, 10, 10, 24, 14, 14, 14, 24, 10, 10, 60)
 
 def plan_table(items, today):
     """One row per item, in the page's order (overdue first). Items come through plan_summary.describe
-    and carry the step counts (views/plan.py's plan_items)."""
+    and carry the step counts and the people's names (views/plan.py's plan_items)."""
     rows = []
     yes, no = _("Oui"), _("Non")
     for item in sorted(items, key=lambda item: sort_key(item, today)):
@@ -44,11 +44,11 @@ def plan_table(items, today):
                 item.status_label,
                 yes if item.overdue else no,
                 item.priority_label,
-                str(item.owner) if item.owner else "",
+                item.owner_name,
                 item.start_date,
                 item.target_date,
                 completed_on,
-                str(item.completed_by) if item.completed_by else "",
+                item.completed_by_name,
                 item.steps_done,
                 item.steps_total,
                 item.description,

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import display_name
 from assett.exports import download
 from assett.fragments import cached_each, cached_fragment
 from organisations.access import get_organisation_for_user
@@ -65,9 +66,10 @@ def plan_add(request, org_pk, action_pk):
     return redirect(_next_or(request, _plan_url(organisation.pk)))
 
 
-# What the page and the exports show of a person (User.display_name): a user's whole row (password
-# hash, two dates parsed into datetimes) for the owner and the finisher of 100 items was a tenth of
-# the query's time (bench/bench_plan.py).
+# What the page and the exports show of a person (accounts.models.display_name), read as columns of the
+# item's row: the owner's and the finisher's user rows built for 100 items were a fifth of the page's read
+# (bench/bench_plan.py).
+PEOPLE = ("owner", "completed_by")
 PERSON_FIELDS = ("first_name", "last_name", "email")
 # What neither shows of an item. Django reads every timestamp through a pure-Python loader (its
 # psycopg adapter, Django ticket #36960): the two timestamps of 100 items were a tenth of the query's time.
@@ -75,22 +77,26 @@ UNSHOWN_ITEM_FIELDS = ("created_at", "created_by", "updated_at")
 
 
 def plan_items(organisation):
-    """The plan's items with what the page and the exports show, in one query whatever their number."""
-    return list(
+    """The plan's items with what the page and the exports show, in one query whatever their number:
+    `owner_name` and `completed_by_name` ("" for nobody), `action_code`, `steps_total`, `steps_done`."""
+    items = list(
         PlanItem.objects.filter(organisation=organisation)
-        .select_related("owner", "completed_by")
-        .only(
-            *(field.name for field in PlanItem._meta.concrete_fields if field.name not in UNSHOWN_ITEM_FIELDS),
-            *(f"{person}__{name}" for person in ("owner", "completed_by") for name in PERSON_FIELDS),
-        )
-        # The action's code only: its row is wide (body, national data, search vector).
+        .only(*(field.name for field in PlanItem._meta.concrete_fields if field.name not in UNSHOWN_ITEM_FIELDS))
         .annotate(
+            # The action's code only: its row is wide (body, national data, search vector).
             action_code=F("action__code"),
             steps_total=Count("steps"),
             steps_done=Count("steps", filter=Q(steps__done_at__isnull=False)),
+            **{f"{person}_{name}": F(f"{person}__{name}") for person in PEOPLE for name in PERSON_FIELDS},
         )
         .order_by("pk")
     )
+    for item in items:
+        for person in PEOPLE:
+            email = getattr(item, f"{person}_email")
+            names = (getattr(item, f"{person}_{name}") for name in PERSON_FIELDS)
+            setattr(item, f"{person}_name", display_name(*names) if email else "")
+    return items
 
 
 _ROW = "toolbox/plan/_row.html"
@@ -98,22 +104,25 @@ _ROW = "toolbox/plan/_row.html"
 ROW_CELLS = ("pk", "title", "theme_title", "badge", "status_label", "overdue", "priority_label")
 
 
-def _rows(items, plan_url):
+def _rows(items, organisation_pk, status_filter):
     """Each item's row, kept rendered under its own cells (assett/fragments.py): after a change of one
     item of a hundred, one row is rendered again, not a hundred (bench/bench_plan.py). The row's template
-    reads nothing but its `row`, which is its key: a kept row is never stale. The owner, target date and
-    steps are set as text here ("" when there is none)."""
+    reads nothing but its `row`, which is its key: a kept row is never stale. The rows of each filter are
+    kept apart (a filtered page would drop the others). The owner, target date and steps are set as text
+    here ("" when there is none)."""
+    plan_url = _plan_url(organisation_pk)
     rows = [
         {
             **{name: getattr(item, name) for name in ROW_CELLS},
-            "owner": str(item.owner) if item.owner else "",
+            "owner": item.owner_name,
             "target": item.target_date.strftime("%d/%m/%Y") if item.target_date else "",
             "steps": f"{item.steps_done}/{item.steps_total}" if item.steps_total else "",
             "plan_url": plan_url,
         }
         for item in items
     ]
-    for item, html in zip(items, cached_each("plan-row", [{"row": row} for row in rows], _ROW), strict=True):
+    kept = cached_each("plan-rows", (organisation_pk, status_filter), [{"row": row} for row in rows], _ROW)
+    for item, html in zip(items, kept, strict=True):
         item.row_html = html
     return items
 
@@ -131,8 +140,7 @@ def plan_page(request, org_pk):
 
     def content():
         items = describe(plan_items(organisation), themes, today)
-        plan_url = _plan_url(organisation.pk)
-        shown = _rows([item for item in items if matches(item, status_filter, today)], plan_url)
+        shown = _rows([item for item in items if matches(item, status_filter, today)], organisation.pk, status_filter)
         return {
             "organisation": organisation,
             "filter_form": filter_form,
