@@ -58,27 +58,36 @@ def action_list(request):
         "toolbox-list",
         (*found, plans),
         _RESULTS,
-        lambda: _results_context(request, found, organisations),
+        lambda: _results_context(request, version, found, organisations),
         csrf_request=request,
     )
     return render(request, "toolbox/browse/list.html", {"content": content, "page_title": _("Boîte à outils")})
 
 
 _RESULTS = "toolbox/browse/_results.html"
+_SEARCH_FORM = "toolbox/browse/_search_form.html"
 
 
-def _results_context(request, found_parts, organisations):
-    labels = published_labels()
+def _results_context(request, version, found_parts, organisations):
+    labels = published_labels(version)
     form = BrowseForm(request.GET, labels=labels)
     form.is_valid()  # the valid fields filter, the invalid ones show their error
     found = cached_value("toolbox-found", found_parts, lambda: _found(form, labels, request.GET.get("page")))
-    return {
+    form_context = {
         "form": form,
+        "query": found["query"],
+        "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
+    }
+    return {
+        **form_context,
+        # The search box and filters show the query string and the referential's labels only: kept
+        # when the toolbox changes (a tenth of the list's first view after a change, bench_toolbox_search).
+        "form_html": cached_fragment(
+            "toolbox-form", (version and version.pk, sorted(request.GET.lists())), _SEARCH_FORM, form_context
+        ),
         # The kept cards on a page whose paginator only counts (for the heading and the pagination).
         "page": Page(found["cards"], found["number"], Paginator(range(found["count"]), PAGE_SIZE)),
-        "query": found["query"],
         "stop_words_only": found["stop_words_only"],
-        "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
         # The « ajouter à mon plan » buttons of every card (toolbox/plan.py).
         "organisations": organisations,
         # The pagination's links keep the query string.
