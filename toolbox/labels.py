@@ -24,10 +24,13 @@ class ReferentialLabels:
         return self.levels.get(rank, str(rank))
 
 
-def published_labels(version=None):
-    """The labels of the published version (`version`, when the caller has read it already); empty when
-    the territory has not published one yet."""
-    version = version or current_version()
+def published_labels():
+    """The labels of the published version; empty when the territory has not published one yet."""
+    return labels_of(current_version())
+
+
+def labels_of(version):
+    """The labels of `version` (the published one, read by the caller already); empty for None."""
     if version is None:
         return ReferentialLabels()
     structure = structure_for(version)

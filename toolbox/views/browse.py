@@ -21,7 +21,7 @@ from ..access import get_visible_action
 from ..constants import PEER_PROOF_MINIMUM
 from ..enums import CostBand, Duration, ImpactTier, PlanStatus
 from ..forms_browse import BrowseForm
-from ..labels import published_labels
+from ..labels import labels_of, published_labels
 from ..models import PlanItem, Scheme
 from ..plan import plan_organisations
 from ..revisions import toolbox_revision
@@ -69,21 +69,22 @@ _SEARCH_FORM = "toolbox/browse/_search_form.html"
 
 
 def _results_context(request, version, found_parts, organisations):
-    labels = published_labels(version)
+    labels = labels_of(version)
     form = BrowseForm(request.GET, labels=labels)
     form.is_valid()  # the valid fields filter, the invalid ones show their error
     found = cached_value("toolbox-found", found_parts, lambda: _found(form, labels, request.GET.get("page")))
-    form_context = {
-        "form": form,
-        "query": found["query"],
-        "filtered": any(form.cleaned_data.get(name) for name in form.fields if name != "q"),
-    }
+    query = found["query"]
+    filtered = any(form.cleaned_data.get(name) for name in form.fields if name != "q")
     return {
-        **form_context,
+        "form": form,
+        "query": query,
         # The search box and filters show the query string and the referential's labels only: kept
         # when the toolbox changes (a tenth of the list's first view after a change, bench_toolbox_search).
         "form_html": cached_fragment(
-            "toolbox-form", (version and version.pk, sorted(request.GET.lists())), _SEARCH_FORM, form_context
+            "toolbox-form",
+            (version and version.pk, sorted(request.GET.lists())),
+            _SEARCH_FORM,
+            {"form": form, "query": query, "filtered": filtered},
         ),
         # The kept cards on a page whose paginator only counts (for the heading and the pagination).
         "page": Page(found["cards"], found["number"], Paginator(range(found["count"]), PAGE_SIZE)),

@@ -67,7 +67,7 @@ def plan_add(request, org_pk, action_pk):
 
 
 # What the page and the exports show of a person (accounts.models.display_name), read as columns of the
-# item's row: the owner's and the finisher's user rows built for 100 items were a fifth of the page's read
+# item's row: the owner's and the finisher's user rows built for 100 items were a fifth of the items' read
 # (bench/bench_plan.py).
 PEOPLE = ("owner", "completed_by")
 PERSON_FIELDS = ("first_name", "last_name", "email")
@@ -93,9 +93,8 @@ def plan_items(organisation):
     )
     for item in items:
         for person in PEOPLE:
-            email = getattr(item, f"{person}_email")
-            names = (getattr(item, f"{person}_{name}") for name in PERSON_FIELDS)
-            setattr(item, f"{person}_name", display_name(*names) if email else "")
+            first_name, last_name, email = (getattr(item, f"{person}_{name}") for name in PERSON_FIELDS)
+            setattr(item, f"{person}_name", display_name(first_name, last_name, email) if email else "")
     return items
 
 
@@ -105,7 +104,7 @@ ROW_CELLS = ("pk", "title", "theme_title", "badge", "status_label", "overdue", "
 
 
 def _rows(items, organisation_pk, status_filter):
-    """Each item's row, kept rendered under its own cells (assett/fragments.py): after a change of one
+    """Each item's row, kept rendered and found by its own cells (assett/fragments.py): after a change of one
     item of a hundred, one row is rendered again, not a hundred (bench/bench_plan.py). The row's template
     reads nothing but its `row`, which is its key: a kept row is never stale. The rows of each filter are
     kept apart (a filtered page would drop the others). The owner, target date and steps are set as text
