@@ -52,7 +52,7 @@ from tenants.platform import ensure_public_tenant  # noqa: E402
 from tenants.services import TerritorySpec, provision_territory  # noqa: E402
 from toolbox.enums import CostBand, Duration, ImpactTier, SchemeKind  # noqa: E402
 from toolbox.models import Action, ActionStep, Scheme  # noqa: E402
-from toolbox.search import search, visible_actions  # noqa: E402
+from toolbox.search import Filters, find, statement  # noqa: E402
 
 ACTIONS = 2000
 STEPS_PER_ACTION = 4
@@ -160,10 +160,10 @@ def main():
     territory = seed()
     with schema_context(territory.schema_name):
         count = Action.objects.count()
-        matches = search(visible_actions(), "déchets").count()
-        sql, params = search(visible_actions(), "déchets").query.sql_with_params()
+        matches = find(Filters(), "déchets").count
+        sql, params = statement(Filters(), "déchets")
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {sql} LIMIT 20", params)
+            cursor.execute(f"EXPLAIN {sql}", params)
             plan = [row[0] for row in cursor.fetchall()]
     client, member = Client(HTTP_HOST=DOMAIN), Client(HTTP_HOST=DOMAIN)
     connection.set_tenant(territory)

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from assett.pagination import paginate
 from organisations.access import get_organisation_for_user
 from organisations.models import Membership
 from toolbox.labels import published_labels
 from toolbox.plan import plan_organisations
-from toolbox.search import paginate
 
 from . import ics
 from .access import get_listed_event, get_registration_for_user, listed_events

@@ -10,11 +10,12 @@ from toolbox.models import Action, ActionStep
 from toolbox.search import (
     START_MARK,
     STOP_MARK,
+    Filters,
     clean_query,
+    find,
     has_words,
     highlight_html,
-    search,
-    visible_actions,
+    statement,
 )
 
 from .factories import ActionFactory, ActionStepFactory
@@ -34,7 +35,7 @@ def no_national_toolbox(territories, db):
 
 def found(query):
     """Codes of the visible actions matching `query`, best first."""
-    return [action.code for action in search(visible_actions(), query)]
+    return [row["code"] for row in find(Filters(), query, limit=1000).rows]
 
 
 def listed(client, query):
@@ -221,9 +222,9 @@ def test_highlighting_escapes_everything_but_its_own_marks(in_a, client_a):
 def test_the_marker_characters_in_a_text_do_not_become_marks(in_a):
     ActionFactory(code="HL-PUA", title=f"{START_MARK}faux{STOP_MARK} énergie")
 
-    action = search(visible_actions(), "énergie").get()
-    assert action.title_fragment == f"faux {START_MARK}énergie{STOP_MARK}"
-    assert highlight_html(action.title_fragment) == "faux <mark>énergie</mark>"
+    [row] = find(Filters(), "énergie").rows
+    assert row["title_fragment"] == f"faux {START_MARK}énergie{STOP_MARK}"
+    assert highlight_html(row["title_fragment"]) == "faux <mark>énergie</mark>"
 
 
 def test_highlight_html_escapes_then_marks():
@@ -278,18 +279,11 @@ def test_a_value_written_by_django_never_replaces_the_index(in_a):
 def test_the_gin_index_serves_the_search_s_match(in_a):
     """The planner may read a small table whole (it does up to a few thousand actions, as fast): what
     must hold is that the search's condition is one the index answers."""
-    from django.contrib.postgres.search import SearchQuery
-
-    from toolbox.search import SEARCH_CONFIG
-
     ActionFactory(title="Économiser l'énergie")
-    matching = Action.objects.filter(
-        search_vector=SearchQuery("énergie", config=SEARCH_CONFIG, search_type="websearch")
-    )
+    sql, parameters = statement(Filters(), "énergie")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = matching.query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
+        cursor.execute(f"EXPLAIN {sql}", parameters)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on action_search_vector_gin" in plan, plan
 

@@ -4,6 +4,7 @@ The toolbox is the territory's public offer: anyone may browse it, signed in or 
 table, tests/test_permissions.py, says so). Hidden actions never appear, and their page is a 404.
 """
 
+import math
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assett.fragments import cached_fragment, cached_value
+from assett.pagination import page_number
 from organisations.enums import OrganisationKind
 from referentiel.services import current_version
 
@@ -25,21 +27,10 @@ from ..labels import labels_of, published_labels
 from ..models import PlanItem, Scheme
 from ..plan import plan_organisations
 from ..revisions import toolbox_revision
-from ..search import (
-    apply_filters,
-    has_highlight,
-    has_words,
-    highlight_html,
-    paginate,
-    search,
-    visible_actions,
-    with_free_support,
-)
+from ..search import find, has_highlight, has_words, highlight_html, visible_actions
 
 PAGE_SIZE = 20
 CARD_BANDS = {"duration": Duration, "cost": CostBand, "impact": ImpactTier}
-# The list never shows these: the body is rendered on the action's page only.
-LIST_DEFERRED = ("body", "search_vector", "national_data", "adapted_fields", "co2_source")
 
 
 @require_safe
@@ -99,44 +90,51 @@ def _results_context(request, version, found_parts, organisations):
 def _found(form, labels, number):
     """The page of actions that the form's filters and search find, as plain data: its cards' texts,
     the page's number and the number of actions found."""
-    actions = apply_filters(visible_actions(), form.filters())
-    query, stop_words_only = form.query(), False
-    if query and not has_words(query):
+    filters, query, stop_words_only = form.filters(), form.query(), False
+    number = page_number(number)
+
+    def page(number):
+        return find(filters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+
+    found = page(number)
+    if query and not found.rows and not has_words(query):  # « le la de »: the list unsearched, and said so
         stop_words_only, query = True, ""
-    actions = search(actions, query) if query else actions.order_by("order", "code")
-    page = paginate(with_free_support(actions.defer(*LIST_DEFERRED)), number, PAGE_SIZE)
+        found = page(number)
+    if not found.rows and number > 1:  # past the end: the last page, as Paginator.get_page does
+        number = max(1, math.ceil(find(filters, query, limit=1).count / PAGE_SIZE))
+        found = page(number)
     # Each label translated once per page, not three times per card (get_FOO_display is lazy gettext).
     bands = {field: {value: str(label) for value, label in enum.choices} for field, enum in CARD_BANDS.items()}
     cards = [
         {
-            "pk": action.pk,
-            "code": action.code,
-            "title": action.title,
-            "theme_name": labels.theme_name(action.main_theme),
-            "has_free_support": action.has_free_support,
-            "bands": " · ".join(bands[field][getattr(action, field)] for field in CARD_BANDS),
-            **_fragments(action, bool(query)),
+            "pk": row["id"],
+            "code": row["code"],
+            "title": row["title"],
+            "theme_name": labels.theme_name(row["main_theme"]),
+            "has_free_support": row["has_free_support"],
+            "bands": " · ".join(bands[field][row[field]] for field in CARD_BANDS),
+            **_fragments(row, bool(query)),
         }
-        for action in page
+        for row in found.rows
     ]
     return {
         "cards": cards,
-        "number": page.number,
-        "count": page.paginator.count,
+        "number": number,
+        "count": found.count,
         "query": query,
         "stop_words_only": stop_words_only,
     }
 
 
-def _fragments(action, searched):
+def _fragments(row, searched):
     """The card's title and promise (highlighted when searched), and an excerpt when the body or the
     steps matched: safe HTML from highlight_html, or plain text that the template escapes."""
     if not searched:
-        return {"title_html": action.title, "promise_html": action.promise, "excerpt_html": ""}
-    excerpt = action.excerpt_fragment
+        return {"title_html": row["title"], "promise_html": row["promise"], "excerpt_html": ""}
+    excerpt = row["excerpt_fragment"]
     return {
-        "title_html": highlight_html(action.title_fragment),
-        "promise_html": highlight_html(action.promise_fragment),
+        "title_html": highlight_html(row["title_fragment"]),
+        "promise_html": highlight_html(row["promise_fragment"]),
         "excerpt_html": highlight_html(excerpt) if has_highlight(excerpt) else "",
     }
 
