@@ -107,6 +107,21 @@ def test_an_item_under_ones_own_organisation_id_is_still_404(client_a, victim):
     assert_nothing_changed(victim)
 
 
+def test_ones_own_plan_page_and_exports_list_none_of_another_organisation_s_items(client_a, victim):
+    """The plan's items are read by organisation (toolbox/views/plan.py): another plan of the territory,
+    with the same theme and a step, never shows in the page, its progress or the exports."""
+    member = UserFactory()
+    own = OrganisationFactory(members=[member])
+    PlanItemFactory(organisation=own, title="À moi", theme="ENE")
+    client_a.force_login(member)
+    base = f"/organisations/{own.pk}/plan/"
+
+    page = client_a.get(base).content.decode()
+    assert "À moi" in page and "Plan de A" not in page
+    assert 'max="1" value="0"' in page  # the theme's progress counts one item: their own
+    assert "Plan de A" not in client_a.get(base + "export.csv").content.decode("utf-8-sig")
+
+
 def test_a_step_of_another_item_is_404_even_within_the_organisation(client_a, victim):
     other_item = PlanItemFactory(organisation=victim["organisation"], title="Autre")
     client_a.force_login(victim["owner"])
