@@ -30,7 +30,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, measure_block, postgres_round_trip  # noqa: E402
+from bench.measure import analyze, count_queries, measure_block, postgres_round_trip  # noqa: E402
 from events.enums import EventKind, EventMode, EventStatus, RegistrationStatus  # noqa: E402
 from events.models import Event, Registration  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
@@ -117,6 +117,7 @@ def seed():
 
 def main():
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         user = User.objects.get(email=EMAIL)
         event = Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=timezone.now()).first()

@@ -34,6 +34,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.enums import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
+from bench.measure import analyze  # noqa: E402
 from organisations.demo import demo_siret  # noqa: E402
 from organisations.enums import OrganisationKind  # noqa: E402
 from organisations.models import Organisation  # noqa: E402
@@ -110,8 +111,6 @@ def seed():
         )
         if not User.objects.filter(email="bench-staff@example.org").exists():
             User.objects.create_user("bench-staff@example.org", "bench-password-42", role=Role.STAFF)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum does after bulk inserts, before the planner guesses
     return territory
 
 
@@ -140,6 +139,7 @@ def summary(durations):
 
 def main():
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         staff = User.objects.get(email="bench-staff@example.org")
         sizes = (PcaetAction.objects.count(), Organisation.objects.count(), PlanItem.objects.count())

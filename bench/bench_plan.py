@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import LAYOUT_URL, count_queries, favour_this_benchmark, measure_block, request_of  # noqa: E402
+from bench.measure import LAYOUT_URL, analyze, count_queries, favour_this_benchmark, measure_block, request_of  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
@@ -100,6 +100,7 @@ def seed():
 def main():
     favour_this_benchmark()
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         user = User.objects.get(email=EMAIL)
         organisation = Organisation.objects.get(name="Organisation du banc")

@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
+from bench.measure import analyze, count_queries, postgres_round_trip, reference_loop, summary  # noqa: E402
 from organisations.demo import demo_siret  # noqa: E402
 from organisations.enums import HeadcountBand, MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
@@ -101,6 +101,7 @@ def seed():
 
 def main():
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         user = User.objects.get(email="bench-participant@example.org")
         assessment = Assessment.objects.filter(status="in_progress").select_related("organisation", "version").first()

@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, reference_loop, summary  # noqa: E402
+from bench.measure import analyze, count_queries, reference_loop, summary  # noqa: E402
 from events.enums import EventKind, EventStatus, RegistrationStatus  # noqa: E402
 from events.models import Event, Registration  # noqa: E402
 from events.reminders import run_background_emails  # noqa: E402
@@ -139,6 +139,7 @@ def run_everywhere(territories):
 
 def main():
     territories = seed()
+    analyze()
     expected = TERRITORIES * EVENTS * ATTENDEES
     print(f"{TERRITORIES} territories × {EVENTS} events × {ATTENDEES} attendees = {expected} reminders per run")
     for round_number in range(1, ROUNDS + 1):

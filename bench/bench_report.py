@@ -52,7 +52,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, reference_loop, summary  # noqa: E402
+from bench.measure import analyze, count_queries, reference_loop, summary  # noqa: E402
 from organisations.enums import MembershipRole, OrganisationKind  # noqa: E402
 from organisations.models import Membership, Organisation  # noqa: E402
 from referentiel.enums import AssessmentStatus, QuestionKind  # noqa: E402
@@ -165,6 +165,7 @@ class CollectorClock:
 
 def main():
     territory = seed()
+    analyze()
     collector = CollectorClock()
     with schema_context(territory.schema_name):
         assessment = (

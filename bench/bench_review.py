@@ -40,7 +40,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.enums import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
-from bench.measure import count_queries, reference_loop, summary  # noqa: E402
+from bench.measure import analyze, count_queries, reference_loop, summary  # noqa: E402
 from benchmarks.models import NationalBenchmark, TerritoryBenchmark  # noqa: E402
 from benchmarks.services import merge_benchmarks  # noqa: E402
 from organisations.enums import HeadcountBand, OrganisationKind  # noqa: E402
@@ -127,10 +127,6 @@ def seed():
                 ),
                 batch_size=2_000,
             )
-        # What autovacuum does after a bulk load: without statistics the planner takes 5,000 rows for one.
-        with connection.cursor() as cursor:
-            for model in (Organisation, Assessment, PlanItem):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return territory
 
 
@@ -243,6 +239,7 @@ def bench_national(payload):
 def main():
     print(f"host load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     territory = seed()
+    analyze()
     payload = bench_dashboard(territory)
     connection.set_schema_to_public()
     bench_national(payload)

@@ -26,7 +26,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from bench.bench_review import seed, timed  # noqa: E402
-from bench.measure import count_queries  # noqa: E402
+from bench.measure import analyze, count_queries  # noqa: E402
 from reports.review_content import review_content  # noqa: E402
 from reports.review_render import render_review_pdf  # noqa: E402
 from review.data import Period  # noqa: E402
@@ -37,6 +37,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 def main():
     print(f"host load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         queries = count_queries(lambda: review_content(Period()))
         (median, p95, best), loop = timed(lambda: review_content(Period()), rounds=ROUNDS)

@@ -30,6 +30,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from accounts.enums import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
+from bench.measure import analyze  # noqa: E402
 from referentiel.services import current_version  # noqa: E402
 from tenants.platform import ensure_public_tenant  # noqa: E402
 from tenants.services import TerritorySpec, provision_territory  # noqa: E402
@@ -108,6 +109,7 @@ def summary(durations):
 
 def main():
     territory = seed()
+    analyze()
     with schema_context(territory.schema_name):
         user = User.objects.get(email=STAFF_EMAIL)
         action = Action.objects.get(code="ENE-A01")

@@ -100,3 +100,12 @@ def favour_this_benchmark(niceness=-15):
         favour_backend(connection)
     print(f"Priority: this benchmark and its PostgreSQL backends at nice {niceness} (BENCH_PRIORITY=0: off).")
     return True
+
+
+def analyze():
+    """The planner's statistics of every table, as autovacuum keeps them on a production server after
+    the seeds' bulk writes. Run on every run, not only after seeding: on a server where autovacuum is
+    off (this machine's was) the planner would guess on none, and pick plans no production server does
+    (a sequential scan of 2,000 actions for 99 ids: 2.2 ms instead of 0.9)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
