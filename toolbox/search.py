@@ -21,7 +21,7 @@ that is not read from the cache. Its pieces are constants; every value goes as a
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -97,8 +97,8 @@ def has_words(query):
 class Found:
     """A page of the actions found: each a dict of what its card shows, and how many were found in all."""
 
-    rows: list = field(default_factory=list)
-    count: int = 0
+    rows: list
+    count: int
 
 
 # A current « accompagnement gratuit » for the action: a scheme of that kind not expired
