@@ -66,11 +66,13 @@ class Command(BaseCommand):
         from referentiel.demo import seed_demo_assessments
         from review.demo import collect_demo_benchmark, seed_demo_review
         from toolbox.demo import seed_demo_plans
+        from toolbox.demo_local import seed_demo_local_offer
         from toolbox.demo_pcaet import seed_demo_pcaet
 
         # The review's organisations after the plans, the PCAET and the events; its aggregates last, of everything.
         return [
             seed_demo_assessments,
+            seed_demo_local_offer,
             seed_demo_plans,
             seed_demo_pcaet,
             seed_demo_events,
