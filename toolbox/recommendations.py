@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
+from assett import fragments
 from referentiel.results import describe_answer
 from referentiel.structure import answer_spec, question_spec
 
@@ -149,7 +150,7 @@ def _candidates(theme_codes, steps_by_code):
 # included: toolbox/revisions.py). Each request then only drops the plan's actions and reads the few
 # shown actions fresh, hidden ones left out.
 
-CACHE_SECONDS = 60 * 60  # as long as a page's fragment (assett/fragments.py): the key moves with any change
+CACHE_SECONDS = fragments.TIMEOUT  # as long as the page's fragment that shows it: the key moves with any change
 # Ranked actions kept per theme: enough to replace those the plan already holds.
 KEPT_PER_THEME = RECOMMENDED_PER_THEME + 30
 

@@ -82,7 +82,8 @@ class Filters:
 
 
 def visible_actions():
-    """The actions participants see: never a hidden one (`find` says it as `NOT action.hidden`)."""
+    """The actions participants see: never a hidden one (the statements written out in SQL, `find` and
+    recommendations._offered, say it as `NOT action.hidden`)."""
     return Action.objects.filter(hidden=False)
 
 

@@ -93,16 +93,16 @@ def _found(form, labels, number):
     filters, query, stop_words_only = form.filters(), form.query(), False
     number = page_number(number)
 
-    def page(number):
-        return find(filters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    def found_on(page):
+        return find(filters, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
-    found = page(number)
+    found = found_on(number)
     if query and not found.rows and not has_words(query):  # « le la de »: the list unsearched, and said so
         stop_words_only, query = True, ""
-        found = page(number)
+        found = found_on(number)
     if not found.rows and number > 1:  # past the end: the last page, as Paginator.get_page does
         number = max(1, math.ceil(find(filters, query, limit=1).count / PAGE_SIZE))
-        found = page(number)
+        found = found_on(number)
     # Each label translated once per page, not three times per card (get_FOO_display is lazy gettext).
     bands = {field: {value: str(label) for value, label in enum.choices} for field, enum in CARD_BANDS.items()}
     cards = [
